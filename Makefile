@@ -1,0 +1,63 @@
+# keyholder: the two commands are `make demo` and `make test`; everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export KEYHOLDER_VAR_DIR ?= $(CURDIR)/var
+DEMO_ENV := KEYHOLDER_DEBUG=1
+
+.PHONY: demo serve test test-fast bench lint typecheck messages check-migrations ci clean setup
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Compiled catalogues are build products: only the .po files are committed.
+keyholder/locale/.compiled: $(wildcard keyholder/locale/*/LC_MESSAGES/*.po) $(BIN)/.installed
+	cd keyholder && KEYHOLDER_DEBUG=1 ../$(BIN)/keyholder compilemessages --verbosity 0
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed keyholder/locale/.compiled
+
+var/.demo-ready: | setup
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/keyholder migrate --no-input --verbosity 0
+	$(DEMO_ENV) $(BIN)/keyholder load_places
+	$(DEMO_ENV) $(BIN)/keyholder generate --district Asht --seed 1 --if-empty
+	$(DEMO_ENV) $(BIN)/keyholder demo_accounts
+	touch $@
+
+demo: setup var/.demo-ready
+	$(DEMO_ENV) $(BIN)/keyholder migrate --no-input --verbosity 0
+	$(DEMO_ENV) $(BIN)/keyholder demo_accounts --print
+	$(DEMO_ENV) $(BIN)/keyholder runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	KEYHOLDER_DEBUG=1 $(BIN)/mypy keyholder
+
+check-migrations: setup
+	KEYHOLDER_DEBUG=1 $(BIN)/keyholder makemigrations --check --dry-run
+
+# Refresh the catalogues after adding strings; then translate every new msgid in tg and ru.
+messages: setup
+	cd keyholder && KEYHOLDER_DEBUG=1 ../$(BIN)/keyholder makemessages -l tg -l ru -l en --no-obsolete --ignore 'tests/*'
+
+clean:
+	rm -rf $(VENV) node_modules var keyholder/locale/.compiled

@@ -1,0 +1,98 @@
+"""Users with one role and an area scope, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    OFFICER = "officer", _("Officer")
+    ENUMERATOR = "enumerator", _("Enumerator")
+    KEYHOLDER = "keyholder", _("Keyholder")
+    OWNER = "owner", _("Owner")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
+    NONE = "none", _("No messages")
+
+
+class User(AbstractUser):
+    """A person who signs in. Anonymous visitors are the public role and have no row.
+
+    The scope says where the role applies: an officer's district, region or country; an
+    enumerator's villages; a keyholder's village. An owner is tied to one household instead.
+    """
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
+    places = models.ManyToManyField(
+        "places.Place", blank=True, related_name="scoped_users", verbose_name=_("area scope")
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owner_accounts",
+    )
+    language = models.CharField(
+        max_length=8, choices=[("tg", "Тоҷикӣ"), ("ru", "Русский"), ("en", "English")], default="tg"
+    )
+    phone = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    telegram_chat_id = models.CharField(max_length=64, blank=True)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_raw_key() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class AuditLog(models.Model):
+    """Who did what to which record, and when. Reads of personal records are logged too."""
+
+    class Action(models.TextChoices):
+        READ = "read", _("read")
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+        SIGN_IN = "sign_in", _("sign in")
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]

@@ -1,0 +1,110 @@
+"""Writes for accounts: users, tokens and audit rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
+from keyholder.errors import ServiceError
+from keyholder.places.models import Place, PlaceKind
+
+TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+def audit(
+    user: Any, action: str, object_type: str, object_id: object = "", **detail: Any
+) -> None:
+    """Write one audit row. Reads of personal records call this too."""
+    AuditLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        detail=detail,
+    )
+
+
+# Which kinds of place each role may be scoped to.
+SCOPE_KINDS: dict[str, set[str]] = {
+    Role.OFFICER: {PlaceKind.COUNTRY, PlaceKind.REGION, PlaceKind.DISTRICT},
+    Role.ENUMERATOR: {PlaceKind.VILLAGE, PlaceKind.TOWN},
+    Role.KEYHOLDER: {PlaceKind.VILLAGE, PlaceKind.TOWN},
+}
+
+
+@transaction.atomic
+def do_create_user(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    place_codes: list[str] | None = None,
+    household_id: object = None,
+    language: str = "tg",
+    email: str = "",
+    actor: User | None = None,
+    is_sample: bool = False,
+) -> User:
+    if role not in Role.values:
+        raise ServiceError("invalid.field", field="role", detail=role)
+    if User.objects.filter(username=username).exists():
+        raise ServiceError("invalid.field", field="username", detail=username)
+    places = []
+    for code in place_codes or []:
+        place = Place.objects.filter(code=code).first()
+        if place is None:
+            raise ServiceError("invalid.place", field="place", value=code)
+        allowed = SCOPE_KINDS.get(role)
+        if allowed is not None and place.kind not in allowed:
+            raise ServiceError("invalid.field", field="place", detail=f"{code} ({place.kind})")
+        places.append(place)
+    if role in SCOPE_KINDS and not places:
+        raise ServiceError("invalid.field", field="place", detail=role)
+    user = User(
+        username=username,
+        role=role,
+        language=language,
+        email=email,
+        household_id=household_id,  # type: ignore[misc]
+        is_superuser=role == Role.ADMIN,
+        is_staff=role == Role.ADMIN,
+    )
+    user.set_password(password)
+    user.save()
+    user.places.set(places)
+    audit(actor, AuditLog.Action.CREATE, "user", user.pk, role=role, sample=is_sample)
+    return user
+
+
+def do_issue_token(username: str, password: str) -> str:
+    """Check the credentials and return a new raw bearer token."""
+    user = authenticate(username=username, password=password)
+    if user is None or not user.is_active:
+        raise ServiceError("auth.invalid_credentials")
+    raw = ApiToken.new_raw_key()
+    with transaction.atomic():
+        ApiToken.objects.create(
+            user=user, key_hash=hash_token(raw), expires_at=timezone.now() + TOKEN_LIFETIME
+        )
+        audit(user, AuditLog.Action.SIGN_IN, "api_token", user.pk)
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at < now:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,88 @@
+"""The JSON API v1: one NinjaAPI, with a router from each app.
+
+Errors always answer ``{"code", "message"}`` from the catalogue in ``keyholder.errors``, in the
+request's language; no traceback ever reaches a client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from keyholder.accounts.services import user_for_token
+from keyholder.errors import ServiceError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="keyholder",
+    version="1",
+    urls_namespace="api",
+    # Pages calling the API from the browser use their session (with Django's CSRF check).
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+)
+
+
+def error_response(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return error_response(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, ServiceError("auth.required"))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = []
+    field = None
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        if loc and field is None:
+            field = ".".join(loc)
+        details.append(f"{'.'.join(loc) or _('request')}: {item.get('msg', '')}")
+    return error_response(request, ServiceError("invalid", field=field, detail="; ".join(details)))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {401: "auth.required", 403: "auth.forbidden", 404: "not_found"}.get(exc.status_code)
+    if code:
+        return error_response(request, ServiceError(code))
+    return error_response(request, ServiceError("invalid", detail=str(exc)))
+
+
+def _register_routers() -> None:
+    from keyholder.accounts.api import router as accounts_router
+    from keyholder.indicators.api import router as indicators_router
+    from keyholder.keeping.api import router as keeping_router
+    from keyholder.places.api import router as places_router
+    from keyholder.registry.api import router as registry_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", places_router)
+    api.add_router("/", registry_router)
+    api.add_router("/", keeping_router)
+    api.add_router("/", indicators_router)
+
+
+_register_routers()

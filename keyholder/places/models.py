@@ -1,0 +1,133 @@
+"""The place hierarchy and the official statistics attached to places."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaceKind(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    REGION = "region", _("Region")
+    DISTRICT = "district", _("District")
+    JAMOAT = "jamoat", _("Jamoat")
+    TOWN = "town", _("Town")
+    VILLAGE = "village", _("Village")
+
+
+# Depth of each kind in the tree; a town sits at the jamoat level.
+KIND_LEVEL = {
+    PlaceKind.COUNTRY: 0,
+    PlaceKind.REGION: 1,
+    PlaceKind.DISTRICT: 2,
+    PlaceKind.JAMOAT: 3,
+    PlaceKind.TOWN: 3,
+    PlaceKind.VILLAGE: 4,
+}
+
+
+class Place(models.Model):
+    """A node of country > region > district > jamoat/town > village.
+
+    ``path`` is the materialised chain of codes from the country down ("TJ/TJ-SU/..."), so
+    that "everything inside this place" is one indexed prefix query; scoping depends on it.
+    """
+
+    code = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=PlaceKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=512, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    name_tg = models.CharField(max_length=200)
+    name_ru = models.CharField(max_length=200, blank=True)
+    name_en = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # GeoJSON geometry (EPSG:4326) of the boundary, where a public source has one.
+    boundary = models.JSONField(null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    population_source = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=500, blank=True)
+    # Synthetic places (the Asht villages) are flagged wherever they show.
+    is_sample = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [models.Index(fields=["kind", "parent"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "tg")[:2]
+        if lang == "ru" and self.name_ru:
+            return self.name_ru
+        if lang == "en" and self.name_en:
+            return self.name_en
+        return self.name_tg or self.name_en or self.name_ru
+
+    def compute_path(self) -> None:
+        if self.parent_id is None:
+            self.path = self.code
+            self.depth = 0
+        else:
+            parent = self.parent
+            assert parent is not None
+            self.path = f"{parent.path}/{self.code}"
+            self.depth = parent.depth + 1
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.compute_path()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def ancestors(self) -> list[Place]:
+        codes = self.path.split("/")[:-1]
+        by_code = {p.code: p for p in Place.objects.filter(code__in=codes)}
+        return [by_code[c] for c in codes if c in by_code]
+
+    def is_within(self, other: Place) -> bool:
+        """True when this place is ``other`` or lies inside it."""
+        return self.path == other.path or self.path.startswith(other.path + "/")
+
+
+def subtree_q(place: Place, prefix: str = "") -> models.Q:
+    """A Q matching ``place`` and every place under it, through the field ``prefix``."""
+    field = f"{prefix}path" if prefix else "path"
+    return models.Q(**{field: place.path}) | models.Q(**{f"{field}__startswith": place.path + "/"})
+
+
+class OfficialFigure(models.Model):
+    """A number published by an authority for a place and a date, with its source."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="official_figures")
+    indicator = models.CharField(max_length=64)
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    qualifier = models.CharField(max_length=32, blank=True)
+    unit = models.CharField(max_length=32, blank=True)
+    # The date the figure describes; ``period`` keeps the wording of the source ("2024-07").
+    as_of = models.DateField()
+    period = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=500)
+    source_url = models.URLField(max_length=1000, blank=True)
+    reported_by = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["place", "indicator", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "indicator", "as_of", "source"], name="official_figure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place.code} {self.indicator} {self.as_of}: {self.value}"

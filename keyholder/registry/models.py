@@ -1,0 +1,173 @@
+"""Houses, households, persons and their dated migration events.
+
+A person's status is never stored: it is derived from events (see ``status.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Son or daughter")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    IN_LAW = "in_law", _("Daughter- or son-in-law")
+    OTHER = "other", _("Other relative")
+
+
+class TreeKind(models.TextChoices):
+    APRICOT = "apricot", _("Apricot")
+    APPLE = "apple", _("Apple")
+    WALNUT = "walnut", _("Walnut")
+    MULBERRY = "mulberry", _("Mulberry")
+    CHERRY = "cherry", _("Cherry")
+    GRAPE = "grape", _("Grape vine")
+    PEAR = "pear", _("Pear")
+    PEACH = "peach", _("Peach")
+    ALMOND = "almond", _("Almond")
+    PLUM = "plum", _("Plum")
+    QUINCE = "quince", _("Quince")
+    POMEGRANATE = "pomegranate", _("Pomegranate")
+    OTHER = "other", _("Other")
+
+
+class EventKind(models.TextChoices):
+    BORN = "born", _("Born")
+    JOINED = "joined", _("Joined the household")
+    DEPARTED = "departed", _("Departed abroad")
+    RETURNED = "returned", _("Returned")
+    DEPORTED = "deported", _("Deported")
+    ENTRY_BAN = "entry_ban", _("Entry ban")
+    MOVED = "moved", _("Moved within the country")
+    LEFT = "left", _("Left the household")
+    DIED = "died", _("Died")
+
+
+class Purpose(models.TextChoices):
+    WORK = "work", _("Work")
+    STUDY = "study", _("Study")
+    FAMILY = "family", _("Family")
+    OTHER = "other", _("Other")
+
+
+class Stamped(models.Model):
+    """Fields every field record has: a UUID made where it was created, and who made it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_sample = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class House(Stamped):
+    """The dwelling with its garden. A household lives in one house."""
+
+    village = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="houses")
+    street = models.CharField(max_length=200, blank=True)
+    number = models.CharField(max_length=32, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    garden_area_m2 = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["village", "street", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.number}".strip() or str(self.id)
+
+
+class GardenTree(models.Model):
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="trees")
+    kind = models.CharField(max_length=16, choices=TreeKind.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["house", "kind"], name="garden_tree_kind")]
+
+
+class Household(Stamped):
+    village = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="households"
+    )
+    house = models.ForeignKey(
+        House, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
+    )
+    name = models.CharField(max_length=200, help_text=_("Usually the family name"))
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["village", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Stamped):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField()
+    relation = models.CharField(max_length=16, choices=Relation.choices, default=Relation.OTHER)
+    # E.164, normalised by ``phonenumbers`` in the service layer.
+    phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["household", "birth_year", "given_name"]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class MigrationEvent(Stamped):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    date = models.DateField()
+    # ISO 3166-1 alpha-2 of the destination (departed) or of the country acting (deported,
+    # entry_ban).
+    country = models.CharField(max_length=2, blank=True)
+    destination = models.CharField(max_length=200, blank=True, help_text=_("Region or city"))
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
+    until = models.DateField(null=True, blank=True)
+    moved_to = models.ForeignKey(
+        "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["person", "date", "created_at"]
+        indexes = [
+            models.Index(fields=["person", "date"]),
+            models.Index(fields=["kind", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date}"

@@ -1,0 +1,318 @@
+"""Every write to the registry: validated, in one transaction, audited.
+
+Web views, the API, imports and the sample generator all come through here. Records carry a
+UUID that the client may supply: an identical resend returns the existing record, different
+content under the same UUID is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import phonenumbers
+from django.db import models, transaction
+from django.utils import timezone
+
+from keyholder.accounts.access import place_in_area
+from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.services import audit
+from keyholder.errors import ServiceError
+from keyholder.places.models import Place, PlaceKind
+from keyholder.registry.models import (
+    EventKind,
+    GardenTree,
+    House,
+    Household,
+    MigrationEvent,
+    Person,
+    Purpose,
+    Relation,
+    Sex,
+    TreeKind,
+)
+from keyholder.registry.signals import registry_changed
+from keyholder.registry.status import validate_history
+
+M = TypeVar("M", bound=models.Model)
+
+VILLAGE_KINDS = (PlaceKind.VILLAGE, PlaceKind.TOWN)
+WRITER_ROLES = (Role.ADMIN, Role.ENUMERATOR)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def require_writer(user: User | None, village: Place) -> None:
+    """Administrators and the enumerators of the village write to the registry."""
+    if user is None:
+        # Management commands (import, generate) run as the system.
+        return
+    if not user.is_authenticated:
+        raise ServiceError("auth.required")
+    if not (user.is_admin or user.role in WRITER_ROLES):
+        raise ServiceError("auth.forbidden")
+    if not place_in_area(user, village):
+        raise ServiceError("out_of_scope")
+
+
+def normalise_phone(raw: str) -> str:
+    """Parse a phone number (Tajik by default) into E.164, or refuse it."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        parsed = phonenumbers.parse(raw, "TJ")
+    except phonenumbers.NumberParseException as exc:
+        raise ServiceError("invalid.phone", field="phone", value=raw) from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ServiceError("invalid.phone", field="phone", value=raw)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def village_by_code(code: str) -> Place:
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise ServiceError("invalid.place", field="village", value=code)
+    if place.kind not in VILLAGE_KINDS:
+        raise ServiceError("invalid.place_kind", field="village", value=code)
+    return place
+
+
+def _choice(value: str, choices: Iterable[str], field: str) -> str:
+    if value not in choices:
+        raise ServiceError("invalid.field", field=field, detail=value)
+    return value
+
+
+def _same(obj: models.Model, fields: Mapping[str, Any]) -> bool:
+    for name, value in fields.items():
+        current = getattr(obj, name)
+        if isinstance(current, models.Model):
+            current = current.pk
+        if isinstance(value, models.Model):
+            value = value.pk
+        if current != value:
+            return False
+    return True
+
+
+def _idempotent(
+    model: type[M], record_id: uuid.UUID | None, fields: dict[str, Any]
+) -> tuple[M | None, uuid.UUID]:
+    """Return (existing, id) for a resend with the same content, or (None, id) for a new record.
+
+    Raises ``conflict.uuid`` when the id exists with other content.
+    """
+    if record_id is None:
+        return None, uuid.uuid4()
+    existing = model._default_manager.filter(pk=record_id).first()
+    if existing is None:
+        return None, record_id
+    if _same(existing, fields):
+        return existing, record_id
+    raise ServiceError("conflict.uuid", id=record_id)
+
+
+def _notify(villages: Iterable[int], since: dt.date | None) -> None:
+    village_ids = sorted(set(villages))
+    transaction.on_commit(
+        lambda: registry_changed.send(sender=Person, village_ids=village_ids, since=since)
+    )
+
+
+@transaction.atomic
+def do_create_house(
+    *,
+    actor: User | None,
+    village: Place,
+    street: str = "",
+    number: str = "",
+    trees: Mapping[str, int] | None = None,
+    garden_area_m2: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    notes: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[House, bool]:
+    require_writer(actor, village)
+    fields = {
+        "village": village,
+        "street": street.strip(),
+        "number": number.strip(),
+        "garden_area_m2": garden_area_m2,
+        "latitude": latitude,
+        "longitude": longitude,
+        "notes": notes,
+    }
+    tree_counts = {}
+    for kind, count in (trees or {}).items():
+        _choice(kind, TreeKind.values, "trees")
+        if count < 0:
+            raise ServiceError("invalid.field", field="trees", detail=f"{kind}={count}")
+        if count:
+            tree_counts[kind] = count
+    existing, house_id = _idempotent(House, id, fields)
+    if existing is not None:
+        if {t.kind: t.count for t in existing.trees.all()} != tree_counts:
+            raise ServiceError("conflict.uuid", id=house_id)
+        return existing, False
+    house = House.objects.create(id=house_id, created_by=actor, is_sample=is_sample, **fields)
+    GardenTree.objects.bulk_create(
+        GardenTree(house=house, kind=k, count=c) for k, c in tree_counts.items()
+    )
+    audit(actor, AuditLog.Action.CREATE, "house", house.pk)
+    return house, True
+
+
+@transaction.atomic
+def do_create_household(
+    *,
+    actor: User | None,
+    village: Place,
+    name: str,
+    house: House | None = None,
+    notes: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[Household, bool]:
+    require_writer(actor, village)
+    name = name.strip()
+    if not name:
+        raise ServiceError("invalid.field", field="name", detail="empty")
+    if house is not None and house.village_id != village.pk:
+        raise ServiceError("invalid.field", field="house", detail=str(house.pk))
+    fields = {"village": village, "name": name, "house": house, "notes": notes}
+    existing, household_id = _idempotent(Household, id, fields)
+    if existing is not None:
+        return existing, False
+    household = Household.objects.create(
+        id=household_id, created_by=actor, is_sample=is_sample, **fields
+    )
+    audit(actor, AuditLog.Action.CREATE, "household", household.pk)
+    return household, True
+
+
+@transaction.atomic
+def do_create_person(
+    *,
+    actor: User | None,
+    household: Household,
+    given_name: str,
+    sex: str,
+    birth_year: int,
+    family_name: str = "",
+    relation: str = Relation.OTHER,
+    phone: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[Person, bool]:
+    require_writer(actor, household.village)
+    given_name = given_name.strip()
+    if not given_name:
+        raise ServiceError("invalid.field", field="given_name", detail="empty")
+    _choice(sex, Sex.values, "sex")
+    _choice(relation, Relation.values, "relation")
+    if not 1900 <= birth_year <= today().year:
+        raise ServiceError("invalid.birth_year", field="birth_year", value=birth_year)
+    fields = {
+        "household": household,
+        "given_name": given_name,
+        "family_name": family_name.strip(),
+        "sex": sex,
+        "birth_year": birth_year,
+        "relation": relation,
+        "phone": normalise_phone(phone),
+    }
+    existing, person_id = _idempotent(Person, id, fields)
+    if existing is not None:
+        return existing, False
+    person = Person.objects.create(id=person_id, created_by=actor, is_sample=is_sample, **fields)
+    audit(actor, AuditLog.Action.CREATE, "person", person.pk)
+    return person, True
+
+
+@transaction.atomic
+def do_record_event(
+    *,
+    actor: User | None,
+    person: Person,
+    kind: str,
+    date: dt.date,
+    country: str = "",
+    destination: str = "",
+    purpose: str = "",
+    until: dt.date | None = None,
+    moved_to: Place | None = None,
+    note: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[MigrationEvent, bool]:
+    """Record one dated event, refusing it if the person's history would become impossible."""
+    household = person.household
+    require_writer(actor, household.village)
+    _choice(kind, EventKind.values, "kind")
+    if purpose:
+        _choice(purpose, Purpose.values, "purpose")
+    country = country.strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ServiceError("invalid.country", field="country", value=country)
+    if kind == EventKind.DEPARTED and not country:
+        raise ServiceError("history.destination_required", field="country")
+    if kind == EventKind.MOVED and moved_to is None:
+        raise ServiceError("history.moved_to_required", field="moved_to")
+    fields = {
+        "person": person,
+        "kind": kind,
+        "date": date,
+        "country": country,
+        "destination": destination.strip(),
+        "purpose": purpose,
+        "until": until,
+        "moved_to": moved_to,
+        "note": note,
+    }
+    existing, event_id = _idempotent(MigrationEvent, id, fields)
+    if existing is not None:
+        return existing, False
+    # Lock the person's row so two devices cannot interleave events into an impossible history.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    event = MigrationEvent(id=event_id, created_by=actor, is_sample=is_sample, **fields)
+    history = [*person.events.all(), event]
+    validate_history(history, person.birth_year, today())
+    event.save(force_insert=True)
+    audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
+    _notify([household.village_id], date)
+    return event, True
+
+
+@transaction.atomic
+def do_delete_event(*, actor: User | None, event: MigrationEvent) -> None:
+    """Remove an event recorded in error, if the remaining history is still possible."""
+    person = event.person
+    require_writer(actor, person.household.village)
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    remaining = [e for e in person.events.all() if e.pk != event.pk]
+    validate_history(remaining, person.birth_year, today())
+    audit(
+        actor,
+        AuditLog.Action.DELETE,
+        "migration_event",
+        event.pk,
+        person=str(person.pk),
+        kind=event.kind,
+        date=event.date.isoformat(),
+    )
+    date = event.date
+    event.delete()
+    _notify([person.household.village_id], date)
+
+
+def run_in_one_transaction(work: Callable[[], Any]) -> Any:
+    """Run a batch of service calls all-or-nothing (imports use this)."""
+    with transaction.atomic():
+        return work()

@@ -1,0 +1,26 @@
+"""Settings for the test suite: the production module with fast, local parts.
+
+The database comes from KEYHOLDER_DATABASE_URL as in production, so the same suite runs on
+SQLite (default) and PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("KEYHOLDER_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("KEYHOLDER_DATABASE_URL", "sqlite:///:memory:")
+
+from keyholder.settings import *  # noqa: E402,F403
+from keyholder.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Jobs run at once, inside the test, unless a test asks for the database queue.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Nothing leaves the machine: tests that send mail start their own SMTP server.
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = 2525
+TELEGRAM_API_URL = "http://127.0.0.1:9"
+LANGUAGE_CODE = "tg"

@@ -1,0 +1,139 @@
+"""Factories and the standing cast for tests. Factories, not fixtures files.
+
+The cast, made once per test by the ``cast`` fixture in ``conftest.py``:
+
+- ``admin``: the administrator;
+- ``officer``: officer of Asht district (TJ-SU-ASHT);
+- ``region_officer``: officer of Sughd region;
+- ``enumerator``: enumerator of village V01 in Ponghoz jamoat;
+- ``keyholder``: keyholder of village V01;
+- ``owner``: owner of the Karimov household of V01;
+- ``outsider``: officer of Ghafurov district, who must see nothing of Asht.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from keyholder.accounts.models import ApiToken, Role, User, hash_token
+from keyholder.places.models import Place, PlaceKind
+from keyholder.registry.models import House, Household, MigrationEvent, Person
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def make_place(code: str, kind: str, parent: Place | None = None, **extra: Any) -> Place:
+    defaults = {"name_tg": code, "name_ru": code, "name_en": code}
+    defaults.update(extra)
+    place, _ = Place.objects.get_or_create(
+        code=code, defaults={"kind": kind, "parent": parent, **defaults}
+    )
+    return place
+
+
+def make_user(username: str, role: str, places: list[Place] | None = None, **extra: Any) -> User:
+    user = User(username=username, role=role, **extra)
+    user.is_superuser = user.is_staff = role == Role.ADMIN
+    user.set_password(PASSWORD)
+    user.save()
+    if places:
+        user.places.set(places)
+    return user
+
+
+def make_house(village: Place, **extra: Any) -> House:
+    return House.objects.create(village=village, street="Rudaki", number=str(next(_seq)), **extra)
+
+
+def make_household(village: Place, name: str = "Karimov", **extra: Any) -> Household:
+    house = extra.pop("house", None) or make_house(village)
+    return Household.objects.create(village=village, house=house, name=name, **extra)
+
+
+def make_person(household: Household, given_name: str = "Aziz", **extra: Any) -> Person:
+    values: dict[str, Any] = {
+        "family_name": household.name,
+        "sex": "m",
+        "birth_year": 1990,
+        "relation": "head",
+    }
+    values.update(extra)
+    return Person.objects.create(household=household, given_name=given_name, **values)
+
+
+def make_event(person: Person, kind: str, date: dt.date, **extra: Any) -> MigrationEvent:
+    if kind == "departed":
+        extra.setdefault("country", "RU")
+    return MigrationEvent.objects.create(person=person, kind=kind, date=date, **extra)
+
+
+def token_for(user: User) -> str:
+    raw = ApiToken.new_raw_key()
+    ApiToken.objects.create(user=user, key_hash=hash_token(raw))
+    return raw
+
+
+def auth_header(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+
+
+@dataclass
+class Cast:
+    country: Place
+    region: Place
+    district: Place
+    jamoat: Place
+    village: Place
+    village2: Place
+    other_district: Place
+    other_village: Place
+    household: Household
+    other_household: Household
+    admin: User
+    officer: User
+    region_officer: User
+    enumerator: User
+    keyholder: User
+    owner: User
+    outsider: User
+
+
+def make_cast() -> Cast:
+    country = make_place("TJ", PlaceKind.COUNTRY, name_tg="Тоҷикистон", name_en="Tajikistan")
+    region = make_place("TJ-SU", PlaceKind.REGION, country, name_tg="Вилояти Суғд")
+    district = make_place("TJ-SU-ASHT", PlaceKind.DISTRICT, region, name_tg="Ашт", name_en="Asht")
+    jamoat = make_place("TJ-SU-ASHT-PONGHOZ", PlaceKind.JAMOAT, district, name_tg="Понғоз")
+    village = make_place(
+        "TJ-SU-ASHT-PONGHOZ-V01", PlaceKind.VILLAGE, jamoat, name_tg="Деҳаи 1", is_sample=True
+    )
+    village2 = make_place(
+        "TJ-SU-ASHT-PONGHOZ-V02", PlaceKind.VILLAGE, jamoat, name_tg="Деҳаи 2", is_sample=True
+    )
+    other_district = make_place("TJ-SU-GHAFUROV", PlaceKind.DISTRICT, region, name_tg="Ғафуров")
+    other_jamoat = make_place("TJ-SU-GHAFUROV-J1", PlaceKind.JAMOAT, other_district)
+    other_village = make_place("TJ-SU-GHAFUROV-J1-V01", PlaceKind.VILLAGE, other_jamoat)
+    household = make_household(village, "Karimov")
+    other_household = make_household(other_village, "Rahimov")
+    return Cast(
+        country=country,
+        region=region,
+        district=district,
+        jamoat=jamoat,
+        village=village,
+        village2=village2,
+        other_district=other_district,
+        other_village=other_village,
+        household=household,
+        other_household=other_household,
+        admin=make_user("admin", Role.ADMIN),
+        officer=make_user("officer", Role.OFFICER, [district]),
+        region_officer=make_user("region_officer", Role.OFFICER, [region]),
+        enumerator=make_user("enumerator", Role.ENUMERATOR, [village]),
+        keyholder=make_user("keyholder", Role.KEYHOLDER, [village]),
+        owner=make_user("owner", Role.OWNER, household=household),
+        outsider=make_user("outsider", Role.OFFICER, [other_district]),
+    )
