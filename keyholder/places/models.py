@@ -46,6 +46,8 @@ class Place(models.Model):
     name_en = models.CharField(max_length=200, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Where the point comes from, e.g. "GeoNames 1514921" or "approximate: sample village".
+    point_source = models.CharField(max_length=300, blank=True)
     # GeoJSON geometry (EPSG:4326) of the boundary, where a public source has one.
     boundary = models.JSONField(null=True, blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)
