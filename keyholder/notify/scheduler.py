@@ -1,0 +1,121 @@
+"""Periodic jobs the worker runs itself: today, queueing last month's owner reports.
+
+The worker calls ``run_due_jobs`` on each loop. The check is one indexed row read
+(``ScheduledRun``); the work happens once per month, and each message is idempotent by its
+dedupe key, so a worker that dies halfway through picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from keyholder.accounts.models import Channel
+from keyholder.notify.models import Message, ScheduledRun
+from keyholder.notify.services import do_queue_message
+
+logger = logging.getLogger(__name__)
+
+OWNER_REPORTS = "owner-reports"
+
+
+def previous_month(today: dt.date) -> dt.date:
+    """The first day of the month before ``today``'s."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def owner_report_key(agreement_id: object, month: dt.date, owner_id: object) -> str:
+    # One message per owner: an agreement may have several owners, and the dedupe key is unique.
+    return f"owner-report:{agreement_id}:{month:%Y-%m}:{owner_id}"
+
+
+def report_link(agreement_id: object, month: dt.date) -> str:
+    """The owner's page of this report, or the site's front page if keeping has none."""
+    try:
+        path = reverse("keeping:owner_report", args=[agreement_id, f"{month:%Y-%m}"])
+    except NoReverseMatch:
+        path = "/"
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def queue_owner_reports(today: dt.date | None = None) -> int:
+    """Queue last month's report for every owner of every agreement that ran in that month.
+
+    Returns the number of messages queued now. Marks the month done only when every agreement
+    went through, so a failing one is tried again on a later loop.
+    """
+    month = previous_month(today or timezone.localdate())
+    period = f"{month:%Y-%m}"
+    if ScheduledRun.objects.filter(job=OWNER_REPORTS, period=period).exists():
+        return 0
+    # Imported here: the keeping app builds the reports, and notify must not depend on it
+    # at import time (keeping imports notify to send incident messages).
+    from keyholder.keeping.models import KeepingAgreement
+    from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
+
+    agreements = (
+        KeepingAgreement.objects.filter(start__lte=month_end(month))
+        .filter(Q(end__isnull=True) | Q(end__gte=month))
+        .prefetch_related("owners")
+        .order_by("pk")
+    )
+    queued = failed = 0
+    for agreement in agreements.iterator(chunk_size=200):
+        owners = [
+            owner
+            for owner in agreement.owners.all()
+            if owner.channel != Channel.NONE
+            and not Message.objects.filter(
+                dedupe_key=owner_report_key(agreement.pk, month, owner.pk)
+            ).exists()
+        ]
+        if not owners:
+            continue
+        try:
+            with transaction.atomic():
+                report = build_owner_report(agreement, month)
+                pdfs: dict[str, bytes] = {}
+                for owner in owners:
+                    if owner.language not in pdfs:
+                        pdfs[owner.language] = render_owner_report_pdf(report, owner.language)
+                    message = do_queue_message(
+                        recipient=owner,
+                        template="owner_report_monthly",
+                        context={
+                            "house": str(agreement.house),
+                            "month": month,
+                            "link": report_link(agreement.pk, month),
+                        },
+                        dedupe_key=owner_report_key(agreement.pk, month, owner.pk),
+                        attachments=[
+                            (f"report-{period}.pdf", pdfs[owner.language], "application/pdf")
+                        ],
+                    )
+                    queued += message is not None
+        except Exception:
+            failed += 1
+            logger.exception("owner report %s for agreement %s failed", period, agreement.pk)
+    if not failed:
+        ScheduledRun.objects.get_or_create(job=OWNER_REPORTS, period=period)
+    logger.info("owner reports %s: %s queued, %s agreements failed", period, queued, failed)
+    return queued
+
+
+def run_due_jobs(today: dt.date | None = None) -> None:
+    """Every periodic job, each isolated so one failing does not stop the others."""
+    try:
+        queue_owner_reports(today)
+    except ImportError:
+        logger.warning("keeping reports are not available; owner reports not queued")
+    except Exception:
+        logger.exception("queueing owner reports failed")

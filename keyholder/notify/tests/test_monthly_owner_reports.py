@@ -1,0 +1,64 @@
+"""Once a month the worker queues last month's report, with its PDF, to every owner of every
+agreement that ran in that month; running again queues nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from keyholder.accounts.models import Role
+from keyholder.notify.models import Message, ScheduledRun
+from keyholder.notify.scheduler import previous_month
+from keyholder.notify.tests.conftest import SmtpServer
+from keyholder.notify.tests.helpers import run_worker, set_channel
+from keyholder.testing import Cast, make_house, make_user
+
+# The reports are built by the keeping app; only if it cannot be imported is this skipped.
+try:
+    from keyholder.keeping.models import KeepingAgreement
+    from keyholder.keeping.reports import build_owner_report  # noqa: F401
+except ImportError:
+    pytest.skip("keyholder.keeping.reports is not available", allow_module_level=True)
+
+
+def agreement_for(cast: Cast, start: dt.date, end: dt.date | None = None) -> KeepingAgreement:
+    house = cast.household.house if end is None else make_house(cast.village)
+    assert house is not None
+    return KeepingAgreement.objects.create(
+        house=house,
+        keyholder=cast.keyholder,
+        start=start,
+        end=end,
+        fee_amount=Decimal("150.00"),
+        fee_currency="TJS",
+        fee_period="month",
+    )
+
+
+def test_it_sends_last_months_report_with_its_pdf_once(cast: Cast, smtp_server: SmtpServer) -> None:
+    month = previous_month(timezone.localdate())
+    owner = set_channel(cast.owner, "email", "ru", email="owner@example.org")
+    silent = make_user("silent-owner", Role.OWNER, channel="none", email="s@example.org")
+    agreement = agreement_for(cast, start=month - dt.timedelta(days=40))
+    agreement.owners.add(owner, silent)
+    ended = agreement_for(
+        cast, start=month - dt.timedelta(days=90), end=month - dt.timedelta(days=1)
+    )
+    ended.owners.add(owner)
+
+    run_worker()
+    run_worker()
+
+    [received] = smtp_server.messages
+    assert received["To"] == "owner@example.org"
+    assert str(agreement.house) in received["Subject"]
+    [pdf] = list(received.iter_attachments())
+    assert pdf.get_filename() == f"report-{month:%Y-%m}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+    [message] = Message.objects.all()
+    assert message.dedupe_key == f"owner-report:{agreement.pk}:{month:%Y-%m}:{owner.pk}"
+    assert f"/keeping/houses/{agreement.pk}/reports/{month:%Y-%m}/" in message.body
+    assert ScheduledRun.objects.filter(job="owner-reports", period=f"{month:%Y-%m}").exists()
