@@ -1,0 +1,671 @@
+"""Import a registry file (CSV or XLSX) of houses, households, persons and events.
+
+The format is one flat table, one row per record, told apart by the ``record`` column; see
+``docs/import-format.md``. Every write goes through the registry services, all inside one
+transaction: each service call is itself ``transaction.atomic`` and therefore runs in its own
+savepoint, so a refused row is rolled back alone and the checking goes on. At the end the whole
+transaction is rolled back if any row was bad, or on a dry run, so a file with a bad row
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import math
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, models, transaction
+
+from keyholder.accounts.models import AuditLog, User
+from keyholder.accounts.services import audit
+from keyholder.errors import ServiceError
+from keyholder.places.models import Place
+from keyholder.registry import services
+from keyholder.registry.models import (
+    EventKind,
+    House,
+    Household,
+    MigrationEvent,
+    Person,
+    Purpose,
+    Relation,
+    Sex,
+    TreeKind,
+)
+from keyholder.registry.status import KIND_ORDER
+
+# The columns of the format, in the order the export writes them.
+COLUMNS: tuple[str, ...] = (
+    "record",
+    "id",
+    "village",
+    "house_id",
+    "household_id",
+    "person_id",
+    "street",
+    "number",
+    "trees",
+    "garden_area_m2",
+    "latitude",
+    "longitude",
+    "name",
+    "given_name",
+    "family_name",
+    "sex",
+    "birth_year",
+    "relation",
+    "phone",
+    "kind",
+    "date",
+    "country",
+    "destination",
+    "purpose",
+    "until",
+    "moved_to",
+    "notes",
+    "sample",
+)
+
+RECORDS = ("house", "household", "person", "event")
+MODELS: dict[str, type[models.Model]] = {
+    "house": House,
+    "household": Household,
+    "person": Person,
+    "event": MigrationEvent,
+}
+# Which service field names which column, for errors the services raise.
+FIELD_COLUMNS = {
+    "house": "house_id",
+    "household": "household_id",
+    "person": "person_id",
+    "moved_to": "moved_to",
+    "trees": "trees",
+}
+# Longest text each column may hold (the model's max_length), checked before writing so that
+# PostgreSQL never refuses a row the checks let through.
+MAX_LENGTHS = {
+    "street": 200,
+    "number": 32,
+    "name": 200,
+    "given_name": 100,
+    "family_name": 100,
+    "destination": 200,
+}
+TRUE_WORDS = {"1", "yes", "y", "true", "t", "ha", "да", "ҳа"}
+FALSE_WORDS = {"", "0", "no", "n", "false", "f", "не", "нет"}
+TREE_SEPARATORS = re.compile(r"[;,\s]+")
+
+
+Write = Callable[[], tuple[Any, bool]]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a table, no header, missing columns)."""
+
+    def __init__(self, error: ServiceError) -> None:
+        self.error = error
+        super().__init__(error.message)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, Any]
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(column))
+
+    @property
+    def record(self) -> str:
+        return self.text("record").lower()
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    created: Counter[str] = field(default_factory=Counter)
+    existing: Counter[str] = field(default_factory=Counter)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: spreadsheets hand over numbers and dates, CSV hands over strings."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _header(cells: Iterable[Any]) -> list[str]:
+    return [cell_text(c).lower().replace(" ", "_").replace("-", "_") for c in cells]
+
+
+def _rows_from_table(table: Iterable[tuple[int, list[Any]]]) -> Iterator[Row | list[str]]:
+    """Yield the header once, then each non-empty row as a ``Row``."""
+    header: list[str] | None = None
+    for number, cells in table:
+        if header is None:
+            if any(cell_text(c) for c in cells):
+                header = _header(cells)
+                yield header
+            continue
+        values = {name: cells[i] for i, name in enumerate(header) if name and i < len(cells)}
+        if any(cell_text(v) for v in values.values()):
+            yield Row(number, values)
+
+
+def _csv_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        # utf-8-sig drops the byte-order mark that spreadsheet programs write.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in Russian and Tajik locales save CSV with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # Row numbers count records as a spreadsheet shows them: the header is row 1.
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+
+
+def _xlsx_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+    try:
+        sheet = book.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        book.close()
+
+
+def read_rows(path: Path) -> tuple[list[str], list[Row]]:
+    """Read the header and the rows of a CSV or XLSX file."""
+    if not path.is_file():
+        raise ImportFileError(ServiceError("import.unreadable", detail=str(path)))
+    with path.open("rb") as stream:
+        magic = stream.read(4)
+    # XLSX files are ZIP archives, whatever their name says.
+    table = _xlsx_table(path) if magic == b"PK\x03\x04" else _csv_table(path)
+    header: list[str] = []
+    rows: list[Row] = []
+    for item in _rows_from_table(table):
+        if isinstance(item, Row):
+            rows.append(item)
+        else:
+            header = item
+    if not header:
+        raise ImportFileError(ServiceError("import.missing_column", column="record"))
+    for column in ("record", "id"):
+        if column not in header:
+            raise ImportFileError(ServiceError("import.missing_column", column=column))
+    return header, rows
+
+
+# Parsing cells -------------------------------------------------------------------------------
+
+
+class RowProblems:
+    """Collects every problem of one row, so that a row with three bad cells shows three."""
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def add(self, column: str, error: ServiceError) -> None:
+        self.errors.append(RowError(self.row.number, column, error.code, error.message))
+
+    def text(self, column: str, *, required: bool = False) -> str:
+        value = self.row.text(column)
+        if required and not value:
+            self.add(column, ServiceError("import.required", record=self.row.record))
+        limit = MAX_LENGTHS.get(column)
+        if limit is not None and len(value) > limit:
+            self.add(column, ServiceError("import.too_long", max=limit))
+        return value
+
+    def ident(self, column: str, *, required: bool = False) -> uuid.UUID | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            self.add(column, ServiceError("import.not_a_uuid", value=value))
+            return None
+
+    def integer(self, column: str, *, required: bool = False) -> int | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or not number.is_integer() or number < 0:
+            self.add(column, ServiceError("import.not_a_number", value=value))
+            return None
+        return int(number)
+
+    def decimal(self, column: str) -> float | None:
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            self.add(column, ServiceError("import.not_a_number", value=value))
+            return None
+        return number
+
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.add(column, ServiceError("invalid.date", value=value))
+            return None
+
+    def choice(self, column: str, choices: list[str], *, required: bool = False) -> str:
+        value = self.text(column, required=required).lower()
+        if value and value not in choices:
+            self.add(
+                column, ServiceError("import.not_a_choice", value=value, choices=", ".join(choices))
+            )
+        return value
+
+    def flag(self, column: str) -> bool:
+        value = self.text(column).lower()
+        if value in TRUE_WORDS:
+            return True
+        if value not in FALSE_WORDS:
+            self.add(column, ServiceError("import.not_a_flag", value=value))
+        return False
+
+    def trees(self, column: str) -> dict[str, int]:
+        value = self.text(column)
+        trees: dict[str, int] = {}
+        for part in TREE_SEPARATORS.split(value):
+            if not part:
+                continue
+            kind, sep, count = part.replace(":", "=").partition("=")
+            kind = kind.lower()
+            if not sep or kind not in TreeKind.values or not count.isdigit():
+                self.add(column, ServiceError("import.bad_trees", value=value))
+                return {}
+            trees[kind] = trees.get(kind, 0) + int(count)
+        return trees
+
+
+def error_column(record: str, error: ServiceError) -> str:
+    """The column a service error is about, so the user knows which cell to fix."""
+    if error.code == "conflict.uuid":
+        return "id"
+    if error.field:
+        return FIELD_COLUMNS.get(error.field, error.field)
+    if error.code in ("out_of_scope", "auth.forbidden"):
+        return {"person": "household_id", "event": "person_id"}.get(record, "village")
+    if error.code.startswith("history.") and error.code != "history.born_not_first":
+        return "date"
+    return "kind" if record == "event" else "id"
+
+
+# Importing -----------------------------------------------------------------------------------
+
+
+def _event_sort_key(row: Row) -> tuple[str, str, int, int]:
+    # Events of one person are written in the order they happened, so that each one is checked
+    # against the history before it (the order of ``status.replay``).
+    return (
+        row.text("person_id").lower(),
+        row.text("date"),
+        KIND_ORDER.get(row.text("kind").lower(), 99),
+        row.number,
+    )
+
+
+def ordered_rows(rows: list[Row]) -> list[Row]:
+    """Parents before children, events by person and date; unknown records first (they fail)."""
+    by_record: dict[str, list[Row]] = {name: [] for name in RECORDS}
+    unknown: list[Row] = []
+    for row in rows:
+        by_record.get(row.record, unknown).append(row)
+    by_record["event"].sort(key=_event_sort_key)
+    return [*unknown, *(row for name in RECORDS for row in by_record[name])]
+
+
+def records_of(record: str) -> models.QuerySet[Any]:
+    """Records of one type with what the services read of them (the village they are in)."""
+    queryset: models.QuerySet[Any] = MODELS[record]._default_manager.order_by()
+    if record == "household":
+        queryset = queryset.select_related("village")
+    elif record == "person":
+        queryset = queryset.select_related("household__village")
+    return queryset
+
+
+class Importer:
+    """Checks and writes the rows of one file through the registry services."""
+
+    def __init__(self, rows: list[Row], actor: User | None) -> None:
+        self.rows = rows
+        self.actor = actor
+        self.report = ImportReport(rows=len(rows))
+        # Records this import wrote or found, and rows that failed, by record type and id.
+        self.done: dict[str, dict[uuid.UUID, Any]] = {name: {} for name in RECORDS}
+        self.failed: dict[str, dict[uuid.UUID, int]] = {name: {} for name in RECORDS}
+        self.refused_events: dict[str, int] = {}
+        self.places: dict[tuple[str, bool], Place | ServiceError] = {}
+        self.file_ids = self._ids_in_file()
+
+    def _ids_in_file(self) -> dict[str, set[uuid.UUID]]:
+        ids: dict[str, set[uuid.UUID]] = {name: set() for name in RECORDS}
+        for row in self.rows:
+            if row.record in ids:
+                with contextlib.suppress(ValueError):
+                    ids[row.record].add(uuid.UUID(row.text("id")))
+        return ids
+
+    def prefetch_parents(self, record: str, column: str) -> None:
+        """Fetch in bulk the parents that this file refers to but does not contain."""
+        wanted: set[uuid.UUID] = set()
+        for row in self.rows:
+            if row.record != record:
+                continue
+            try:
+                parent_id = uuid.UUID(row.text(column))
+            except ValueError:
+                continue
+            if parent_id not in self.file_ids[column.removesuffix("_id")]:
+                wanted.add(parent_id)
+        parent = column.removesuffix("_id")
+        queryset = records_of(parent)
+        ordered = sorted(wanted)
+        # Chunks keep the number of query parameters under every database's limit.
+        for start in range(0, len(ordered), 500):
+            for obj in queryset.filter(pk__in=ordered[start : start + 500]):
+                self.done[parent][obj.pk] = obj
+
+    def place(self, code: str, *, village: bool) -> Place | ServiceError:
+        key = (code, village)
+        if key not in self.places:
+            try:
+                if village:
+                    self.places[key] = services.village_by_code(code)
+                else:
+                    found = Place.objects.filter(code=code).first()
+                    self.places[key] = found or ServiceError(
+                        "invalid.place", field="moved_to", value=code
+                    )
+            except ServiceError as exc:
+                self.places[key] = exc
+        return self.places[key]
+
+    def parent(self, problems: RowProblems, column: str) -> Any:
+        record = column.removesuffix("_id")
+        parent_id = problems.ident(column, required=record != "house")
+        if parent_id is None:
+            return None
+        if parent_id in self.done[record]:
+            return self.done[record][parent_id]
+        if parent_id in self.failed[record]:
+            problems.add(
+                column,
+                ServiceError(
+                    "import.bad_parent",
+                    record=record,
+                    id=parent_id,
+                    row=self.failed[record][parent_id],
+                ),
+            )
+        else:
+            problems.add(column, ServiceError("import.unknown_parent", record=record, id=parent_id))
+        return None
+
+    def village(self, problems: RowProblems, column: str = "village") -> Place | None:
+        code = problems.text(column, required=True)
+        if not code:
+            return None
+        found = self.place(code, village=column == "village")
+        if isinstance(found, ServiceError):
+            problems.add(column, found)
+            return None
+        return found
+
+    # One method per record type: parse the cells, then call the service.
+
+    def house(self, p: RowProblems, common: dict[str, Any]) -> Write:
+        # Typed loosely: the write only runs when every cell parsed, so nothing is None then.
+        kwargs: dict[str, Any] = {
+            "village": self.village(p),
+            "street": p.text("street"),
+            "number": p.text("number"),
+            "trees": p.trees("trees"),
+            "garden_area_m2": p.integer("garden_area_m2"),
+            "latitude": p.decimal("latitude"),
+            "longitude": p.decimal("longitude"),
+            "notes": p.text("notes"),
+        }
+        return lambda: services.do_create_house(**kwargs, **common)
+
+    def household(self, p: RowProblems, common: dict[str, Any]) -> Write:
+        kwargs: dict[str, Any] = {
+            "village": self.village(p),
+            "house": self.parent(p, "house_id"),
+            "name": p.text("name", required=True),
+            "notes": p.text("notes"),
+        }
+        return lambda: services.do_create_household(**kwargs, **common)
+
+    def person(self, p: RowProblems, common: dict[str, Any]) -> Write:
+        kwargs: dict[str, Any] = {
+            "household": self.parent(p, "household_id"),
+            "given_name": p.text("given_name", required=True),
+            "family_name": p.text("family_name"),
+            "sex": p.choice("sex", Sex.values, required=True),
+            "birth_year": p.integer("birth_year", required=True),
+            "relation": p.choice("relation", Relation.values) or Relation.OTHER,
+            "phone": p.text("phone"),
+        }
+        return lambda: services.do_create_person(**kwargs, **common)
+
+    def event(self, p: RowProblems, common: dict[str, Any]) -> Write:
+        kwargs: dict[str, Any] = {
+            "person": self.parent(p, "person_id"),
+            "kind": p.choice("kind", EventKind.values, required=True),
+            "date": p.date("date", required=True),
+            "country": p.text("country"),
+            "destination": p.text("destination"),
+            "purpose": p.choice("purpose", Purpose.values),
+            "until": p.date("until"),
+            "moved_to": self.village(p, "moved_to") if p.text("moved_to") else None,
+            "note": p.text("notes"),
+        }
+        return lambda: services.do_record_event(**kwargs, **common)
+
+    def run(self, progress: Callable[[int], None] | None = None) -> ImportReport:
+        for record, column in (
+            ("household", "house_id"),
+            ("person", "household_id"),
+            ("event", "person_id"),
+        ):
+            self.prefetch_parents(record, column)
+        for row in ordered_rows(self.rows):
+            self.check(row)
+            if progress is not None:
+                progress(1)
+        self.report.errors.sort(
+            key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else 99)
+        )
+        return self.report
+
+    def check(self, row: Row) -> None:
+        record = row.record
+        p = RowProblems(row)
+        if record not in RECORDS:
+            p.add("record", ServiceError("import.bad_record", value=row.text("record")))
+            self.report.errors.extend(p.errors)
+            return
+        row_id = p.ident("id", required=True)
+        common = {"actor": self.actor, "id": row_id, "is_sample": p.flag("sample")}
+        # Every cell is parsed before writing, so a row with several bad cells reports them all.
+        write: Write = getattr(self, record)(p, common)
+        if not p.errors:
+            try:
+                obj, created = write()
+            except ServiceError as exc:
+                self.refused(record, row, p, exc)
+            except DatabaseError as exc:
+                # The service's savepoint has rolled the row back; the database said no.
+                p.add("id", ServiceError("invalid", detail=str(exc)))
+            else:
+                self.done[record][obj.pk] = obj
+                (self.report.created if created else self.report.existing)[record] += 1
+        if p.errors:
+            if row_id is not None and row_id not in self.done[record]:
+                existing = self.conflicting(record, row_id, p)
+                if existing is not None:
+                    # The record under this id stands in the registry: rows that refer to it
+                    # are checked against it, so only the edited row itself is reported.
+                    self.done[record][row_id] = existing
+                else:
+                    self.failed[record].setdefault(row_id, row.number)
+            self.report.errors.extend(p.errors)
+
+    def conflicting(self, record: str, row_id: uuid.UUID, p: RowProblems) -> Any:
+        if not any(e.code == "conflict.uuid" for e in p.errors):
+            return None
+        return records_of(record).filter(pk=row_id).first()
+
+    def refused(self, record: str, row: Row, p: RowProblems, error: ServiceError) -> None:
+        message = error.message
+        if record == "event":
+            person = row.text("person_id").lower()
+            earlier = self.refused_events.setdefault(person, row.number)
+            # A history error after an earlier refused event of the same person is most likely
+            # a consequence of it (a return whose departure was refused): say so, keeping the
+            # history code.
+            if earlier != row.number and error.code.startswith("history."):
+                message = ServiceError(
+                    "import.after_bad_event", row=earlier, detail=message
+                ).message
+        p.errors.append(RowError(row.number, error_column(record, error), error.code, message))
+
+
+def import_rows(
+    rows: list[Row],
+    *,
+    actor: User | None = None,
+    dry_run: bool = False,
+    source: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check and write ``rows`` all-or-nothing; on a dry run or any bad row, nothing stays."""
+    importer = Importer(rows, actor)
+    with transaction.atomic():
+        # One indicator refresh for the whole file, queued only if the import commits.
+        with services.one_notification():
+            report = importer.run(progress)
+        report.dry_run = dry_run
+        if report.ok and not dry_run:
+            audit(
+                actor,
+                AuditLog.Action.IMPORT,
+                "registry_file",
+                source[-64:],
+                rows=report.rows,
+                created=dict(report.created),
+                existing=dict(report.existing),
+            )
+        else:
+            transaction.set_rollback(True)
+    if not report.ok and not dry_run:
+        # The refused import leaves a trace, outside the rolled-back transaction.
+        audit(
+            actor,
+            AuditLog.Action.IMPORT,
+            "registry_file",
+            source[-64:],
+            rows=report.rows,
+            bad_rows=report.bad_rows,
+            refused=True,
+        )
+    return report
+
+
+def import_file(
+    path: Path,
+    *,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> ImportReport:
+    """Read and import one file. Raises ``ImportFileError`` when it is not a readable table."""
+    header, rows = read_rows(path)
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        report = ImportReport(rows=len(rows), dry_run=dry_run)
+        for column in unknown:
+            error = ServiceError("import.unknown_column", column=column)
+            report.errors.append(RowError(1, column, error.code, error.message))
+        return report
+    bar = progress_factory(len(rows)) if progress_factory else None
+    try:
+        return import_rows(
+            rows,
+            actor=actor,
+            dry_run=dry_run,
+            source=path.name,
+            progress=bar.update if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
