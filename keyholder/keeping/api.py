@@ -1,7 +1,514 @@
-"""API v1 endpoints of the keeping app."""
+"""API v1 endpoints of the keeping service.
+
+Thin: reads through ``access`` (a record out of scope is 404), writes through the ``do_*``
+services with client-supplied UUIDs (201 created, 200 identical resend, 409 other content).
+Lists are cursor-paginated (``keyholder.pagination``).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import dataclasses
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from keyholder.accounts.access import require_user
+from keyholder.accounts.models import User
+from keyholder.errors import ErrorOut, ServiceError
+from keyholder.keeping import access, queries, services
+from keyholder.keeping.ledger import ledger_for
+from keyholder.keeping.models import (
+    Incident,
+    KeepingAgreement,
+    KeyCustody,
+    Payment,
+    Photo,
+    Visit,
+)
+from keyholder.keeping.reports import build_owner_report, parse_month, render_owner_report_pdf
+from keyholder.keeping.schemas import (
+    AgreementIn,
+    AgreementOut,
+    AgreementPage,
+    ChangeIn,
+    ChangeOut,
+    DutyIn,
+    DutyOut,
+    DutyPage,
+    IncidentIn,
+    IncidentOut,
+    IncidentPage,
+    IncidentStatusIn,
+    KeyIn,
+    KeyOut,
+    KeyReturnIn,
+    LedgerOut,
+    PaymentIn,
+    PaymentOut,
+    PaymentPage,
+    PhotoForm,
+    PhotoOut,
+    ReportOut,
+    SeasonIn,
+    SummaryOut,
+    TaskPage,
+    VisitIn,
+    VisitOut,
+    VisitPage,
+    WaterTurnsIn,
+)
+from keyholder.pagination import PageQuery, paginate
+from keyholder.places.models import Place
+from keyholder.registry.access import houses_for
 
 router = Router(tags=["keeping"])
+
+READ = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _page(result: Any) -> dict[str, Any]:
+    return {"count": result.count, "next": result.next, "results": result.results}
+
+
+def _created(obj: Any, created: bool) -> tuple[int, Any]:
+    return (201 if created else 200), obj
+
+
+def _user(username: str, field: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ServiceError("invalid.field", field=field, detail=username)
+    return user
+
+
+def _village(code: str) -> Place:
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise ServiceError("invalid.place", field="village", value=code)
+    return place
+
+
+class AgreementFilter(Schema):
+    status: str | None = None
+
+
+class TaskFilter(Schema):
+    agreement: uuid.UUID | None = None
+    status: str | None = None
+    due_before: str | None = None
+
+
+class AgreementRef(Schema):
+    agreement: uuid.UUID | None = None
+
+
+# Agreements.
+
+
+@router.get("/keeping/agreements", response={200: AgreementPage, **READ}, summary="Agreements")
+def list_agreements(
+    request: HttpRequest, filters: Query[AgreementFilter], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.agreements_for(request.user).prefetch_related("owners", "changes", "keys")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return _page(paginate(qs, ("start", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/agreements",
+    response={200: AgreementOut, 201: AgreementOut, **WRITE},
+    summary="Entrust a house to a keyholder",
+)
+def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, KeepingAgreement]:
+    user = require_user(request.user)
+    house = houses_for(user).filter(pk=payload.house).first()
+    if house is None:
+        raise ServiceError("invalid.field", field="house", detail=str(payload.house))
+    keyholder = _user(payload.keyholder, "keyholder") if payload.keyholder else user
+    agreement, created = services.do_create_agreement(
+        actor=user,
+        house=house,
+        keyholder=keyholder,
+        owners=[_user(name, "owners") for name in payload.owners],
+        start=payload.start,
+        end=payload.end,
+        fee_amount=payload.fee_amount,
+        fee_currency=payload.fee_currency,
+        fee_period=payload.fee_period,
+        notes=payload.notes,
+        id=payload.id,
+    )
+    return _created(agreement, created)
+
+
+@router.get(
+    "/keeping/agreements/{agreement_id}", response={200: AgreementOut, **READ}, summary="One"
+)
+def get_agreement(request: HttpRequest, agreement_id: uuid.UUID) -> KeepingAgreement:
+    return access.get_agreement(request.user, agreement_id)
+
+
+@router.post(
+    "/keeping/agreements/{agreement_id}/changes",
+    response={201: ChangeOut, **WRITE},
+    summary="Pause, resume or end an agreement",
+)
+def change_agreement(
+    request: HttpRequest, agreement_id: uuid.UUID, payload: ChangeIn
+) -> tuple[int, Any]:
+    agreement = access.get_agreement(request.user, agreement_id)
+    change = services.do_change_agreement(
+        actor=require_user(request.user),
+        agreement=agreement,
+        kind=payload.kind,
+        date=payload.date,
+        note=payload.note,
+    )
+    return 201, change
+
+
+@router.post(
+    "/keeping/agreements/{agreement_id}/keys",
+    response={200: KeyOut, 201: KeyOut, **WRITE},
+    summary="Record a key handed over",
+)
+def add_key(request: HttpRequest, agreement_id: uuid.UUID, payload: KeyIn) -> tuple[int, Any]:
+    agreement = access.get_agreement(request.user, agreement_id)
+    key, created = services.do_record_key(
+        actor=require_user(request.user),
+        agreement=agreement,
+        label=payload.label,
+        handed_over_on=payload.handed_over_on,
+        handed_over_by=payload.handed_over_by,
+        id=payload.id,
+    )
+    return _created(key, created)
+
+
+@router.post(
+    "/keeping/keys/{key_id}/return", response={200: KeyOut, **WRITE}, summary="A key went back"
+)
+def return_key(request: HttpRequest, key_id: uuid.UUID, payload: KeyReturnIn) -> KeyCustody:
+    key = access.get_key(request.user, key_id)
+    return services.do_return_key(
+        actor=require_user(request.user),
+        key=key,
+        returned_on=payload.returned_on,
+        returned_to=payload.returned_to,
+    )
+
+
+@router.get(
+    "/keeping/agreements/{agreement_id}/ledger",
+    response={200: LedgerOut, **READ},
+    summary="Charges, payments and totals per currency",
+)
+def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
+    agreement = access.get_agreement(request.user, agreement_id)
+    book = ledger_for(agreement)
+    return {
+        "agreement": agreement.pk,
+        "totals": [
+            {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears}
+            for t in book.totals
+        ],
+        "entries": [dataclasses.asdict(e) for e in book.entries],
+    }
+
+
+@router.get(
+    "/keeping/agreements/{agreement_id}/reports/{month}",
+    response={200: ReportOut, **READ},
+    summary="The owner's report for a month (YYYY-MM)",
+)
+def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dict[str, Any]:
+    agreement = access.get_agreement(request.user, agreement_id)
+    report = build_owner_report(agreement, parse_month(month))
+    data = dataclasses.asdict(report)
+    data.update(agreement=agreement.pk, month=report.key, photos=report.photo_ids)
+    data["totals"] = [
+        {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears} for t in report.totals
+    ]
+    return data
+
+
+@router.get(
+    "/keeping/agreements/{agreement_id}/reports/{month}/pdf",
+    response={200: None, **READ},
+    summary="The owner's report as a PDF, in the requester's language",
+)
+def get_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
+    agreement = access.get_agreement(request.user, agreement_id)
+    report = build_owner_report(agreement, parse_month(month))
+    language = getattr(request.user, "language", "") or "tg"
+    response = HttpResponse(render_owner_report_pdf(report, language), "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{report.key}.pdf"'
+    return response
+
+
+# Duties, tasks, water.
+
+
+@router.get("/keeping/duties", response={200: DutyPage, **READ}, summary="Duties")
+def list_duties(
+    request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.duties_for(request.user)
+    if filters.agreement:
+        qs = qs.filter(agreement_id=filters.agreement)
+    return _page(paginate(qs, ("starts_on", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/duties",
+    response={200: DutyOut, 201: DutyOut, **WRITE},
+    summary="Add a duty; its tasks are generated at once",
+)
+def create_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Any]:
+    agreement = access.get_agreement(request.user, payload.agreement)
+    duty, created = services.do_create_duty(
+        actor=require_user(request.user),
+        agreement=agreement,
+        kind=payload.kind,
+        title=payload.title,
+        every_days=payload.every_days,
+        follows_water_turns=payload.follows_water_turns,
+        starts_on=payload.starts_on,
+        due_date=payload.due_date,
+        id=payload.id,
+    )
+    return _created(duty, created)
+
+
+@router.get("/keeping/tasks", response={200: TaskPage, **READ}, summary="Tasks")
+def list_tasks(
+    request: HttpRequest, filters: Query[TaskFilter], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.tasks_for(request.user)
+    if filters.agreement:
+        qs = qs.filter(agreement_id=filters.agreement)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.due_before:
+        try:
+            qs = qs.filter(due_date__lte=dt.date.fromisoformat(filters.due_before))
+        except ValueError as exc:
+            raise ServiceError(
+                "invalid.date", field="due_before", value=filters.due_before
+            ) from exc
+    return _page(paginate(qs, ("due_date", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/water-turns",
+    response={200: dict[str, int], **WRITE},
+    summary="Enter the village's water turns",
+)
+def add_water_turns(request: HttpRequest, payload: WaterTurnsIn) -> dict[str, int]:
+    added = services.do_add_water_turns(
+        actor=require_user(request.user),
+        village=_village(payload.village),
+        dates=payload.dates,
+        note=payload.note,
+    )
+    return {"added": added}
+
+
+@router.put(
+    "/keeping/watering-seasons",
+    response={200: dict[str, str], **WRITE},
+    summary="Set the village's watering season for a year",
+)
+def set_season(request: HttpRequest, payload: SeasonIn) -> dict[str, str]:
+    season = services.do_set_watering_season(
+        actor=require_user(request.user),
+        village=_village(payload.village),
+        year=payload.year,
+        start=payload.start,
+        end=payload.end,
+    )
+    return {"start": season.start.isoformat(), "end": season.end.isoformat()}
+
+
+# Visits and photos.
+
+
+@router.get("/keeping/visits", response={200: VisitPage, **READ}, summary="Visits")
+def list_visits(
+    request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.visits_for(request.user).prefetch_related("tasks", "photos")
+    if filters.agreement:
+        qs = qs.filter(agreement_id=filters.agreement)
+    return _page(paginate(qs, ("checked_in_at", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/visits",
+    response={200: VisitOut, 201: VisitOut, **WRITE},
+    summary="Record a visit (it keeps the time it happened)",
+)
+def create_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
+    agreement = access.get_agreement(request.user, payload.agreement)
+    visit, created = services.do_record_visit(
+        actor=require_user(request.user),
+        agreement=agreement,
+        checked_in_at=payload.checked_in_at,
+        checked_out_at=payload.checked_out_at,
+        task_ids=payload.tasks,
+        checklist_answers=payload.checklist,
+        notes=payload.notes,
+        id=payload.id,
+    )
+    return _created(visit, created)
+
+
+@router.get("/keeping/visits/{visit_id}", response={200: VisitOut, **READ}, summary="One visit")
+def get_visit(request: HttpRequest, visit_id: uuid.UUID) -> Visit:
+    return access.get_visit(request.user, visit_id)
+
+
+@router.post(
+    "/keeping/photos",
+    response={200: PhotoOut, 201: PhotoOut, **WRITE},
+    summary="Add a photo to a visit or an incident (multipart)",
+)
+def add_photo(
+    request: HttpRequest, payload: Form[PhotoForm], image: File[UploadedFile]
+) -> tuple[int, Photo]:
+    user = require_user(request.user)
+    visit = access.get_visit(user, payload.visit) if payload.visit else None
+    incident = access.get_incident(user, payload.incident) if payload.incident else None
+    keep = payload.attach_position
+    photo, created = services.do_add_photo(
+        actor=user,
+        upload=services.PhotoUpload(
+            data=image.read(),
+            id=payload.id,
+            latitude=payload.latitude if keep else None,
+            longitude=payload.longitude if keep else None,
+        ),
+        visit=visit,
+        incident=incident,
+    )
+    return _created(photo, created)
+
+
+@router.get("/keeping/photos/{photo_id}", response={200: PhotoOut, **READ}, summary="One photo")
+def get_photo(request: HttpRequest, photo_id: uuid.UUID) -> Photo:
+    return access.get_photo(request.user, photo_id)
+
+
+@router.get(
+    "/keeping/photos/{photo_id}/image", response={200: None, **READ}, summary="The JPEG itself"
+)
+def get_photo_image(request: HttpRequest, photo_id: uuid.UUID) -> HttpResponse:
+    photo = access.get_photo(request.user, photo_id)
+    with photo.image.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# Incidents.
+
+
+@router.get("/keeping/incidents", response={200: IncidentPage, **READ}, summary="Incidents")
+def list_incidents(
+    request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.incidents_for(request.user).prefetch_related("photos")
+    if filters.agreement:
+        qs = qs.filter(agreement_id=filters.agreement)
+    return _page(paginate(qs, ("occurred_on", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/incidents",
+    response={200: IncidentOut, 201: IncidentOut, **WRITE},
+    summary="Report an incident; a serious one is sent to the owners at once",
+)
+def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Incident]:
+    agreement = access.get_agreement(request.user, payload.agreement)
+    incident, created = services.do_report_incident(
+        actor=require_user(request.user),
+        agreement=agreement,
+        occurred_on=payload.occurred_on,
+        kind=payload.kind,
+        severity=payload.severity,
+        notes=payload.notes,
+        cost_amount=payload.cost_amount,
+        cost_currency=payload.cost_currency,
+        id=payload.id,
+    )
+    return _created(incident, created)
+
+
+@router.post(
+    "/keeping/incidents/{incident_id}/status",
+    response={200: IncidentOut, **WRITE},
+    summary="Mark an incident in hand or resolved, with its cost",
+)
+def update_incident(
+    request: HttpRequest, incident_id: uuid.UUID, payload: IncidentStatusIn
+) -> Incident:
+    incident = access.get_incident(request.user, incident_id)
+    return services.do_update_incident(
+        actor=require_user(request.user),
+        incident=incident,
+        status=payload.status,
+        cost_amount=payload.cost_amount,
+        cost_currency=payload.cost_currency,
+    )
+
+
+# Payments and the officer's counts.
+
+
+@router.get("/keeping/payments", response={200: PaymentPage, **READ}, summary="Payments")
+def list_payments(
+    request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
+) -> dict[str, Any]:
+    qs = access.payments_for(request.user)
+    if filters.agreement:
+        qs = qs.filter(agreement_id=filters.agreement)
+    return _page(paginate(qs, ("paid_on", "id"), page.cursor, page.limit))
+
+
+@router.post(
+    "/keeping/payments",
+    response={200: PaymentOut, 201: PaymentOut, **WRITE},
+    summary="Record a payment received",
+)
+def create_payment(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payment]:
+    agreement = access.get_agreement(request.user, payload.agreement)
+    payment, created = services.do_record_payment(
+        actor=require_user(request.user),
+        agreement=agreement,
+        amount=payload.amount,
+        currency=payload.currency,
+        paid_on=payload.paid_on,
+        method=payload.method,
+        note=payload.note,
+        id=payload.id,
+    )
+    return _created(payment, created)
+
+
+@router.get(
+    "/keeping/summary",
+    response={200: SummaryOut, **READ},
+    summary="Counts for officers: houses under care, vacant houses without a keyholder",
+)
+def summary(request: HttpRequest) -> Any:
+    counts = queries.officer_counts(request.user, timezone.localdate())
+    if counts is None:
+        raise ServiceError("not_found")
+    return counts

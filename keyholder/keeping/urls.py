@@ -1,4 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from keyholder.keeping import views
 
 app_name = "keeping"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("today/", views.today, name="today"),
+    path("summary/", views.summary, name="summary"),
+    path("mine/", views.mine, name="mine"),
+    path("water/", views.water, name="water"),
+    path("entrust/", views.entrust, name="entrust"),
+    path("calendar/", views.calendar_link, name="calendar_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("houses/<uuid:agreement_id>/", views.house, name="house"),
+    path("houses/<uuid:agreement_id>/visit/", views.visit_new, name="visit_new"),
+    path("houses/<uuid:agreement_id>/incident/", views.incident_new, name="incident_new"),
+    path("houses/<uuid:agreement_id>/ledger/", views.ledger, name="ledger"),
+    path("houses/<uuid:agreement_id>/reports/", views.reports, name="reports"),
+    path(
+        "houses/<uuid:agreement_id>/reports/<str:month>/",
+        views.owner_report,
+        name="owner_report",
+    ),
+    path(
+        "houses/<uuid:agreement_id>/reports/<str:month>.pdf",
+        views.owner_report_pdf,
+        name="owner_report_pdf",
+    ),
+    path("visits/<uuid:visit_id>/", views.visit, name="visit"),
+    path("photos/<uuid:photo_id>.jpg", views.photo, name="photo"),
+]

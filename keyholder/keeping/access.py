@@ -1,0 +1,149 @@
+"""Reads of the keeping service, scoped by role. Views and the API read only through here.
+
+- administrator: everything;
+- keyholder: the agreements where they are (or were) the keyholder, and what hangs off them;
+- owner: the agreements of their own house (named as an owner, or their household's house);
+- officer: counts only (``keeping.queries.officer_counts``): no visit, photo, note or ledger;
+- enumerator, outsider and anonymous: nothing.
+
+A record outside the user's scope is "not found" (404), never "forbidden": its existence is
+itself private.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from keyholder.accounts.access import NOTHING, is_authenticated
+from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.services import audit
+from keyholder.errors import ServiceError
+from keyholder.keeping.models import (
+    Charge,
+    Duty,
+    Incident,
+    KeepingAgreement,
+    KeyCustody,
+    Payment,
+    Photo,
+    Task,
+    Visit,
+)
+
+
+def agreement_q(user: Any, prefix: str = "") -> Q:
+    """A Q selecting, through ``prefix``, the agreements the user may see."""
+    if not is_authenticated(user):
+        return NOTHING
+    assert isinstance(user, User)
+    if user.is_admin:
+        return Q()
+    if user.role == Role.KEYHOLDER:
+        return Q(**{f"{prefix}keyholder": user})
+    if user.role == Role.OWNER:
+        q = Q(**{f"{prefix}owners": user})
+        if user.household_id is not None:
+            q |= Q(**{f"{prefix}house__households": user.household_id})
+        return q
+    return NOTHING
+
+
+def _scoped(model: Any, user: Any, prefix: str) -> QuerySet[Any]:
+    q = agreement_q(user, prefix)
+    qs = model.objects.filter(q)
+    # Owner Q crosses many-valued relations: keep each row once.
+    return qs.distinct() if getattr(user, "role", None) == Role.OWNER else qs
+
+
+def agreements_for(user: Any) -> QuerySet[KeepingAgreement]:
+    return _scoped(KeepingAgreement, user, "").select_related(
+        "house", "house__village", "keyholder"
+    )
+
+
+def duties_for(user: Any) -> QuerySet[Duty]:
+    return _scoped(Duty, user, "agreement__")
+
+
+def tasks_for(user: Any) -> QuerySet[Task]:
+    return _scoped(Task, user, "agreement__").select_related("duty")
+
+
+def visits_for(user: Any) -> QuerySet[Visit]:
+    return _scoped(Visit, user, "agreement__").select_related("keyholder")
+
+
+def photos_for(user: Any) -> QuerySet[Photo]:
+    visit_q = agreement_q(user, "visit__agreement__")
+    incident_q = agreement_q(user, "incident__agreement__")
+    qs = Photo.objects.filter(visit_q | incident_q)
+    return qs.distinct() if getattr(user, "role", None) == Role.OWNER else qs
+
+
+def incidents_for(user: Any) -> QuerySet[Incident]:
+    return _scoped(Incident, user, "agreement__")
+
+
+def payments_for(user: Any) -> QuerySet[Payment]:
+    return _scoped(Payment, user, "agreement__")
+
+
+def charges_for(user: Any) -> QuerySet[Charge]:
+    return _scoped(Charge, user, "agreement__")
+
+
+def keys_for(user: Any) -> QuerySet[KeyCustody]:
+    return _scoped(KeyCustody, user, "agreement__")
+
+
+def _parse_id(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ServiceError("not_found") from exc
+
+
+def _one(qs: QuerySet[Any], record_id: object) -> Any:
+    found = qs.filter(pk=_parse_id(record_id)).first()
+    if found is None:
+        raise ServiceError("not_found")
+    return found
+
+
+def get_agreement(user: Any, agreement_id: object) -> KeepingAgreement:
+    agreement: KeepingAgreement = _one(agreements_for(user), agreement_id)
+    return agreement
+
+
+def get_visit(user: Any, visit_id: object) -> Visit:
+    visit: Visit = _one(visits_for(user).select_related("agreement"), visit_id)
+    audit(user, AuditLog.Action.READ, "visit", visit.pk)
+    return visit
+
+
+def get_photo(user: Any, photo_id: object) -> Photo:
+    photo: Photo = _one(photos_for(user), photo_id)
+    return photo
+
+
+def get_incident(user: Any, incident_id: object) -> Incident:
+    incident: Incident = _one(incidents_for(user).select_related("agreement"), incident_id)
+    return incident
+
+
+def get_key(user: Any, key_id: object) -> KeyCustody:
+    key: KeyCustody = _one(keys_for(user).select_related("agreement"), key_id)
+    return key
+
+
+def get_task(user: Any, task_id: object) -> Task:
+    task: Task = _one(tasks_for(user), task_id)
+    return task
+
+
+def can_keep(user: Any, agreement: KeepingAgreement) -> bool:
+    """Whether the user writes to this agreement (its keyholder or an administrator)."""
+    return is_authenticated(user) and (user.is_admin or user.pk == agreement.keyholder_id)

@@ -1,0 +1,198 @@
+"""Forms of the keeping pages. They only parse: every rule lives in the services."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keyholder.keeping import checklist
+from keyholder.keeping.models import (
+    Currency,
+    DutyKind,
+    FeePeriod,
+    IncidentKind,
+    PaymentMethod,
+    Severity,
+    Task,
+)
+
+YES_NO = [("", _("Not checked")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _local_now() -> Any:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class VisitForm(forms.Form):
+    # Made when the form is shown, so a double tap or a resend cannot record the visit twice.
+    id = forms.UUIDField(widget=forms.HiddenInput)
+    checked_in_at = forms.DateTimeField(
+        label=_("Arrived"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    checked_out_at = forms.DateTimeField(
+        label=_("Left"),
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        help_text=_("Leave empty to use the time you save."),
+    )
+    tasks = forms.MultipleChoiceField(
+        label=_("Tasks done on this visit"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attach_position = forms.BooleanField(
+        label=_("Attach the position of the photos"),
+        required=False,
+        help_text=_("Without this, no location is kept with the photos."),
+    )
+    latitude = forms.FloatField(label=_("Latitude"), required=False)
+    longitude = forms.FloatField(label=_("Longitude"), required=False)
+
+    def __init__(self, *args: Any, tasks: Sequence[Task] = (), **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "id": uuid.uuid4(),
+                "checked_in_at": _local_now(),
+                "tasks": [str(t.pk) for t in tasks],
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].choices = [  # type: ignore[attr-defined]
+            (str(t.pk), f"{t.duty.title or DutyKind(t.kind).label} · {t.due_date:%d.%m}")
+            for t in tasks
+        ]
+        kinds = {t.kind for t in tasks} or {DutyKind.SECURITY_ROUND}
+        self.checklist_items = checklist.items_for(kinds)
+        for item in self.checklist_items:
+            name = f"check_{item.key}"
+            if item.kind == "yes_no":
+                self.fields[name] = forms.ChoiceField(
+                    label=str(item.label), choices=YES_NO, required=False, widget=forms.RadioSelect
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=str(item.label),
+                    required=False,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                )
+
+    def checklist_fields(self) -> list[forms.BoundField]:
+        return [self[f"check_{item.key}"] for item in self.checklist_items]
+
+    def answers(self) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for item in self.checklist_items:
+            value = self.cleaned_data.get(f"check_{item.key}")
+            if item.kind == "yes_no":
+                if value in ("yes", "no"):
+                    answers[item.key] = value == "yes"
+            elif value:
+                answers[item.key] = value
+        return answers
+
+
+class IncidentForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput)
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
+    severity = forms.ChoiceField(
+        label=_("How serious"), choices=Severity.choices, widget=forms.RadioSelect
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cost_amount = forms.DecimalField(label=_("Cost"), required=False, min_value=0, decimal_places=2)
+    cost_currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("", "—"), *Currency.choices], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"id": uuid.uuid4(), "occurred_on": timezone.localdate(), "severity": "moderate"},
+        )
+        super().__init__(*args, **kwargs)
+
+
+class PaymentForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    paid_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    method = forms.ChoiceField(label=_("How it was paid"), choices=PaymentMethod.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, currency: str = "TJS", **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"id": uuid.uuid4(), "paid_on": timezone.localdate(), "currency": currency}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class DutyForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Duty"), choices=DutyKind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    every_days = forms.IntegerField(label=_("Every how many days"), required=False, min_value=1)
+    follows_water_turns = forms.BooleanField(
+        label=_("Water on the village's water turns"), required=False
+    )
+    due_date = forms.DateField(
+        label=_("Due date (one-off task)"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"id": uuid.uuid4(), "every_days": 7})
+        super().__init__(*args, **kwargs)
+
+
+class WaterTurnsForm(forms.Form):
+    dates = forms.CharField(
+        label=_("Water turn dates"),
+        help_text=_("One date per line, in the form YYYY-MM-DD."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_dates(self) -> list[Any]:
+        field = forms.DateField()
+        return [field.clean(line.strip()) for line in self.cleaned_data["dates"].split() if line]
+
+
+class SeasonForm(forms.Form):
+    start = forms.DateField(label=_("Watering season starts"), widget=DateInput())
+    end = forms.DateField(label=_("Watering season ends"), widget=DateInput())
+
+
+class AgreementForm(forms.Form):
+    id = forms.UUIDField(widget=forms.HiddenInput)
+    house = forms.ChoiceField(label=_("House"))
+    start = forms.DateField(label=_("In care from"), widget=DateInput())
+    fee_amount = forms.DecimalField(label=_("Fee"), min_value=0, decimal_places=2)
+    fee_currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    fee_period = forms.ChoiceField(label=_("Per"), choices=FeePeriod.choices)
+    key_label = forms.CharField(label=_("Keys received"), required=False, max_length=200)
+    handed_over_by = forms.CharField(label=_("Handed over by"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, houses: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"id": uuid.uuid4(), "start": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["house"].choices = list(houses)  # type: ignore[attr-defined]

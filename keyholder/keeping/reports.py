@@ -1,0 +1,366 @@
+"""The owner's monthly report: built once as data, shown as a page and printed as a PDF.
+
+``build_owner_report`` reads the month of one agreement; ``render_owner_report_pdf`` prints it
+with fpdf2 in the owner's language. The font is DejaVu Sans (it has the Tajik letters ҳ ӯ ғ қ ҷ
+ӣ), installed from the npm registry into node_modules and never committed; the
+``KEYHOLDER_PDF_FONT`` setting may name another TTF file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from fpdf import FPDF
+
+from keyholder.errors import ServiceError
+from keyholder.keeping import checklist
+from keyholder.keeping.ledger import Entry, Totals, ledger_for
+from keyholder.keeping.models import (
+    DutyKind,
+    Incident,
+    KeepingAgreement,
+    Photo,
+    Task,
+    TaskStatus,
+    Visit,
+)
+from keyholder.keeping.schedule import add_months, month_end
+
+PHOTOS_IN_REPORT = 4
+# fpdf2 subsets the font with fontTools, which logs every glyph at INFO: noise in the worker log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def parse_month(value: str) -> dt.date:
+    try:
+        month = dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError as exc:
+        raise ServiceError("keeping.bad_month", field="month", value=value) from exc
+    return month
+
+
+@dataclass(frozen=True)
+class DueDone:
+    due: int
+    done: int
+
+    @property
+    def missed(self) -> int:
+        return self.due - self.done
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    visit_id: str
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
+    task_kinds: list[str]
+    problems: list[str]
+    meter_reading: str
+    notes: str
+    photo_count: int
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    incident_id: str
+    occurred_on: dt.date
+    kind: str
+    kind_label: str
+    severity: str
+    severity_label: str
+    status_label: str
+    notes: str
+    cost: str
+
+
+@dataclass
+class OwnerReport:
+    agreement_id: str
+    house: str
+    village: str
+    keyholder: str
+    month: dt.date
+    rounds: DueDone
+    watering: DueDone
+    other: DueDone
+    visits: list[VisitLine] = field(default_factory=list)
+    incidents: list[IncidentLine] = field(default_factory=list)
+    photo_ids: list[str] = field(default_factory=list)
+    charges: list[Entry] = field(default_factory=list)
+    payments: list[Entry] = field(default_factory=list)
+    totals: list[Totals] = field(default_factory=list)
+
+    @property
+    def month_end(self) -> dt.date:
+        return month_end(self.month)
+
+    @property
+    def key(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _due_done(tasks: list[Task], kind: str) -> DueDone:
+    of_kind = [t for t in tasks if t.kind == kind]
+    return DueDone(len(of_kind), sum(1 for t in of_kind if t.status == TaskStatus.DONE))
+
+
+def report_months(agreement: KeepingAgreement, today: dt.date | None = None) -> list[dt.date]:
+    """The months that have a report, newest first: from the start to this month."""
+    today = today or timezone.localdate()
+    last = min(today, agreement.end or today).replace(day=1)
+    months = []
+    day = agreement.start.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = add_months(day, 1)
+    return months[::-1]
+
+
+def build_owner_report(agreement: KeepingAgreement, month: dt.date) -> OwnerReport:
+    """Everything the owner should know about one month of care, in plain data."""
+    first = month.replace(day=1)
+    last = month_end(first)
+    # In the month still running, tasks planned for the days ahead are not due yet.
+    last_due = min(last, timezone.localdate())
+    tasks = list(
+        Task.objects.filter(agreement=agreement, due_date__gte=first, due_date__lte=last_due).only(
+            "kind", "status"
+        )
+    )
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    stop = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    visits = list(
+        Visit.objects.filter(agreement=agreement, checked_in_at__gte=start, checked_in_at__lt=stop)
+        .prefetch_related("tasks", "photos")
+        .order_by("checked_in_at")
+    )
+    incidents = list(
+        Incident.objects.filter(
+            agreement=agreement, occurred_on__gte=first, occurred_on__lte=last
+        ).order_by("occurred_on")
+    )
+    photos = list(
+        Photo.objects.filter(visit__in=visits).order_by("-created_at")[:PHOTOS_IN_REPORT]
+    ) or list(Photo.objects.filter(incident__in=incidents)[:PHOTOS_IN_REPORT])
+    ledger = ledger_for(agreement, until=last)
+    house = agreement.house
+    return OwnerReport(
+        agreement_id=str(agreement.pk),
+        house=str(house),
+        village=house.village.name,
+        keyholder=agreement.keyholder.get_full_name() or agreement.keyholder.username,
+        month=first,
+        rounds=_due_done(tasks, DutyKind.SECURITY_ROUND),
+        watering=_due_done(tasks, DutyKind.WATERING),
+        other=_due_done(tasks, DutyKind.OTHER),
+        visits=[
+            VisitLine(
+                visit_id=str(v.pk),
+                checked_in_at=v.checked_in_at,
+                checked_out_at=v.checked_out_at,
+                task_kinds=sorted({t.kind for t in v.tasks.all()}),
+                problems=[str(item.label) for item in checklist.problems(v.checklist)],
+                meter_reading=str(v.checklist.get("meter_reading", "")),
+                notes=v.notes,
+                photo_count=len(v.photos.all()),
+            )
+            for v in visits
+        ],
+        incidents=[
+            IncidentLine(
+                incident_id=str(i.pk),
+                occurred_on=i.occurred_on,
+                kind=i.kind,
+                kind_label=str(i.get_kind_display()),
+                severity=i.severity,
+                severity_label=str(i.get_severity_display()),
+                status_label=str(i.get_status_display()),
+                notes=i.notes,
+                cost=f"{i.cost_amount} {i.cost_currency}" if i.cost_amount is not None else "",
+            )
+            for i in incidents
+        ],
+        photo_ids=[str(p.pk) for p in photos],
+        charges=[e for e in ledger.entries if e.kind == "charge" and e.date >= first],
+        payments=[e for e in ledger.entries if e.kind == "payment" and e.date >= first],
+        totals=ledger.totals,
+    )
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}".replace(",", " ")
+
+
+def font_path(bold: bool = False) -> Path:
+    configured = getattr(settings, "KEYHOLDER_PDF_FONT", "")
+    if configured and not bold:
+        path = Path(configured)
+    else:
+        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+        path = Path(settings.NODE_MODULES) / "dejavu-fonts-ttf" / "ttf" / name
+        if bold and not path.exists():
+            return font_path(False)
+    if not path.exists():
+        raise ImproperlyConfigured(
+            f"The PDF font {path} is missing: run `npm ci` (package dejavu-fonts-ttf) "
+            "or set KEYHOLDER_PDF_FONT to a TTF file with Cyrillic and Tajik letters."
+        )
+    return path
+
+
+class _ReportPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("body", size=8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+
+
+def _visit_line(line: VisitLine) -> str:
+    kinds = ", ".join(str(DutyKind(k).label) for k in line.task_kinds) or _("Visit")
+    when = date_format(timezone.localtime(line.checked_in_at), "j E, H:i")
+    parts = [f"{when}: {kinds}"]
+    if line.problems:
+        parts.append(_("Problems: %(items)s") % {"items": ", ".join(line.problems)})
+    else:
+        parts.append(_("All checks in order"))
+    if line.meter_reading:
+        parts.append(_("meter %(reading)s") % {"reading": line.meter_reading})
+    if line.photo_count:
+        parts.append(
+            ngettext("%(count)d photo", "%(count)d photos", line.photo_count)
+            % {"count": line.photo_count}
+        )
+    text = "; ".join(parts)
+    return f"{text}. {line.notes}" if line.notes else text
+
+
+def render_owner_report_pdf(report: OwnerReport, language: str) -> bytes:
+    """Print the report in the owner's language (tg, ru or en) and return the PDF bytes."""
+    with translation.override(language):
+        pdf = _ReportPDF(format="A4")
+        pdf.add_font("body", "", str(font_path()))
+        pdf.add_font("body", "B", str(font_path(bold=True)))
+        pdf.set_title(_("Report on the house %(house)s") % {"house": report.house})
+        pdf.footer_text = "keyholder"
+        pdf.set_auto_page_break(auto=True, margin=16)
+        pdf.add_page()
+        width = pdf.epw
+
+        def heading(text: str, size: int = 13) -> None:
+            pdf.ln(2)
+            pdf.set_font("body", "B", size)
+            pdf.multi_cell(width, 7, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("body", "", 10)
+
+        def line(text: str) -> None:
+            pdf.multi_cell(width, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+
+        month_name = date_format(report.month, "F Y")
+        heading(_("Report for %(month)s") % {"month": month_name}, 16)
+        line(
+            _("House: %(house)s, %(village)s") % {"house": report.house, "village": report.village}
+        )
+        line(_("Keyholder: %(name)s") % {"name": report.keyholder})
+
+        heading(_("Care this month"))
+        line(
+            _("Visits (security rounds): %(done)d done of %(due)d due")
+            % {"done": report.rounds.done, "due": report.rounds.due}
+        )
+        line(
+            _("Watering: %(done)d done of %(due)d due")
+            % {"done": report.watering.done, "due": report.watering.due}
+        )
+        if report.other.due:
+            line(
+                _("Other tasks: %(done)d done of %(due)d due")
+                % {"done": report.other.done, "due": report.other.due}
+            )
+        line(
+            ngettext("%(count)d visit recorded", "%(count)d visits recorded", len(report.visits))
+            % {"count": len(report.visits)}
+        )
+        for visit in report.visits:
+            line(f"• {_visit_line(visit)}")
+
+        heading(_("Incidents"))
+        if not report.incidents:
+            line(_("No incidents this month."))
+        for incident in report.incidents:
+            text = f"• {date_format(incident.occurred_on, 'j E')}: {incident.kind_label}, "
+            text += f"{incident.severity_label}, {incident.status_label}"
+            if incident.cost:
+                text += "; " + _("cost %(cost)s") % {"cost": incident.cost}
+            if incident.notes:
+                text += f". {incident.notes}"
+            line(text)
+
+        heading(_("Fees and payments"))
+        for entry in report.charges:
+            line(
+                "• "
+                + _("Charge for %(start)s to %(end)s: %(amount)s")
+                % {
+                    "start": date_format(entry.date, "j E"),
+                    "end": date_format(entry.period_end or entry.date, "j E Y"),
+                    "amount": money(entry.amount, entry.currency),
+                }
+            )
+        for entry in report.payments:
+            line(
+                "• "
+                + _("Payment received on %(date)s: %(amount)s")
+                % {
+                    "date": date_format(entry.date, "j E Y"),
+                    "amount": money(entry.amount, entry.currency),
+                }
+            )
+        if not report.totals:
+            line(_("Nothing charged yet."))
+        for totals in report.totals:
+            line(
+                _("Balance in %(currency)s: %(balance)s (charged %(charged)s, paid %(paid)s)")
+                % {
+                    "currency": totals.currency,
+                    "balance": money(totals.balance, totals.currency),
+                    "charged": money(totals.charged, totals.currency),
+                    "paid": money(totals.paid, totals.currency),
+                }
+            )
+
+        if report.photo_ids:
+            heading(_("Photos"))
+            _add_photos(pdf, report.photo_ids)
+        return bytes(pdf.output())
+
+
+def _add_photos(pdf: FPDF, photo_ids: list[str]) -> None:
+    size = (pdf.epw - 6) / 2
+    x0 = pdf.l_margin
+    for index, photo in enumerate(Photo.objects.filter(pk__in=photo_ids)):
+        if index % 2 == 0 and pdf.get_y() + size > pdf.h - 20:
+            pdf.add_page()
+        y = pdf.get_y()
+        with photo.image.open("rb") as handle:
+            data = io.BytesIO(handle.read())
+        x = x0 + (index % 2) * (size + 6)
+        pdf.image(data, x=x, y=y, w=size, h=size, keep_aspect_ratio=True)
+        if index % 2 == 1:
+            pdf.set_y(y + size + 4)
+    if len(photo_ids) % 2 == 1:
+        pdf.set_y(pdf.get_y() + size + 4)

@@ -1,0 +1,377 @@
+"""Typed shapes of the keeping API (django-ninja schemas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from keyholder.keeping.models import (
+    Incident,
+    KeepingAgreement,
+    Photo,
+    Task,
+    Visit,
+)
+
+
+class AgreementIn(Schema):
+    id: uuid.UUID | None = Field(None, description="Made by the client; a resend is safe.")
+    house: uuid.UUID
+    keyholder: str | None = Field(None, description="Username; the requester by default.")
+    owners: list[str] = Field(default_factory=list, description="Usernames of owner accounts.")
+    start: dt.date
+    end: dt.date | None = None
+    fee_amount: Decimal
+    fee_currency: str = Field(description="TJS, RUB or USD")
+    fee_period: str = Field(description="month, season or year")
+    notes: str = ""
+
+
+class ChangeOut(Schema):
+    kind: str
+    date: dt.date
+    note: str
+
+
+class KeyOut(Schema):
+    id: uuid.UUID
+    label: str
+    handed_over_on: dt.date
+    handed_over_by: str
+    returned_on: dt.date | None
+    returned_to: str
+
+
+class AgreementOut(Schema):
+    id: uuid.UUID
+    house: uuid.UUID
+    house_label: str
+    village: str
+    keyholder: str
+    owners: list[str]
+    start: dt.date
+    end: dt.date | None
+    fee_amount: Decimal
+    fee_currency: str
+    fee_period: str
+    status: str
+    notes: str
+    changes: list[ChangeOut]
+    keys: list[KeyOut]
+
+    @staticmethod
+    def resolve_house(obj: KeepingAgreement) -> uuid.UUID:
+        return obj.house_id
+
+    @staticmethod
+    def resolve_house_label(obj: KeepingAgreement) -> str:
+        return str(obj.house)
+
+    @staticmethod
+    def resolve_village(obj: KeepingAgreement) -> str:
+        return obj.house.village.code
+
+    @staticmethod
+    def resolve_keyholder(obj: KeepingAgreement) -> str:
+        return obj.keyholder.username
+
+    @staticmethod
+    def resolve_owners(obj: KeepingAgreement) -> list[str]:
+        return [o.username for o in obj.owners.all()]
+
+    @staticmethod
+    def resolve_changes(obj: KeepingAgreement) -> list[Any]:
+        return list(obj.changes.all())
+
+    @staticmethod
+    def resolve_keys(obj: KeepingAgreement) -> list[Any]:
+        return list(obj.keys.all())
+
+
+class AgreementPage(Schema):
+    count: int
+    next: str | None
+    results: list[AgreementOut]
+
+
+class ChangeIn(Schema):
+    kind: str = Field(description="pause, resume or end")
+    date: dt.date
+    note: str = ""
+
+
+class KeyIn(Schema):
+    id: uuid.UUID | None = None
+    label: str
+    handed_over_on: dt.date
+    handed_over_by: str
+
+
+class KeyReturnIn(Schema):
+    returned_on: dt.date
+    returned_to: str
+
+
+class DutyIn(Schema):
+    id: uuid.UUID | None = None
+    agreement: uuid.UUID
+    kind: str = Field(description="security_round, watering or other")
+    title: str = ""
+    every_days: int | None = None
+    follows_water_turns: bool = False
+    starts_on: dt.date | None = None
+    due_date: dt.date | None = None
+
+
+class DutyOut(Schema):
+    id: uuid.UUID
+    agreement: uuid.UUID = Field(alias="agreement_id")
+    kind: str
+    title: str
+    every_days: int | None
+    follows_water_turns: bool
+    starts_on: dt.date
+    due_date: dt.date | None
+    active: bool
+
+
+class DutyPage(Schema):
+    count: int
+    next: str | None
+    results: list[DutyOut]
+
+
+class TaskOut(Schema):
+    id: uuid.UUID
+    agreement: uuid.UUID = Field(alias="agreement_id")
+    duty: uuid.UUID = Field(alias="duty_id")
+    kind: str
+    due_date: dt.date
+    status: str
+    fulfilled_by: uuid.UUID | None = Field(None, alias="fulfilled_by_id")
+
+    @staticmethod
+    def resolve_fulfilled_by(obj: Task) -> uuid.UUID | None:
+        return obj.fulfilled_by_id
+
+
+class TaskPage(Schema):
+    count: int
+    next: str | None
+    results: list[TaskOut]
+
+
+class VisitIn(Schema):
+    id: uuid.UUID | None = None
+    agreement: uuid.UUID
+    checked_in_at: dt.datetime = Field(description="When the visit happened, not when it is sent.")
+    checked_out_at: dt.datetime | None = None
+    tasks: list[uuid.UUID] = Field(default_factory=list)
+    checklist: dict[str, Any] = Field(default_factory=dict)
+    notes: str = ""
+
+
+class PhotoOut(Schema):
+    id: uuid.UUID
+    visit: uuid.UUID | None
+    incident: uuid.UUID | None
+    width: int
+    height: int
+    taken_at: dt.datetime | None
+    latitude: float | None
+    longitude: float | None
+    url: str
+
+    @staticmethod
+    def resolve_visit(obj: Photo) -> uuid.UUID | None:
+        return obj.visit_id
+
+    @staticmethod
+    def resolve_incident(obj: Photo) -> uuid.UUID | None:
+        return obj.incident_id
+
+    @staticmethod
+    def resolve_url(obj: Photo) -> str:
+        return f"/api/v1/keeping/photos/{obj.pk}/image"
+
+
+class VisitOut(Schema):
+    id: uuid.UUID
+    agreement: uuid.UUID
+    keyholder: str
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
+    tasks: list[uuid.UUID]
+    checklist: dict[str, Any]
+    notes: str
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_agreement(obj: Visit) -> uuid.UUID:
+        return obj.agreement_id
+
+    @staticmethod
+    def resolve_keyholder(obj: Visit) -> str:
+        return obj.keyholder.username
+
+    @staticmethod
+    def resolve_tasks(obj: Visit) -> list[uuid.UUID]:
+        return sorted((t.pk for t in obj.tasks.all()), key=str)
+
+    @staticmethod
+    def resolve_photos(obj: Visit) -> list[Any]:
+        return list(obj.photos.all())
+
+
+class VisitPage(Schema):
+    count: int
+    next: str | None
+    results: list[VisitOut]
+
+
+class PhotoForm(Schema):
+    id: uuid.UUID | None = None
+    visit: uuid.UUID | None = None
+    incident: uuid.UUID | None = None
+    attach_position: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class IncidentIn(Schema):
+    id: uuid.UUID | None = None
+    agreement: uuid.UUID
+    occurred_on: dt.date
+    kind: str
+    severity: str
+    notes: str = ""
+    cost_amount: Decimal | None = None
+    cost_currency: str = ""
+
+
+class IncidentStatusIn(Schema):
+    status: str
+    cost_amount: Decimal | None = None
+    cost_currency: str = ""
+
+
+class IncidentOut(Schema):
+    id: uuid.UUID
+    agreement: uuid.UUID
+    occurred_on: dt.date
+    kind: str
+    severity: str
+    status: str
+    notes: str
+    cost_amount: Decimal | None
+    cost_currency: str
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_agreement(obj: Incident) -> uuid.UUID:
+        return obj.agreement_id
+
+    @staticmethod
+    def resolve_photos(obj: Incident) -> list[Any]:
+        return list(obj.photos.all())
+
+
+class IncidentPage(Schema):
+    count: int
+    next: str | None
+    results: list[IncidentOut]
+
+
+class PaymentIn(Schema):
+    id: uuid.UUID | None = None
+    agreement: uuid.UUID
+    amount: Decimal
+    currency: str
+    paid_on: dt.date
+    method: str = Field(description="cash, card_transfer, remittance_service or other")
+    note: str = ""
+
+
+class PaymentOut(Schema):
+    id: uuid.UUID
+    agreement: uuid.UUID = Field(alias="agreement_id")
+    amount: Decimal
+    currency: str
+    paid_on: dt.date
+    method: str
+    note: str
+
+
+class PaymentPage(Schema):
+    count: int
+    next: str | None
+    results: list[PaymentOut]
+
+
+class TotalsOut(Schema):
+    currency: str
+    charged: Decimal
+    paid: Decimal
+    balance: Decimal
+    arrears: Decimal
+
+
+class EntryOut(Schema):
+    date: dt.date
+    kind: str
+    amount: Decimal
+    currency: str
+    period_end: dt.date | None
+    method: str
+    note: str
+
+
+class LedgerOut(Schema):
+    agreement: uuid.UUID
+    totals: list[TotalsOut]
+    entries: list[EntryOut]
+
+
+class DueDoneOut(Schema):
+    due: int
+    done: int
+
+
+class ReportOut(Schema):
+    agreement: uuid.UUID
+    month: str
+    house: str
+    village: str
+    keyholder: str
+    rounds: DueDoneOut
+    watering: DueDoneOut
+    other: DueDoneOut
+    visits: list[dict[str, Any]]
+    incidents: list[dict[str, Any]]
+    photos: list[uuid.UUID]
+    charges: list[EntryOut]
+    payments: list[EntryOut]
+    totals: list[TotalsOut]
+
+
+class WaterTurnsIn(Schema):
+    village: str
+    dates: list[dt.date]
+    note: str = ""
+
+
+class SeasonIn(Schema):
+    village: str
+    year: int
+    start: dt.date
+    end: dt.date
+
+
+class SummaryOut(Schema):
+    houses_under_care: int
+    vacant_houses: int
+    vacant_without_keyholder: int

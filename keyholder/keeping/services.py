@@ -1,0 +1,634 @@
+"""Every write of the keeping service: validated, in one transaction, audited, idempotent.
+
+Pages, the API and the sample generator come through here. Records carry a UUID the client may
+supply: an identical resend returns the existing record (``created`` is False), other content
+under the same UUID is ``conflict.uuid``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from keyholder.accounts.access import place_in_area
+from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.services import audit
+from keyholder.errors import ServiceError
+from keyholder.keeping import checklist, schedule
+from keyholder.keeping.generation import generate_charges, generate_tasks, intervals_for
+from keyholder.keeping.models import (
+    AgreementChange,
+    AgreementStatus,
+    CalendarFeed,
+    Currency,
+    Duty,
+    DutyKind,
+    FeePeriod,
+    Incident,
+    IncidentKind,
+    IncidentStatus,
+    KeepingAgreement,
+    KeyCustody,
+    Payment,
+    PaymentMethod,
+    Photo,
+    Severity,
+    Task,
+    TaskStatus,
+    Visit,
+    WateringSeason,
+    WaterTurn,
+)
+from keyholder.keeping.photos import process_photo
+from keyholder.places.models import Place
+from keyholder.registry.models import House
+from keyholder.registry.services import _idempotent
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_LEEWAY = dt.timedelta(minutes=10)
+
+
+def _choice(value: str, choices: Iterable[str], field: str) -> str:
+    if value not in choices:
+        raise ServiceError("invalid.field", field=field, detail=value)
+    return value
+
+
+def _amount(value: object, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ServiceError("keeping.bad_amount", field=field, value=value) from exc
+    if amount < 0 or (amount == 0 and not allow_zero) or not amount.is_finite():
+        raise ServiceError("keeping.bad_amount", field=field, value=value)
+    return amount
+
+
+def _require_keeper(actor: User | None, agreement: KeepingAgreement) -> None:
+    """The agreement's keyholder and administrators write; the system (actor None) too."""
+    if actor is None:
+        return
+    if not actor.is_authenticated:
+        raise ServiceError("auth.required")
+    if actor.is_admin or actor.pk == agreement.keyholder_id:
+        return
+    raise ServiceError("auth.forbidden")
+
+
+def _require_village_keyholder(actor: User | None, village: Place) -> None:
+    if actor is None or actor.is_admin:
+        return
+    if actor.role != Role.KEYHOLDER:
+        raise ServiceError("auth.forbidden")
+    if not place_in_area(actor, village):
+        raise ServiceError("out_of_scope")
+
+
+def _in_force(agreement: KeepingAgreement, day: dt.date) -> None:
+    if not schedule.is_active_on(intervals_for(agreement), day):
+        raise ServiceError("keeping.not_in_force", field="date", date=day.isoformat())
+
+
+# Agreements and keys.
+
+
+@transaction.atomic
+def do_create_agreement(
+    *,
+    actor: User | None,
+    house: House,
+    keyholder: User,
+    owners: Sequence[User] = (),
+    start: dt.date,
+    end: dt.date | None = None,
+    fee_amount: object,
+    fee_currency: str,
+    fee_period: str,
+    notes: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[KeepingAgreement, bool]:
+    if actor is not None and not actor.is_admin and actor.pk != keyholder.pk:
+        raise ServiceError("auth.forbidden")
+    if keyholder.role != Role.KEYHOLDER:
+        raise ServiceError("keeping.not_keyholder", field="keyholder", value=keyholder.username)
+    for owner in owners:
+        if owner.role != Role.OWNER:
+            raise ServiceError("keeping.not_owner", field="owners", value=owner.username)
+    if not place_in_area(keyholder, house.village):
+        raise ServiceError("keeping.house_out_of_scope", field="house")
+    if end is not None and end < start:
+        raise ServiceError(
+            "keeping.end_before_start", field="end", end=end.isoformat(), start=start.isoformat()
+        )
+    fields = {
+        "house": house,
+        "keyholder": keyholder,
+        "start": start,
+        "end": end,
+        "fee_amount": _amount(fee_amount, "fee_amount", allow_zero=True),
+        "fee_currency": _choice(fee_currency, Currency.values, "fee_currency"),
+        "fee_period": _choice(fee_period, FeePeriod.values, "fee_period"),
+        "notes": notes.strip(),
+    }
+    existing, agreement_id = _idempotent(KeepingAgreement, id, fields)
+    owner_ids = {o.pk for o in owners}
+    if existing is not None:
+        if set(existing.owners.values_list("pk", flat=True)) != owner_ids:
+            raise ServiceError("conflict.uuid", id=agreement_id)
+        return existing, False
+    # One keyholder at a time for a house: lock the house so two phones cannot both take it.
+    House.objects.select_for_update().filter(pk=house.pk).first()
+    if KeepingAgreement.objects.filter(house=house).exclude(status=AgreementStatus.ENDED).exists():
+        raise ServiceError("keeping.house_already_kept", field="house")
+    agreement = KeepingAgreement.objects.create(
+        id=agreement_id, created_by=actor, is_sample=is_sample, **fields
+    )
+    agreement.owners.set(list(owners))
+    audit(actor, AuditLog.Action.CREATE, "keeping_agreement", agreement.pk)
+    generate_charges([agreement], is_sample=is_sample)
+    return agreement, True
+
+
+TRANSITIONS = {
+    AgreementChange.Kind.PAUSE: ({AgreementStatus.ACTIVE}, AgreementStatus.PAUSED),
+    AgreementChange.Kind.RESUME: ({AgreementStatus.PAUSED}, AgreementStatus.ACTIVE),
+    AgreementChange.Kind.END: (
+        {AgreementStatus.ACTIVE, AgreementStatus.PAUSED},
+        AgreementStatus.ENDED,
+    ),
+}
+
+
+@transaction.atomic
+def do_change_agreement(
+    *, actor: User | None, agreement: KeepingAgreement, kind: str, date: dt.date, note: str = ""
+) -> AgreementChange:
+    """Pause, resume or end an agreement on a date. Its history stays in ``changes``."""
+    _require_keeper(actor, agreement)
+    _choice(kind, AgreementChange.Kind.values, "kind")
+    agreement = KeepingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    allowed, new_status = TRANSITIONS[AgreementChange.Kind(kind)]
+    if agreement.status not in allowed:
+        raise ServiceError(
+            "keeping.bad_transition", field="kind", status=agreement.status, action=kind
+        )
+    last = agreement.changes.order_by("-date").first()
+    if date < agreement.start or (last is not None and date < last.date):
+        raise ServiceError("invalid.field", field="date", detail=date.isoformat())
+    change = AgreementChange.objects.create(
+        agreement=agreement, kind=kind, date=date, note=note.strip(), created_by=actor
+    )
+    agreement.status = new_status
+    if kind == AgreementChange.Kind.END:
+        agreement.end = date
+    agreement.save(update_fields=["status", "end", "updated_at"])
+    audit(actor, AuditLog.Action.UPDATE, "keeping_agreement", agreement.pk, change=kind)
+    # Open tasks on days no longer under care disappear; resumed days get theirs.
+    agreement.refresh_from_db()
+    generate_tasks([agreement])
+    return change
+
+
+@transaction.atomic
+def do_record_key(
+    *,
+    actor: User | None,
+    agreement: KeepingAgreement,
+    label: str,
+    handed_over_on: dt.date,
+    handed_over_by: str,
+    id: uuid.UUID | None = None,
+) -> tuple[KeyCustody, bool]:
+    _require_keeper(actor, agreement)
+    fields = {
+        "agreement": agreement,
+        "label": label.strip(),
+        "handed_over_on": handed_over_on,
+        "handed_over_by": handed_over_by.strip(),
+    }
+    if not fields["label"]:
+        raise ServiceError("invalid.field", field="label", detail="empty")
+    existing, key_id = _idempotent(KeyCustody, id, fields)
+    if existing is not None:
+        return existing, False
+    key = KeyCustody.objects.create(id=key_id, created_by=actor, **fields)
+    audit(actor, AuditLog.Action.CREATE, "key_custody", key.pk)
+    return key, True
+
+
+@transaction.atomic
+def do_return_key(
+    *, actor: User | None, key: KeyCustody, returned_on: dt.date, returned_to: str
+) -> KeyCustody:
+    _require_keeper(actor, key.agreement)
+    if returned_on < key.handed_over_on:
+        raise ServiceError("invalid.field", field="returned_on", detail=returned_on.isoformat())
+    key.returned_on = returned_on
+    key.returned_to = returned_to.strip()
+    key.save(update_fields=["returned_on", "returned_to", "updated_at"])
+    audit(actor, AuditLog.Action.UPDATE, "key_custody", key.pk, returned=True)
+    return key
+
+
+# Seasons, water turns and duties.
+
+
+def _regenerate_village(village: Place) -> None:
+    agreements = KeepingAgreement.objects.filter(house__village=village).exclude(
+        status=AgreementStatus.ENDED
+    )
+    generate_tasks(list(agreements))
+
+
+@transaction.atomic
+def do_set_watering_season(
+    *, actor: User | None, village: Place, year: int, start: dt.date, end: dt.date
+) -> WateringSeason:
+    _require_village_keyholder(actor, village)
+    if end < start:
+        raise ServiceError(
+            "keeping.end_before_start", field="end", end=end.isoformat(), start=start.isoformat()
+        )
+    if start.year != year or end.year != year:
+        raise ServiceError("invalid.field", field="year", detail=str(year))
+    season, _ = WateringSeason.objects.update_or_create(
+        village=village, year=year, defaults={"start": start, "end": end}
+    )
+    audit(actor, AuditLog.Action.UPDATE, "watering_season", season.pk, year=year)
+    _regenerate_village(village)
+    return season
+
+
+@transaction.atomic
+def do_add_water_turns(
+    *, actor: User | None, village: Place, dates: Iterable[dt.date], note: str = ""
+) -> int:
+    """Enter the village's water turns as the irrigation schedule comes. Repeats are ignored."""
+    _require_village_keyholder(actor, village)
+    rows = [
+        WaterTurn(village=village, date=d, note=note.strip(), created_by=actor)
+        for d in sorted(set(dates))
+    ]
+    before = WaterTurn.objects.filter(village=village).count()
+    WaterTurn.objects.bulk_create(rows, ignore_conflicts=True)
+    added = WaterTurn.objects.filter(village=village).count() - before
+    audit(actor, AuditLog.Action.CREATE, "water_turn", village.code, count=added)
+    _regenerate_village(village)
+    return added
+
+
+@transaction.atomic
+def do_create_duty(
+    *,
+    actor: User | None,
+    agreement: KeepingAgreement,
+    kind: str,
+    every_days: int | None = None,
+    follows_water_turns: bool = False,
+    starts_on: dt.date | None = None,
+    due_date: dt.date | None = None,
+    title: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+    generate: bool = True,
+) -> tuple[Duty, bool]:
+    _require_keeper(actor, agreement)
+    _choice(kind, DutyKind.values, "kind")
+    if kind == DutyKind.OTHER:
+        if due_date is None:
+            raise ServiceError("keeping.duty_needs_date", field="due_date")
+        every_days, follows_water_turns = None, False
+    elif not (kind == DutyKind.WATERING and follows_water_turns) and (
+        not every_days or every_days < 1 or every_days > 366
+    ):
+        raise ServiceError("keeping.duty_needs_interval", field="every_days")
+    if kind != DutyKind.WATERING:
+        follows_water_turns = False
+    fields = {
+        "agreement": agreement,
+        "kind": kind,
+        "title": title.strip(),
+        "every_days": every_days if not follows_water_turns else None,
+        "follows_water_turns": follows_water_turns,
+        "starts_on": starts_on or max(agreement.start, timezone.localdate()),
+        "due_date": due_date,
+    }
+    existing, duty_id = _idempotent(Duty, id, fields)
+    if existing is not None:
+        return existing, False
+    duty = Duty.objects.create(id=duty_id, created_by=actor, is_sample=is_sample, **fields)
+    audit(actor, AuditLog.Action.CREATE, "duty", duty.pk)
+    if generate:
+        generate_tasks([agreement], is_sample=is_sample)
+    return duty, True
+
+
+# Visits and photos.
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    data: bytes
+    id: uuid.UUID | None = None
+    # The position is kept only when the keyholder ticks "attach the position".
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _check_position(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
+        raise ServiceError("keeping.bad_position", field="latitude")
+    return round(lat, 6), round(lon, 6)
+
+
+def _add_photo(
+    actor: User | None,
+    upload: PhotoUpload,
+    *,
+    visit: Visit | None = None,
+    incident: Incident | None = None,
+    is_sample: bool = False,
+) -> tuple[Photo, bool]:
+    latitude, longitude = _check_position(upload.latitude, upload.longitude)
+    processed = process_photo(upload.data)
+    fields = {
+        "visit": visit,
+        "incident": incident,
+        "source_sha256": processed.source_sha256,
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    existing, photo_id = _idempotent(Photo, upload.id, fields)
+    if existing is not None:
+        return existing, False
+    photo = Photo(
+        id=photo_id,
+        created_by=actor,
+        is_sample=is_sample,
+        width=processed.width,
+        height=processed.height,
+        taken_at=processed.taken_at,
+        **fields,
+    )
+    photo.image.save(f"{photo_id}.jpg", ContentFile(processed.content), save=False)
+    try:
+        photo.save(force_insert=True)
+    except Exception:
+        # The row was refused: do not leave its file behind in storage.
+        photo.image.delete(save=False)
+        raise
+    audit(actor, AuditLog.Action.CREATE, "photo", photo.pk, file=photo.image.name)
+    return photo, True
+
+
+@transaction.atomic
+def do_add_photo(
+    *,
+    actor: User | None,
+    upload: PhotoUpload,
+    visit: Visit | None = None,
+    incident: Incident | None = None,
+) -> tuple[Photo, bool]:
+    if (visit is None) == (incident is None):
+        raise ServiceError("invalid.field", field="visit", detail="visit or incident")
+    agreement = visit.agreement if visit is not None else incident.agreement  # type: ignore[union-attr]
+    _require_keeper(actor, agreement)
+    return _add_photo(actor, upload, visit=visit, incident=incident)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+@transaction.atomic
+def do_record_visit(
+    *,
+    actor: User | None,
+    agreement: KeepingAgreement,
+    checked_in_at: dt.datetime,
+    checked_out_at: dt.datetime | None = None,
+    task_ids: Iterable[uuid.UUID] = (),
+    checklist_answers: Mapping[str, Any] | None = None,
+    notes: str = "",
+    photos: Sequence[PhotoUpload] = (),
+    id: uuid.UUID | None = None,
+    keyholder: User | None = None,
+    is_sample: bool = False,
+) -> tuple[Visit, bool]:
+    """Record a visit when it happened (a phone may send it days later) and fulfil its tasks."""
+    _require_keeper(actor, agreement)
+    # An administrator may record a visit on the keyholder's behalf: it stays theirs.
+    keeper = keyholder or agreement.keyholder
+    checked_in_at = _aware(checked_in_at)
+    checked_out_at = _aware(checked_out_at) if checked_out_at else None
+    now = timezone.now()
+    for name, value in (("checked_in_at", checked_in_at), ("checked_out_at", checked_out_at)):
+        if value is not None and value > now + CLOCK_LEEWAY:
+            raise ServiceError("keeping.time_in_future", field=name, value=value.isoformat())
+    if checked_out_at is not None and checked_out_at < checked_in_at:
+        raise ServiceError("keeping.checkout_before_checkin", field="checked_out_at")
+    _in_force(agreement, timezone.localdate(checked_in_at))
+    fields = {
+        "agreement": agreement,
+        "keyholder": keeper,
+        "checked_in_at": checked_in_at,
+        "checked_out_at": checked_out_at,
+        "checklist": checklist.clean(checklist_answers or {}),
+        "notes": notes.strip(),
+    }
+    wanted = set(task_ids)
+    existing, visit_id = _idempotent(Visit, id, fields)
+    if existing is not None:
+        if set(existing.tasks.values_list("pk", flat=True)) != wanted:
+            raise ServiceError("conflict.uuid", id=visit_id)
+        return existing, False
+    tasks = list(Task.objects.select_for_update().filter(pk__in=wanted))
+    found = {t.pk for t in tasks}
+    for task_id in wanted - found:
+        raise ServiceError("keeping.task_not_of_agreement", field="tasks", id=task_id)
+    for task in tasks:
+        if task.agreement_id != agreement.pk:
+            raise ServiceError("keeping.task_not_of_agreement", field="tasks", id=task.pk)
+        if task.status == TaskStatus.DONE:
+            raise ServiceError("keeping.task_already_done", field="tasks", id=task.pk)
+    visit = Visit.objects.create(id=visit_id, created_by=actor, is_sample=is_sample, **fields)
+    # A task recorded as missed is done after all when a visit sent late covered it.
+    Task.objects.filter(pk__in=found).update(status=TaskStatus.DONE, fulfilled_by=visit)
+    for upload in photos:
+        _add_photo(actor, upload, visit=visit, is_sample=is_sample)
+    audit(actor, AuditLog.Action.CREATE, "visit", visit.pk, tasks=len(found), photos=len(photos))
+    return visit, True
+
+
+# Incidents.
+
+
+def _notify_serious(incident: Incident) -> None:
+    from keyholder.notify.services import do_queue_message
+
+    agreement = incident.agreement
+    house = agreement.house
+    link = f"{settings.SITE_URL.rstrip('/')}/keeping/houses/{agreement.pk}/"
+    for owner in agreement.owners.all():
+        # Place.name follows the active language; the message is in the owner's.
+        with translation.override(owner.language):
+            village = house.village.name
+        do_queue_message(
+            recipient=owner,
+            template="incident_serious",
+            context={
+                "house": str(house),
+                "village": village,
+                # Lazy labels: the message renders them in the owner's language.
+                "kind": IncidentKind(incident.kind).label,
+                "severity": Severity(incident.severity).label,
+                "date": incident.occurred_on,
+                "notes": incident.notes,
+                "link": link,
+            },
+            dedupe_key=f"incident_serious:{incident.pk}:{owner.pk}",
+        )
+
+
+@transaction.atomic
+def do_report_incident(
+    *,
+    actor: User | None,
+    agreement: KeepingAgreement,
+    occurred_on: dt.date,
+    kind: str,
+    severity: str,
+    notes: str = "",
+    cost_amount: object = None,
+    cost_currency: str = "",
+    photos: Sequence[PhotoUpload] = (),
+    id: uuid.UUID | None = None,
+    reported_by: User | None = None,
+    status: str = IncidentStatus.OPEN,
+    is_sample: bool = False,
+    notify: bool = True,
+) -> tuple[Incident, bool]:
+    """Record an incident; a serious one is sent to the owners at once (after commit)."""
+    _require_keeper(actor, agreement)
+    _choice(kind, IncidentKind.values, "kind")
+    _choice(severity, Severity.values, "severity")
+    _choice(status, IncidentStatus.values, "status")
+    if occurred_on > timezone.localdate():
+        raise ServiceError("history.date_in_future", field="occurred_on", date=occurred_on)
+    cost = None
+    if cost_amount not in (None, ""):
+        cost = _amount(cost_amount, "cost_amount")
+        _choice(cost_currency, Currency.values, "cost_currency")
+    else:
+        cost_currency = ""
+    fields = {
+        "agreement": agreement,
+        "occurred_on": occurred_on,
+        "kind": kind,
+        "severity": severity,
+        "notes": notes.strip(),
+        "cost_amount": cost,
+        "cost_currency": cost_currency,
+    }
+    existing, incident_id = _idempotent(Incident, id, fields)
+    if existing is not None:
+        return existing, False
+    incident = Incident.objects.create(
+        id=incident_id,
+        created_by=actor,
+        reported_by=reported_by or actor or agreement.keyholder,
+        status=status,
+        is_sample=is_sample,
+        **fields,
+    )
+    for upload in photos:
+        _add_photo(actor, upload, incident=incident, is_sample=is_sample)
+    audit(actor, AuditLog.Action.CREATE, "incident", incident.pk, severity=severity)
+    if notify and severity == Severity.SERIOUS:
+        _notify_serious(incident)
+    return incident, True
+
+
+@transaction.atomic
+def do_update_incident(
+    *,
+    actor: User | None,
+    incident: Incident,
+    status: str,
+    cost_amount: object = None,
+    cost_currency: str = "",
+) -> Incident:
+    _require_keeper(actor, incident.agreement)
+    incident.status = _choice(status, IncidentStatus.values, "status")
+    if cost_amount not in (None, ""):
+        incident.cost_amount = _amount(cost_amount, "cost_amount")
+        incident.cost_currency = _choice(cost_currency, Currency.values, "cost_currency")
+    incident.save(update_fields=["status", "cost_amount", "cost_currency", "updated_at"])
+    audit(actor, AuditLog.Action.UPDATE, "incident", incident.pk, status=status)
+    return incident
+
+
+# Payments.
+
+
+@transaction.atomic
+def do_record_payment(
+    *,
+    actor: User | None,
+    agreement: KeepingAgreement,
+    amount: object,
+    currency: str,
+    paid_on: dt.date,
+    method: str,
+    note: str = "",
+    id: uuid.UUID | None = None,
+    is_sample: bool = False,
+) -> tuple[Payment, bool]:
+    """Record money received for the agreement, in the currency it came in (no conversion)."""
+    _require_keeper(actor, agreement)
+    if paid_on > timezone.localdate():
+        raise ServiceError("history.date_in_future", field="paid_on", date=paid_on)
+    fields = {
+        "agreement": agreement,
+        "amount": _amount(amount),
+        "currency": _choice(currency, Currency.values, "currency"),
+        "paid_on": paid_on,
+        "method": _choice(method, PaymentMethod.values, "method"),
+        "note": note.strip(),
+    }
+    existing, payment_id = _idempotent(Payment, id, fields)
+    if existing is not None:
+        return existing, False
+    payment = Payment.objects.create(id=payment_id, created_by=actor, is_sample=is_sample, **fields)
+    audit(actor, AuditLog.Action.CREATE, "payment", payment.pk, currency=payment.currency)
+    return payment, True
+
+
+# The calendar feed.
+
+
+@transaction.atomic
+def do_calendar_feed(*, actor: User, renew: bool = False) -> CalendarFeed:
+    """The keyholder's feed address; ``renew`` makes a new token and revokes the old one."""
+    if actor.role != Role.KEYHOLDER and not actor.is_admin:
+        raise ServiceError("auth.forbidden")
+    feed, created = CalendarFeed.objects.get_or_create(user=actor)
+    if renew and not created:
+        from keyholder.keeping.models import new_calendar_token
+
+        feed.token = new_calendar_token()
+        feed.save(update_fields=["token"])
+        audit(actor, AuditLog.Action.UPDATE, "calendar_feed", feed.pk)
+    return feed

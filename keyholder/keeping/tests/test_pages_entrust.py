@@ -1,0 +1,47 @@
+"""A keyholder takes a house into care from a page; the family's owner accounts are linked."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.urls import reverse
+
+from keyholder.keeping.models import KeepingAgreement
+from keyholder.keeping.tests.conftest import days_ago, signed_in
+from keyholder.testing import Cast, make_event, make_household, make_person
+
+
+def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:
+    make_event(make_person(cast.household), "departed", days_ago(100))
+    occupied = make_household(cast.village, "Home")
+    make_person(occupied)
+    keyholder = signed_in(cast.keyholder)
+
+    page = keyholder.get(reverse("keeping:entrust"))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    house, other = str(cast.household.house_id), str(occupied.house_id)
+    # The vacant house is offered first; the other village's house not at all.
+    assert html.index(house) < html.index(other)
+    assert str(cast.other_household.house_id) not in html
+    response = keyholder.post(
+        reverse("keeping:entrust"),
+        {
+            "id": str(uuid.uuid4()),
+            "house": house,
+            "start": days_ago(3).isoformat(),
+            "fee_amount": "80",
+            "fee_currency": "TJS",
+            "fee_period": "month",
+            "key_label": "Дарвозаи ҳавлӣ",
+            "handed_over_by": "Karim",
+        },
+    )
+    assert response.status_code == 302
+    agreement = KeepingAgreement.objects.get()
+    assert response["Location"] == reverse("keeping:house", args=[agreement.pk])
+    assert list(agreement.owners.all()) == [cast.owner]
+    assert agreement.keys.get().label == "Дарвозаи ҳавлӣ"
+    assert house not in keyholder.get(reverse("keeping:entrust")).content.decode()
+    assert signed_in(cast.owner).get(reverse("keeping:entrust")).status_code == 404

@@ -1,0 +1,72 @@
+"""The today page and the list endpoints make a fixed number of queries, however many houses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from keyholder.keeping import services
+from keyholder.keeping.tests.conftest import bearer, days_ago, jpeg, signed_in
+from keyholder.testing import Cast, make_household
+
+
+def _entrust(cast: Cast, count: int) -> None:
+    for index in range(count):
+        household = make_household(cast.village, f"H{index}")
+        assert household.house is not None
+        agreement, _ = services.do_create_agreement(
+            actor=None,
+            house=household.house,
+            keyholder=cast.keyholder,
+            owners=[cast.owner],
+            start=days_ago(10),
+            fee_amount=Decimal("10"),
+            fee_currency="TJS",
+            fee_period="month",
+        )
+        services.do_create_duty(
+            actor=None,
+            agreement=agreement,
+            kind="security_round",
+            every_days=2,
+            starts_on=days_ago(4),
+        )
+        services.do_record_visit(
+            actor=None,
+            agreement=agreement,
+            checked_in_at=timezone.now() - dt.timedelta(hours=1),
+            photos=[services.PhotoUpload(data=jpeg(size=(80, 60)))],
+        )
+
+
+def _count(fetch: Callable[[], Any]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = fetch()
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_houses(cast: Cast, client) -> None:
+    page = signed_in(cast.keyholder)
+    headers = bearer(cast.keyholder)
+
+    def measure() -> tuple[int, int, int]:
+        return (
+            _count(lambda: page.get(reverse("keeping:today"))),
+            _count(lambda: client.get("/api/v1/keeping/visits", **headers)),
+            _count(lambda: client.get("/api/v1/keeping/agreements", **headers)),
+        )
+
+    _entrust(cast, 2)
+    few = measure()
+    _entrust(cast, 4)
+    many = measure()
+
+    assert many == few

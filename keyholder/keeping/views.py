@@ -1,0 +1,542 @@
+"""Pages of the keeping service: the keyholder's round and forms, the owner's house and reports.
+
+Reads go through ``access`` and ``queries``, writes through ``services``. A house the user may
+not see answers 404 on every page (visits, photos, ledger, reports alike); a write by someone
+who may see but not keep it (an owner) answers 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from keyholder.accounts.models import Role, User
+from keyholder.errors import ServiceError
+from keyholder.keeping import access, queries, services
+from keyholder.keeping.forms import (
+    AgreementForm,
+    DutyForm,
+    IncidentForm,
+    PaymentForm,
+    SeasonForm,
+    VisitForm,
+    WaterTurnsForm,
+)
+from keyholder.keeping.ical import keyholder_calendar
+from keyholder.keeping.ledger import ledger_for
+from keyholder.keeping.models import (
+    CalendarFeed,
+    KeepingAgreement,
+    TaskStatus,
+)
+from keyholder.keeping.reports import (
+    build_owner_report,
+    parse_month,
+    render_owner_report_pdf,
+    report_months,
+)
+from keyholder.places.models import Place
+from keyholder.registry.access import houses_for
+
+LATE_WINDOW = dt.timedelta(days=14)
+
+
+def _show_refusal(form: Form, exc: ServiceError) -> None:
+    if exc.status == 404:
+        raise Http404(exc.message) from exc
+    if exc.status in (401, 403) and exc.code != "keeping.house_out_of_scope":
+        raise PermissionDenied(exc.message) from exc
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _or_404(getter: Callable[..., Any], request: HttpRequest, record_id: object) -> Any:
+    try:
+        return getter(request.user, record_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _agreement(request: HttpRequest, agreement_id: uuid.UUID) -> KeepingAgreement:
+    agreement: KeepingAgreement = _or_404(access.get_agreement, request, agreement_id)
+    return agreement
+
+
+def _require_keeper(request: HttpRequest, agreement: KeepingAgreement) -> None:
+    if not access.can_keep(request.user, agreement):
+        raise PermissionDenied(_("Only the keyholder of this house records this."))
+
+
+def _uploads(request: HttpRequest, form: VisitForm | None = None) -> list[services.PhotoUpload]:
+    lat = lon = None
+    if form is not None and form.cleaned_data.get("attach_position"):
+        lat, lon = form.cleaned_data.get("latitude"), form.cleaned_data.get("longitude")
+    return [
+        services.PhotoUpload(
+            data=f.read(),
+            # One id per photo, derived from the visit's id: a resent form adds nothing twice.
+            id=uuid.uuid5(form.cleaned_data["id"], f"photo-{index}") if form else None,
+            latitude=lat,
+            longitude=lon,
+        )
+        for index, f in enumerate(request.FILES.getlist("photos"))
+    ]
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    role = request.user.role  # type: ignore[union-attr]
+    if role == Role.KEYHOLDER:
+        return redirect("keeping:today")
+    if role == Role.OWNER:
+        return redirect("keeping:mine")
+    return redirect("keeping:summary")
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    day = timezone.localdate()
+    groups = queries.today_round(request.user, day)
+    feed = CalendarFeed.objects.filter(user=request.user).first()  # type: ignore[misc]
+    houses = access.agreements_for(request.user).exclude(status="ended")
+    return render(
+        request,
+        "keeping/today.html",
+        {
+            "groups": groups,
+            "today": day,
+            "task_count": sum(len(r.tasks) for g in groups for r in g.houses),
+            "houses": houses,
+            "feed": feed,
+        },
+    )
+
+
+@login_required
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("keeping:today")
+    try:
+        services.do_calendar_feed(actor=request.user, renew=bool(request.POST.get("renew")))  # type: ignore[arg-type]
+    except ServiceError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return redirect(reverse("keeping:today") + "#calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    return HttpResponse(keyholder_calendar(feed.user), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    counts = queries.officer_counts(request.user, timezone.localdate())
+    if counts is None:
+        raise Http404
+    return render(request, "keeping/summary.html", {"counts": counts})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    agreements = list(access.agreements_for(request.user))
+    if len(agreements) == 1 and request.user.role == Role.OWNER:  # type: ignore[union-attr]
+        return redirect("keeping:house", agreements[0].pk)
+    return render(request, "keeping/mine.html", {"agreements": agreements})
+
+
+@login_required
+def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    agreement = _agreement(request, agreement_id)
+    keeper = access.can_keep(request.user, agreement)
+    duty_form = DutyForm()
+    if request.method == "POST":
+        _require_keeper(request, agreement)
+        duty_form = DutyForm(request.POST)
+        if duty_form.is_valid():
+            data = duty_form.cleaned_data
+            try:
+                services.do_create_duty(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agreement=agreement,
+                    kind=data["kind"],
+                    title=data["title"],
+                    every_days=data["every_days"],
+                    follows_water_turns=data["follows_water_turns"],
+                    due_date=data["due_date"],
+                    id=data["id"],
+                )
+            except ServiceError as exc:
+                _show_refusal(duty_form, exc)
+            else:
+                messages.success(request, _("The duty is saved and its tasks are planned."))
+                return redirect("keeping:house", agreement.pk)
+    today_ = timezone.localdate()
+    open_tasks = agreement.tasks.filter(status=TaskStatus.DUE).select_related("duty")[:30]
+    visits = (
+        access.visits_for(request.user)
+        .filter(agreement=agreement)
+        .prefetch_related("photos", "tasks")[:10]
+    )
+    return render(
+        request,
+        "keeping/house.html",
+        {
+            "agreement": agreement,
+            "keeper": keeper,
+            "today": today_,
+            "open_tasks": open_tasks,
+            "visits": visits,
+            "incidents": access.incidents_for(request.user).filter(agreement=agreement)[:10],
+            "duties": agreement.duties.filter(active=True),
+            "keys": agreement.keys.all(),
+            "changes": agreement.changes.all(),
+            "owners": agreement.owners.all(),
+            "ledger": ledger_for(agreement),
+            "duty_form": duty_form,
+        },
+        status=400 if duty_form.errors else 200,
+    )
+
+
+@login_required
+def visit_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    agreement = _agreement(request, agreement_id)
+    _require_keeper(request, agreement)
+    open_tasks = list(
+        agreement.tasks.filter(
+            status__in=[TaskStatus.DUE, TaskStatus.MISSED], due_date__lte=timezone.localdate()
+        )
+        # A round missed long ago cannot be made up by today's visit.
+        .exclude(status=TaskStatus.MISSED, due_date__lt=timezone.localdate() - LATE_WINDOW)
+        .select_related("duty")
+        .order_by("due_date")
+    )
+    due_now = [t for t in open_tasks if t.status == TaskStatus.DUE]
+    if request.method == "POST":
+        sent = _uuid_or_none(request.POST.get("id"))
+        if sent and access.visits_for(request.user).filter(pk=sent, agreement=agreement).exists():
+            # A double tap or a resend after a lost answer: the visit is already recorded.
+            return redirect("keeping:visit", sent)
+        form = VisitForm(request.POST, request.FILES, tasks=open_tasks)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                visit, _created = services.do_record_visit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agreement=agreement,
+                    checked_in_at=data["checked_in_at"],
+                    checked_out_at=data["checked_out_at"] or timezone.now(),
+                    task_ids=[uuid.UUID(t) for t in data["tasks"]],
+                    checklist_answers=form.answers(),
+                    notes=data["notes"],
+                    photos=_uploads(request, form),
+                    id=data["id"],
+                )
+            except ServiceError as exc:
+                _show_refusal(form, exc)
+            else:
+                messages.success(request, _("The visit is recorded."))
+                return redirect("keeping:visit", visit.pk)
+    else:
+        form = VisitForm(tasks=open_tasks)
+        form.initial["tasks"] = [str(t.pk) for t in due_now]
+    return render(
+        request,
+        "keeping/visit_form.html",
+        {"agreement": agreement, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def visit(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
+    record = _or_404(access.get_visit, request, visit_id)
+    from keyholder.keeping import checklist
+
+    answers = [
+        (checklist.ITEMS[k].label, v) for k, v in record.checklist.items() if k in checklist.ITEMS
+    ]
+    return render(
+        request,
+        "keeping/visit.html",
+        {
+            "visit": record,
+            "agreement": record.agreement,
+            "answers": answers,
+            "tasks": record.tasks.select_related("duty"),
+            "photos": record.photos.all(),
+        },
+    )
+
+
+@login_required
+def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    agreement = _agreement(request, agreement_id)
+    _require_keeper(request, agreement)
+    if request.method == "POST":
+        form = IncidentForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_report_incident(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agreement=agreement,
+                    occurred_on=data["occurred_on"],
+                    kind=data["kind"],
+                    severity=data["severity"],
+                    notes=data["notes"],
+                    cost_amount=data["cost_amount"],
+                    cost_currency=data["cost_currency"],
+                    photos=[
+                        services.PhotoUpload(
+                            data=f.read(), id=uuid.uuid5(data["id"], f"photo-{index}")
+                        )
+                        for index, f in enumerate(request.FILES.getlist("photos"))
+                    ],
+                    id=data["id"],
+                )
+            except ServiceError as exc:
+                _show_refusal(form, exc)
+            else:
+                messages.success(request, _("The incident is recorded."))
+                return redirect("keeping:house", agreement.pk)
+    else:
+        form = IncidentForm()
+    return render(
+        request,
+        "keeping/incident_form.html",
+        {"agreement": agreement, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def ledger(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    agreement = _agreement(request, agreement_id)
+    keeper = access.can_keep(request.user, agreement)
+    form = PaymentForm(currency=agreement.fee_currency)
+    if request.method == "POST":
+        _require_keeper(request, agreement)
+        form = PaymentForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_record_payment(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agreement=agreement,
+                    amount=data["amount"],
+                    currency=data["currency"],
+                    paid_on=data["paid_on"],
+                    method=data["method"],
+                    note=data["note"],
+                    id=data["id"],
+                )
+            except ServiceError as exc:
+                _show_refusal(form, exc)
+            else:
+                messages.success(request, _("The payment is recorded."))
+                return redirect("keeping:ledger", agreement.pk)
+    book = ledger_for(agreement)
+    return render(
+        request,
+        "keeping/ledger.html",
+        {
+            "agreement": agreement,
+            "ledger": book,
+            "entries": book.entries[::-1],
+            "keeper": keeper,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def reports(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    agreement = _agreement(request, agreement_id)
+    return render(
+        request,
+        "keeping/reports.html",
+        {"agreement": agreement, "months": report_months(agreement)},
+    )
+
+
+def _report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> Any:
+    agreement = _agreement(request, agreement_id)
+    try:
+        first = parse_month(month)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    return agreement, build_owner_report(agreement, first)
+
+
+@login_required
+def owner_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
+    agreement, report = _report(request, agreement_id, month)
+    return render(
+        request,
+        "keeping/report.html",
+        {"agreement": agreement, "report": report, "photos": report.photo_ids},
+    )
+
+
+@login_required
+def owner_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
+    _, report = _report(request, agreement_id, month)
+    language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "tg"
+    pdf = render_owner_report_pdf(report, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{report.key}.pdf"'
+    return response
+
+
+@login_required
+def photo(request: HttpRequest, photo_id: uuid.UUID) -> FileResponse:
+    record = _or_404(access.get_photo, request, photo_id)
+    response = FileResponse(record.image.open("rb"), content_type="image/jpeg")
+    # Private: a shared cache must never hand one family's photo to another.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+def water(request: HttpRequest) -> HttpResponse:
+    """The keyholder enters the watering season and the water turns of their villages."""
+    user = request.user
+    if user.role != Role.KEYHOLDER and not user.is_admin:  # type: ignore[union-attr]
+        raise Http404
+    villages = list(user.places.all()) if not user.is_admin else []  # type: ignore[union-attr]
+    code = (
+        request.POST.get("village")
+        or request.GET.get("village")
+        or (villages[0].code if villages else "")
+    )
+    village = Place.objects.filter(code=code).first()
+    if village is None or not (user.is_admin or village in villages):  # type: ignore[union-attr]
+        raise Http404
+    year = timezone.localdate().year
+    turns_form, season_form = WaterTurnsForm(), SeasonForm()
+    if request.method == "POST":
+        try:
+            if "dates" in request.POST:
+                turns_form = WaterTurnsForm(request.POST)
+                if turns_form.is_valid():
+                    services.do_add_water_turns(
+                        actor=user,  # type: ignore[arg-type]
+                        village=village,
+                        dates=turns_form.cleaned_data["dates"],
+                    )
+                    messages.success(request, _("The water turns are saved."))
+                    return redirect(reverse("keeping:water") + f"?village={village.code}")
+            else:
+                season_form = SeasonForm(request.POST)
+                if season_form.is_valid():
+                    start = season_form.cleaned_data["start"]
+                    services.do_set_watering_season(
+                        actor=user,  # type: ignore[arg-type]
+                        village=village,
+                        year=start.year,
+                        start=start,
+                        end=season_form.cleaned_data["end"],
+                    )
+                    messages.success(request, _("The watering season is saved."))
+                    return redirect(reverse("keeping:water") + f"?village={village.code}")
+        except ServiceError as exc:
+            if exc.status == 403:
+                raise Http404 from exc
+            (turns_form if "dates" in request.POST else season_form).add_error(None, exc.message)
+    return render(
+        request,
+        "keeping/water.html",
+        {
+            "village": village,
+            "villages": villages,
+            "season": village.watering_seasons.filter(year=year).first(),
+            "turns": village.water_turns.filter(date__year__gte=year - 1).order_by("-date")[:40],
+            "turns_form": turns_form,
+            "season_form": season_form,
+        },
+        status=400 if turns_form.errors or season_form.errors else 200,
+    )
+
+
+@login_required
+def entrust(request: HttpRequest) -> HttpResponse:
+    """A keyholder takes a house of their villages into care; its owner accounts are linked."""
+    user = request.user
+    if user.role != Role.KEYHOLDER:  # type: ignore[union-attr]
+        raise Http404
+    kept = KeepingAgreement.objects.exclude(status="ended").values("house_id")
+    houses = houses_for(user).exclude(pk__in=kept).select_related("village")
+    vacant = set(queries.vacant_houses(houses, timezone.localdate()).values_list("pk", flat=True))
+    ordered = sorted(houses, key=lambda h: (h.pk not in vacant, h.village.name, str(h)))
+    choices = [
+        (
+            str(h.pk),
+            _("%(house)s, %(village)s (vacant)") % {"house": h, "village": h.village.name}
+            if h.pk in vacant
+            else f"{h}, {h.village.name}",
+        )
+        for h in ordered
+    ]
+    form = AgreementForm(houses=choices)
+    if request.method == "POST":
+        form = AgreementForm(request.POST, houses=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            house = houses.get(pk=data["house"])
+            owners = list(User.objects.filter(role=Role.OWNER, household__house=house))
+            try:
+                with transaction.atomic():
+                    agreement, _created = services.do_create_agreement(
+                        actor=user,  # type: ignore[arg-type]
+                        house=house,
+                        keyholder=user,  # type: ignore[arg-type]
+                        owners=owners,
+                        start=data["start"],
+                        fee_amount=data["fee_amount"],
+                        fee_currency=data["fee_currency"],
+                        fee_period=data["fee_period"],
+                        id=data["id"],
+                    )
+                    if data["key_label"]:
+                        services.do_record_key(
+                            actor=user,  # type: ignore[arg-type]
+                            agreement=agreement,
+                            label=data["key_label"],
+                            handed_over_on=data["start"],
+                            handed_over_by=data["handed_over_by"],
+                            id=uuid.uuid5(data["id"], "key"),
+                        )
+            except ServiceError as exc:
+                _show_refusal(form, exc)
+            else:
+                messages.success(request, _("The house is in your care. Add its duties."))
+                return redirect("keeping:house", agreement.pk)
+    return render(
+        request, "keeping/entrust.html", {"form": form}, status=400 if form.errors else 200
+    )
