@@ -6,6 +6,12 @@ from keyholder.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signin/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

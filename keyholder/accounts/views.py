@@ -1,0 +1,182 @@
+"""Account management for administrators: list, create, edit, deactivate.
+
+Reads go through ``accounts.access`` (administrators only) and writes through the services,
+which check the role again and write the audit rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from keyholder.accounts import access, services
+from keyholder.accounts.forms import AccountForm, NewAccountForm, initial_for
+from keyholder.accounts.models import Role, User
+from keyholder.errors import ServiceError
+from keyholder.registry import access as registry_access
+
+PAGE_SIZE = 50
+
+
+def _admin(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_admin:
+        raise PermissionDenied
+    return user
+
+
+def _account_or_404(request: HttpRequest, pk: int) -> User:
+    try:
+        return access.get_account(request.user, pk)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _show(form: Form, exc: ServiceError) -> None:
+    if exc.status in (401, 403):
+        raise PermissionDenied(exc.message) from exc
+    # The services name the scope "place"; the form's field holds several places.
+    name = "places" if exc.field == "place" else exc.field
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
+def _household_ok(request: HttpRequest, form: AccountForm) -> bool:
+    """An owner's household must exist; other roles have none."""
+    data = form.cleaned_data
+    if data["role"] == Role.OWNER and data["household"] is None:
+        form.add_error("household", _("An owner needs the id of their household."))
+        return False
+    if data["role"] == Role.OWNER:
+        try:
+            registry_access.get_household(request.user, data["household"])
+        except ServiceError:
+            form.add_error("household", _("No household has this id."))
+            return False
+    return True
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    accounts = access.users_for(request.user).order_by("-is_active", "username")
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        accounts = accounts.filter(role=role)
+    page = Paginator(accounts.prefetch_related("places"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/users.html",
+        {"page": page, "role": role, "roles": Role.choices, "crumbs": []},
+    )
+
+
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    admin = _admin(request)
+    status = 200
+    if request.method == "POST":
+        form = NewAccountForm(request.POST)
+        if form.is_valid() and _household_ok(request, form):
+            data = form.cleaned_data
+            if access.users_for(admin).filter(username__iexact=data["username"]).exists():
+                form.add_error(
+                    "username",
+                    ServiceError("accounts.username_taken", value=data["username"]).message,
+                )
+            else:
+                try:
+                    account = services.do_create_user(
+                        actor=admin,
+                        username=data["username"],
+                        password=data["password"],
+                        role=data["role"],
+                        place_codes=data["places"],
+                        household_id=data["household"] if data["role"] == Role.OWNER else None,
+                        language=data["language"],
+                        email=data["email"],
+                    )
+                except ServiceError as exc:
+                    _show(form, exc)
+                else:
+                    messages.success(
+                        request, _("The account %(name)s was created.") % {"name": account.username}
+                    )
+                    return redirect("accounts:users")
+        status = 400
+    else:
+        form = NewAccountForm(initial={"language": "tg", "role": Role.ENUMERATOR})
+    return render(
+        request, "accounts/user_form.html", {"form": form, "account": None}, status=status
+    )
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _admin(request)
+    account = _account_or_404(request, pk)
+    status = 200
+    if request.method == "POST":
+        form = AccountForm(request.POST)
+        if form.is_valid() and _household_ok(request, form):
+            data = form.cleaned_data
+            try:
+                services.do_update_user(
+                    actor=admin,
+                    user=account,
+                    role=data["role"],
+                    place_codes=data["places"],
+                    household_id=data["household"],
+                    language=data["language"],
+                    email=data["email"],
+                )
+            except ServiceError as exc:
+                _show(form, exc)
+            else:
+                messages.success(
+                    request, _("The account %(name)s was saved.") % {"name": account.username}
+                )
+                return redirect("accounts:users")
+        status = 400
+    else:
+        form = AccountForm(initial=initial_for(account))
+    context: dict[str, Any] = {"form": form, "account": account}
+    return render(request, "accounts/user_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _admin(request)
+    account = _account_or_404(request, pk)
+    try:
+        services.do_deactivate_user(actor=admin, user=account)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:user_edit", pk=account.pk)
+    messages.success(
+        request, _("The account %(name)s can no longer sign in.") % {"name": account.username}
+    )
+    return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _admin(request)
+    account = _account_or_404(request, pk)
+    services.do_reactivate_user(actor=admin, user=account)
+    messages.success(
+        request, _("The account %(name)s can sign in again.") % {"name": account.username}
+    )
+    return redirect("accounts:user_edit", pk=account.pk)

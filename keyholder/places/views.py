@@ -1,0 +1,90 @@
+"""Place pages: walk country > region > district > jamoat > village.
+
+Every read goes through ``registry.access`` (which places the user may open, and the scoped
+households and persons) and ``registry.queries`` (counts and statuses in a fixed number of
+queries), so the counts cover only the user's area.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from keyholder.errors import ServiceError
+from keyholder.places.models import Place, PlaceKind
+from keyholder.registry import access, queries
+from keyholder.registry.status import State
+
+VILLAGE_KINDS = (PlaceKind.VILLAGE, PlaceKind.TOWN)
+PAGE_SIZE = 50
+
+
+def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
+    """The chain from the country down to ``place``; links only to places the user may open."""
+    chain = [*place.ancestors(), place]
+    openable = access.viewable_codes(user, [p.code for p in chain])
+    return [
+        {
+            "label": p.name,
+            "url": reverse("places:detail", args=[p.code]) if p.code in openable else None,
+        }
+        for p in chain
+    ]
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = access.get_place(request.user, code)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "place": place,
+        "crumbs": breadcrumbs(request.user, place),
+        "today": today,
+        "is_village": place.kind in VILLAGE_KINDS,
+    }
+    if place.kind in VILLAGE_KINDS:
+        context.update(village_context(request, place, today))
+    else:
+        children = access.viewable_children(request.user, place)
+        totals, by_child = queries.counts_by_child(
+            access.households_for(request.user),
+            access.persons_for(request.user),
+            place,
+            children,
+            today,
+        )
+        context["totals"] = totals
+        context["children"] = [(child, by_child[child.pk]) for child in children]
+    return render(request, "places/place.html", context)
+
+
+def village_context(request: HttpRequest, village: Place, today: Any) -> dict[str, Any]:
+    households = list(access.households_for(request.user).filter(village=village))
+    persons = access.persons_for(request.user).filter(household__village=village)
+    rows = queries.household_rows(households, persons, today)
+    away = [
+        (row.household, member)
+        for row in rows
+        for member in row.members
+        if member.status.state == State.ABROAD
+    ]
+    away.sort(key=lambda item: (item[1].status.since or today, item[1].person.given_name))
+    # Statuses are computed for the whole village (the counts need them), but a big village's
+    # lists are shown a page at a time so that a cheap phone gets a light page.
+    return {
+        "rows": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "away": Paginator(away, PAGE_SIZE).get_page(request.GET.get("away")),
+        "away_count": len(away),
+        "household_count": len(rows),
+        "vacant_count": sum(1 for row in rows if row.members and row.status.vacant),
+        "can_write": access.can_write(request.user, village),
+    }

@@ -1,0 +1,246 @@
+"""Household pages and the forms that record what happened, all through the services.
+
+Reads go through ``access`` (person reads are audited); writes go through ``services``. A
+refused write shows the catalogue's message next to its form, with status 400, and saves
+nothing. Only administrators and the village's enumerators see the forms; a POST from
+anyone else who can see the household answers 403, and from anyone who cannot, 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from keyholder.errors import ServiceError
+from keyholder.places.views import breadcrumbs
+from keyholder.registry import access, queries, services
+from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm
+from keyholder.registry.models import Household, Person
+
+
+def _refuse_or_show(form: Form, exc: ServiceError) -> None:
+    """Turn a refusal from a service into a page answer or a message beside the form."""
+    if exc.status == 404:
+        raise Http404(exc.message) from exc
+    if exc.status in (401, 403):
+        raise PermissionDenied(exc.message) from exc
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _household_or_404(request: HttpRequest, household_id: uuid.UUID) -> Household:
+    try:
+        return access.get_household(request.user, household_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _person_or_404(request: HttpRequest, person_id: uuid.UUID) -> Person:
+    try:
+        return access.get_person(request.user, person_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+def event_prefix(person: Person) -> str:
+    return f"p{person.pk.hex[:12]}"
+
+
+def render_household(
+    request: HttpRequest,
+    household: Household,
+    *,
+    event_forms: dict[uuid.UUID, EventForm] | None = None,
+    member_form: MemberForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    members = access.members_of(request.user, household)
+    row = queries.household_rows([household], members, today)[0]
+    can_write = access.can_write(request.user, household.village)
+    event_forms = event_forms or {}
+    # A form is drawn only for the member asked for (?record=<id>) or whose post failed: the
+    # country list is long, and a page with one per member would be heavy on a cheap phone.
+    record_for = request.GET.get("record", "")
+    cards = []
+    for member in row.members:
+        form = None
+        if can_write:
+            form = event_forms.get(member.person.pk)
+            if form is None and record_for == str(member.person.pk):
+                form = EventForm(prefix=event_prefix(member.person))
+        cards.append({"member": member, "form": form})
+    if can_write and member_form is None and request.GET.get("add") == "member":
+        member_form = MemberForm(prefix="member")
+    house = household.house
+    crumbs = breadcrumbs(request.user, household.village)
+    crumbs.append({"label": household.name, "url": None})
+    context: dict[str, Any] = {
+        "household": household,
+        "house": house,
+        "trees": list(house.trees.all()) if house is not None else [],
+        "row": row,
+        "cards": cards,
+        "can_write": can_write,
+        "member_form": member_form,
+        "move_places": access.move_destinations(household.village)
+        if any(card["form"] for card in cards)
+        else [],
+        "crumbs": crumbs,
+        "today": today,
+    }
+    return render(request, "registry/household.html", context, status=status)
+
+
+@login_required
+def household(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    return render_household(request, _household_or_404(request, household_id))
+
+
+@login_required
+@require_POST
+def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _person_or_404(request, person_id)
+    household = person.household
+    if not access.can_write(request.user, household.village):
+        raise PermissionDenied
+    form = EventForm(request.POST, prefix=event_prefix(person))
+    if form.is_valid():
+        data = form.cleaned_data
+        moved_to = access.place_by_code(data["moved_to"])
+        if data["moved_to"] and moved_to is None:
+            form.add_error(
+                "moved_to", ServiceError("invalid.place", value=data["moved_to"]).message
+            )
+        else:
+            try:
+                services.do_record_event(
+                    actor=request.user,  # type: ignore[arg-type]
+                    person=person,
+                    kind=data["kind"],
+                    date=data["date"],
+                    country=data["country"],
+                    destination=data["destination"],
+                    purpose=data["purpose"],
+                    until=data["until"],
+                    moved_to=moved_to,
+                    note=data["note"],
+                    id=data["request_id"],
+                )
+            except ServiceError as exc:
+                _refuse_or_show(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Recorded for %(name)s: %(event)s on %(date)s")
+                    % {
+                        "name": person.full_name,
+                        "event": dict(form.fields["kind"].choices)[data["kind"]],  # type: ignore[attr-defined]
+                        "date": date_format(data["date"], "DATE_FORMAT"),
+                    },
+                )
+                url = reverse("registry:household", args=[household.pk])
+                return redirect(f"{url}#person-{person.pk}")
+    return render_household(request, household, event_forms={person.pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    household = _household_or_404(request, household_id)
+    if not access.can_write(request.user, household.village):
+        raise PermissionDenied
+    form = MemberForm(request.POST, prefix="member")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            person, _created = services.do_create_person(
+                actor=request.user,  # type: ignore[arg-type]
+                household=household,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                sex=data["sex"],
+                birth_year=data["birth_year"],
+                relation=data["relation"],
+                phone=data["phone"],
+                id=data["request_id"],
+            )
+        except ServiceError as exc:
+            _refuse_or_show(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+            url = reverse("registry:household", args=[household.pk])
+            return redirect(f"{url}#person-{person.pk}")
+    return render_household(request, household, member_form=form, status=400)
+
+
+@login_required
+def add_household(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        village = access.get_place(request.user, code)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    if village.kind not in services.VILLAGE_KINDS:
+        raise Http404
+    if not access.can_write(request.user, village):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = HouseholdForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            request_id = data["request_id"]
+
+            def create() -> Household:
+                house = None
+                if data["street"] or data["number"]:
+                    # The house gets its own id derived from the form's, so a resend matches.
+                    house, _created = services.do_create_house(
+                        actor=request.user,  # type: ignore[arg-type]
+                        village=village,
+                        street=data["street"],
+                        number=data["number"],
+                        id=uuid.uuid5(request_id, "house") if request_id else None,
+                    )
+                new, _created = services.do_create_household(
+                    actor=request.user,  # type: ignore[arg-type]
+                    village=village,
+                    name=data["name"],
+                    house=house,
+                    notes=data["notes"],
+                    id=request_id,
+                )
+                return new
+
+            try:
+                created = services.run_in_one_transaction(create)
+            except ServiceError as exc:
+                _refuse_or_show(form, exc)
+            else:
+                messages.success(
+                    request, _("The household %(name)s was added.") % {"name": created.name}
+                )
+                return redirect("registry:household", household_id=created.pk)
+        status = 400
+    else:
+        form = HouseholdForm()
+    crumbs = breadcrumbs(request.user, village)
+    crumbs.append({"label": _("Add a household"), "url": None})
+    return render(
+        request,
+        "registry/add_household.html",
+        {"village": village, "form": form, "crumbs": crumbs},
+        status=status,
+    )
