@@ -6,9 +6,10 @@ request's language; no traceback ever reaches a client.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -16,6 +17,8 @@ from ninja.security import HttpBearer, django_auth
 
 from keyholder.accounts.services import user_for_token
 from keyholder.errors import ServiceError
+
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -71,6 +74,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, ServiceError("invalid", detail=str(exc)))
 
 
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, ServiceError("not_found"))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback for us; the client gets the catalogue's answer only.
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, ServiceError("internal"))
+
+
+def api_path_not_found(request: HttpRequest) -> HttpResponse:
+    """An address under /api/ that no endpoint has (a plain Django view, routed after the API)."""
+    return error_response(request, ServiceError("not_found"))
+
+
 def _register_routers() -> None:
     from keyholder.accounts.api import router as accounts_router
     from keyholder.indicators.api import router as indicators_router
@@ -83,6 +103,9 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", keeping_router)
     api.add_router("/", indicators_router)
+    from keyholder.indicators.api_exports import router as indicator_exports_router
+
+    api.add_router("/", indicator_exports_router)
 
 
 _register_routers()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ CATALOGUE: dict[str, ErrorSpec] = {
     # Idempotent creation with client-supplied UUIDs.
     "conflict.uuid": ErrorSpec(
         409, _("A different record already exists with the id {id}; an edit must use a new id.")
+    ),
+    # Notification settings (keyholder/notify).
+    "notify.email_required": ErrorSpec(
+        400, _("Enter an email address to receive messages by email.")
+    ),
+    "notify.invalid_email": ErrorSpec(400, _("“{value}” is not an email address.")),
+    "notify.chat_id_required": ErrorSpec(
+        400, _("Enter your Telegram chat id to receive messages in Telegram.")
+    ),
+    "notify.invalid_chat_id": ErrorSpec(
+        400, _("“{value}” is not a Telegram chat id: it is a number such as 123456789.")
     ),
     # Impossible migration histories: each has its own code.
     "history.date_in_future": ErrorSpec(400, _("The date {date} is in the future.")),
@@ -83,8 +95,104 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "history.moved_to_required": ErrorSpec(
         400, _("A move needs the place moved to.")
     ),
+    # API v1 (keyholder/api.py): an unexpected failure answers this, never a traceback.
+    "internal": ErrorSpec(500, _("Something went wrong on the server; the error was logged.")),
+    # Account management pages (keyholder/accounts/views.py).
+    "accounts.deactivate_self": ErrorSpec(400, _("You cannot deactivate your own account.")),
+    "accounts.own_admin_role": ErrorSpec(
+        400, _("You cannot take the administrator role away from your own account.")
+    ),
+    "accounts.username_taken": ErrorSpec(400, _("The username “{value}” is already taken.")),
     # Imports.
     "import.bad_rows": ErrorSpec(400, _("The file has {count} bad rows; nothing was imported.")),
+    # Indicators, official figures and reconciliation (keyholder/indicators/).
+    "indicators.unknown": ErrorSpec(400, _("There is no indicator “{value}”.")),
+    "indicators.unknown_dimension": ErrorSpec(
+        400, _("“{value}” is not a breakdown of this indicator.")
+    ),
+    "indicators.bad_month": ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
+    "indicators.bad_period": ErrorSpec(400, _("The end of the period is before its start.")),
+    "indicators.bad_by": ErrorSpec(400, _("“{value}” is not a grouping: use “children”.")),
+    "official.duplicate": ErrorSpec(
+        409, _("This source already has a figure for this place, indicator and date.")
+    ),
+    "official.date_in_future": ErrorSpec(400, _("The date {value} is in the future.")),
+    # Indicator exports (keyholder/indicators/exports.py).
+    "indicators.bad_format": ErrorSpec(
+        400, _("“{value}” is not an export format: use csv, xlsx, geojson, dhis2 or adx.")
+    ),
+    "indicators.bad_scope": ErrorSpec(
+        400, _("“{value}” is not a choice of places: use all, children or self.")
+    ),
+    # Import and export of registry files (keyholder/registry/importing.py).
+    "import.unreadable": ErrorSpec(400, _("The file cannot be read: {detail}")),
+    "import.missing_column": ErrorSpec(400, _("The file has no column “{column}”.")),
+    "import.bad_record": ErrorSpec(
+        400, _("“{value}” is not a record type: use house, household, person or event.")
+    ),
+    "import.required": ErrorSpec(400, _("A {record} row needs a value in this column.")),
+    "import.not_a_uuid": ErrorSpec(400, _("“{value}” is not a UUID.")),
+    "import.not_a_number": ErrorSpec(400, _("“{value}” is not a number.")),
+    "import.not_a_choice": ErrorSpec(400, _("“{value}” is not one of: {choices}.")),
+    "import.not_a_flag": ErrorSpec(400, _("“{value}” is not yes or no (true or false).")),
+    "import.bad_trees": ErrorSpec(
+        400, _("“{value}” is not a list of trees in the form kind=count, e.g. apricot=4 walnut=2.")
+    ),
+    "import.unknown_parent": ErrorSpec(
+        400, _("No {record} has the id {id}, neither in this file nor in the registry.")
+    ),
+    "import.bad_parent": ErrorSpec(
+        400, _("The {record} {id} this row refers to is bad (row {row}).")
+    ),
+    "import.after_bad_event": ErrorSpec(
+        400,
+        _(
+            "This event may be refused only because an earlier event of the same person "
+            "was refused (row {row}): {detail}"
+        ),
+    ),
+    "import.unknown_column": ErrorSpec(400, _("The column “{column}” is not part of the format.")),
+    "import.too_long": ErrorSpec(400, _("The value is longer than {max} characters.")),
+    # The keeping service (keyholder/keeping/).
+    "keeping.not_keyholder": ErrorSpec(400, _("The user “{value}” is not a keyholder.")),
+    "keeping.not_owner": ErrorSpec(400, _("The user “{value}” is not an owner.")),
+    "keeping.house_out_of_scope": ErrorSpec(
+        403, _("The house is outside the villages of the keyholder.")
+    ),
+    "keeping.house_already_kept": ErrorSpec(
+        409, _("The house already has an agreement in force with a keyholder.")
+    ),
+    "keeping.end_before_start": ErrorSpec(400, _("The end {end} is before the start {start}.")),
+    "keeping.bad_transition": ErrorSpec(
+        409, _("An agreement that is {status} cannot be changed this way ({action}).")
+    ),
+    "keeping.not_in_force": ErrorSpec(
+        409, _("The agreement is not in force on {date}: nothing can be recorded for that day.")
+    ),
+    "keeping.duty_needs_interval": ErrorSpec(
+        400, _("This duty needs the number of days between two occurrences.")
+    ),
+    "keeping.duty_needs_date": ErrorSpec(400, _("A one-off task needs its due date.")),
+    "keeping.time_in_future": ErrorSpec(400, _("The time {value} is in the future.")),
+    "keeping.checkout_before_checkin": ErrorSpec(
+        400, _("The check-out time is before the check-in time.")
+    ),
+    "keeping.task_not_of_agreement": ErrorSpec(
+        400, _("The task {id} does not belong to this house.")
+    ),
+    "keeping.task_already_done": ErrorSpec(
+        409, _("The task {id} was already fulfilled by another visit.")
+    ),
+    "keeping.bad_checklist": ErrorSpec(
+        400, _("The checklist answer “{item}” is not valid: {detail}")
+    ),
+    "keeping.bad_amount": ErrorSpec(400, _("The amount {value} must be more than zero.")),
+    "keeping.photo_unreadable": ErrorSpec(400, _("The file is not a photo that can be read.")),
+    "keeping.photo_too_large": ErrorSpec(400, _("The photo is larger than 25 MB.")),
+    "keeping.bad_position": ErrorSpec(
+        400, _("The position needs a latitude between -90 and 90 and a longitude between -180 and 180.")
+    ),
+    "keeping.bad_month": ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
 }
 
 
@@ -108,7 +216,9 @@ class ServiceError(Exception):
         """The message in the active language, with its placeholders filled."""
         template = str(CATALOGUE[self.code].message)
         try:
-            return template.format(**{k: str(v) for k, v in self.params.items()})
+            # ``field`` is both an attribute and a placeholder ("invalid.field" names it).
+            values = {"field": self.field or "", **self.params}
+            return template.format(**{k: str(v) for k, v in values.items()})
         except (KeyError, IndexError):
             return template
 
@@ -117,3 +227,11 @@ class ServiceError(Exception):
         if self.field:
             body["field"] = self.field
         return body
+
+
+class ErrorOut(Schema):
+    """The API's shape of a ``ServiceError``, for the OpenAPI document."""
+
+    code: str
+    message: str
+    field: str | None = None

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from keyholder.api import api
+from keyholder.api import api, api_path_not_found
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Any other address under the API answers the catalogue's JSON 404, not an HTML page.
+    re_path(r"^api/", api_path_not_found),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("keyholder.web.urls")),
     path("places/", include("keyholder.places.urls")),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("keeping/", include("keyholder.keeping.urls")),
     path("indicators/", include("keyholder.indicators.urls")),
     path("accounts/", include("keyholder.accounts.urls")),
+    path("notify/", include("keyholder.notify.urls")),
 ]
 
 if settings.DEBUG:

@@ -7,7 +7,7 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from keyholder.accounts.models import Role, User
 from keyholder.errors import ServiceError
@@ -67,3 +67,21 @@ def place_in_area(user: AnyUser, place: Place) -> bool:
     if user.role == Role.OWNER:
         return False
     return any(place.is_within(scope) for scope in scope_places(user))
+
+
+def users_for(user: Any) -> QuerySet[User]:
+    """Accounts are managed by administrators only; everyone else sees none."""
+    if not is_authenticated(user) or not user.is_admin:
+        return User.objects.none()
+    return User.objects.all()
+
+
+def get_account(user: Any, account_id: object) -> User:
+    try:
+        pk = int(str(account_id))
+    except ValueError as exc:
+        raise ServiceError("not_found") from exc
+    account = users_for(user).filter(pk=pk).first()
+    if account is None:
+        raise ServiceError("not_found")
+    return account

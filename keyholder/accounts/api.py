@@ -1,7 +1,30 @@
-"""API v1 endpoints of the accounts app."""
+"""API v1 endpoints of the accounts app: bearer tokens."""
 
 from __future__ import annotations
 
-from ninja import Router
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from keyholder.accounts.services import do_issue_token
+from keyholder.errors import ErrorOut
 
 router = Router(tags=["accounts"])
+
+
+class Credentials(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1)
+
+
+class TokenOut(Schema):
+    token: str = Field(..., description="Send it as `Authorization: Bearer <token>`.")
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut},
+    summary="Exchange a username and password for a bearer token",
+)
+def issue_token(request: HttpRequest, payload: Credentials) -> TokenOut:
+    return TokenOut(token=do_issue_token(payload.username, payload.password))

@@ -16,9 +16,7 @@ from keyholder.places.models import Place, PlaceKind
 TOKEN_LIFETIME = dt.timedelta(days=90)
 
 
-def audit(
-    user: Any, action: str, object_type: str, object_id: object = "", **detail: Any
-) -> None:
+def audit(user: Any, action: str, object_type: str, object_id: object = "", **detail: Any) -> None:
     """Write one audit row. Reads of personal records call this too."""
     AuditLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -108,3 +106,94 @@ def user_for_token(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Account management from the administrators' pages.
+
+
+def require_admin(actor: User | None) -> None:
+    """Only administrators manage accounts (``None`` is the system: management commands)."""
+    if actor is not None and not (actor.is_authenticated and actor.is_admin):
+        raise ServiceError("auth.forbidden")
+
+
+def _scope_for(role: str, place_codes: list[str]) -> list[Place]:
+    places = []
+    for code in place_codes:
+        place = Place.objects.filter(code=code).first()
+        if place is None:
+            raise ServiceError("invalid.place", field="place", value=code)
+        allowed = SCOPE_KINDS.get(role)
+        if allowed is not None and place.kind not in allowed:
+            raise ServiceError("invalid.field", field="place", detail=f"{code} ({place.kind})")
+        places.append(place)
+    if role in SCOPE_KINDS and not places:
+        raise ServiceError("invalid.field", field="place", detail=role)
+    return places
+
+
+@transaction.atomic
+def do_update_user(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    place_codes: list[str],
+    household_id: object = None,
+    language: str = "tg",
+    email: str = "",
+) -> User:
+    require_admin(actor)
+    if role not in Role.values:
+        raise ServiceError("invalid.field", field="role", detail=role)
+    if actor is not None and user.pk == actor.pk and role != Role.ADMIN:
+        raise ServiceError("accounts.own_admin_role")
+    places = _scope_for(role, place_codes)
+    before = {
+        "role": user.role,
+        "places": sorted(p.code for p in user.places.all()),
+        "household": str(user.household_id or ""),
+        "language": user.language,
+        "email": user.email,
+    }
+    user.role = role
+    user.household_id = household_id if role == Role.OWNER else None  # type: ignore[assignment]
+    user.language = language
+    user.email = email
+    user.is_superuser = user.is_staff = role == Role.ADMIN
+    user.save()
+    user.places.set(places)
+    after = {
+        "role": role,
+        "places": sorted(p.code for p in places),
+        "household": str(user.household_id or ""),
+        "language": language,
+        "email": email,
+    }
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    audit(actor, AuditLog.Action.UPDATE, "user", user.pk, changed=changed)
+    return user
+
+
+@transaction.atomic
+def do_deactivate_user(*, actor: User | None, user: User) -> User:
+    """Stop an account from signing in: inactive, and every API token revoked."""
+    require_admin(actor)
+    if actor is not None and user.pk == actor.pk:
+        raise ServiceError("accounts.deactivate_self")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    revoked, _ = ApiToken.objects.filter(user=user).delete()
+    audit(actor, AuditLog.Action.UPDATE, "user", user.pk, deactivated=True, tokens_revoked=revoked)
+    return user
+
+
+@transaction.atomic
+def do_reactivate_user(*, actor: User | None, user: User) -> User:
+    require_admin(actor)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    audit(actor, AuditLog.Action.UPDATE, "user", user.pk, reactivated=True)
+    return user

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import phonenumbers
@@ -90,9 +92,9 @@ def _choice(value: str, choices: Iterable[str], field: str) -> str:
 
 def _same(obj: models.Model, fields: Mapping[str, Any]) -> bool:
     for name, value in fields.items():
-        current = getattr(obj, name)
-        if isinstance(current, models.Model):
-            current = current.pk
+        # Compare foreign keys by id, without fetching the related row.
+        field = obj._meta.get_field(name)
+        current = getattr(obj, field.attname)  # type: ignore[union-attr]
         if isinstance(value, models.Model):
             value = value.pk
         if current != value:
@@ -109,7 +111,8 @@ def _idempotent(
     """
     if record_id is None:
         return None, uuid.uuid4()
-    existing = model._default_manager.filter(pk=record_id).first()
+    # order_by() drops the model's default ordering, whose joins a lookup by id does not need.
+    existing = model._default_manager.filter(pk=record_id).order_by().first()
     if existing is None:
         return None, record_id
     if _same(existing, fields):
@@ -117,11 +120,39 @@ def _idempotent(
     raise ServiceError("conflict.uuid", id=record_id)
 
 
+# Inside ``one_notification()``: the villages and earliest date of the writes so far.
+_batch: ContextVar[dict[str, Any] | None] = ContextVar("registry_notify_batch", default=None)
+
+
 def _notify(villages: Iterable[int], since: dt.date | None) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch["villages"].update(villages)
+        if since is not None and (batch["since"] is None or since < batch["since"]):
+            batch["since"] = since
+        return
     village_ids = sorted(set(villages))
     transaction.on_commit(
         lambda: registry_changed.send(sender=Person, village_ids=village_ids, since=since)
     )
+
+
+@contextmanager
+def one_notification() -> Iterator[None]:
+    """Send one ``registry_changed`` for a batch of writes instead of one per event.
+
+    An import of thousands of events would otherwise queue thousands of indicator refreshes.
+    Use it inside the batch's transaction: the notification is queued with ``on_commit`` and
+    dropped if the batch rolls back.
+    """
+    batch: dict[str, Any] = {"villages": set(), "since": None}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch["villages"]:
+        _notify(batch["villages"], batch["since"])
 
 
 @transaction.atomic
@@ -280,9 +311,10 @@ def do_record_event(
     if existing is not None:
         return existing, False
     # Lock the person's row so two devices cannot interleave events into an impossible history.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    Person.objects.select_for_update().filter(pk=person.pk).order_by().first()
     event = MigrationEvent(id=event_id, created_by=actor, is_sample=is_sample, **fields)
-    history = [*person.events.all(), event]
+    # validate_history sorts the events itself; the default ordering's joins are not needed.
+    history = [*person.events.order_by(), event]
     validate_history(history, person.birth_year, today())
     event.save(force_insert=True)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))

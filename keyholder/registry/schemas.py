@@ -1,0 +1,216 @@
+"""Typed shapes of the registry's API v1: what clients send and what they get back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ninja import Field, Schema
+
+from keyholder.registry.models import EventKind, Purpose, Relation, Sex, TreeKind
+
+ID_HELP = "A UUID made by the client, so that a resend is recognised (optional)."
+
+
+class StatusOut(Schema):
+    state: str = Field(
+        ...,
+        description="not_yet, present, abroad, returned, deported, banned, moved, left or dead.",
+    )
+    since: dt.date | None
+    country: str = Field("", description="ISO 3166-1 alpha-2 of the country abroad.")
+    destination: str = ""
+    ban_until: dt.date | None = None
+    ban_country: str = ""
+
+
+# Houses.
+
+
+class HouseIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    village: str = Field(..., description="Code of the village.")
+    street: str = Field("", max_length=200)
+    number: str = Field("", max_length=32)
+    trees: dict[str, int] = Field(
+        default_factory=dict, description="Fruit trees by kind: " + ", ".join(TreeKind.values)
+    )
+    garden_area_m2: int | None = Field(None, ge=0)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    notes: str = ""
+
+
+class HouseOut(Schema):
+    id: uuid.UUID
+    village: str
+    street: str
+    number: str
+    trees: dict[str, int]
+    garden_area_m2: int | None
+    latitude: float | None
+    longitude: float | None
+    notes: str
+    is_sample: bool
+
+    @staticmethod
+    def resolve_village(obj: Any) -> str:
+        return str(obj.village.code)
+
+    @staticmethod
+    def resolve_trees(obj: Any) -> dict[str, int]:
+        return {tree.kind: tree.count for tree in obj.trees.all()}
+
+
+class HousePage(Schema):
+    count: int
+    next: str | None
+    results: list[HouseOut]
+
+
+# Persons.
+
+
+class PersonIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    household: uuid.UUID
+    given_name: str = Field(..., min_length=1, max_length=100)
+    family_name: str = Field("", max_length=100)
+    sex: str = Field(..., description="One of: " + ", ".join(Sex.values))
+    birth_year: int
+    relation: str = Field(Relation.OTHER.value, description="One of: " + ", ".join(Relation.values))
+    phone: str = Field("", description="Any common notation; stored in E.164 (+992...).")
+
+
+class PersonOut(Schema):
+    id: uuid.UUID
+    household: uuid.UUID = Field(..., alias="household_id")
+    village: str
+    given_name: str
+    family_name: str
+    sex: str
+    birth_year: int
+    relation: str
+    phone: str
+    is_sample: bool
+
+    @staticmethod
+    def resolve_village(obj: Any) -> str:
+        return str(obj.household.village.code)
+
+
+class PersonWithStatusOut(PersonOut):
+    status: StatusOut | None = Field(None, description="The status on the date asked (`on`).")
+
+    @staticmethod
+    def resolve_status(obj: Any) -> Any:
+        # Set by the endpoint from one events query for the whole page.
+        return getattr(obj, "status_on", None)
+
+
+class PersonStatusOut(StatusOut):
+    person: uuid.UUID
+    on: dt.date
+
+
+class PersonPage(Schema):
+    count: int
+    next: str | None
+    results: list[PersonWithStatusOut]
+
+
+# Households.
+
+
+class HouseholdIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    village: str = Field(..., description="Code of the village.")
+    name: str = Field(..., min_length=1, max_length=200)
+    house: uuid.UUID | None = None
+    notes: str = ""
+
+
+class HouseholdOut(Schema):
+    id: uuid.UUID
+    village: str
+    house: uuid.UUID | None = Field(None, alias="house_id")
+    name: str
+    notes: str
+    is_sample: bool
+
+    @staticmethod
+    def resolve_village(obj: Any) -> str:
+        return str(obj.village.code)
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[PersonWithStatusOut]
+
+    @staticmethod
+    def resolve_members(obj: Any) -> Any:
+        # Set by the endpoint, with each member's status today.
+        return getattr(obj, "members_out", [])
+
+
+class HouseholdPage(Schema):
+    count: int
+    next: str | None
+    results: list[HouseholdOut]
+
+
+class MemberStatusOut(Schema):
+    person: uuid.UUID
+    name: str
+    status: StatusOut
+
+
+class HouseholdStatusOut(Schema):
+    household: uuid.UUID
+    on: dt.date
+    state: str = Field(..., description="present, fully_abroad, away or empty.")
+    vacant: bool = Field(..., description="True when nobody of the household lives in the house.")
+    members_total: int = Field(..., description="Living members of the household on that date.")
+    present: int
+    abroad: int
+    moved: int
+    members: list[MemberStatusOut]
+
+
+# Migration events.
+
+
+class EventIn(Schema):
+    id: uuid.UUID | None = Field(None, description=ID_HELP)
+    kind: str = Field(..., description="One of: " + ", ".join(EventKind.values))
+    date: dt.date
+    country: str = Field("", description="ISO 3166-1 alpha-2 (departures, deportations, bans).")
+    destination: str = Field("", max_length=200, description="Region or city abroad.")
+    purpose: str = Field("", description="One of: " + ", ".join(Purpose.values))
+    until: dt.date | None = Field(None, description="Last day of an entry ban.")
+    moved_to: str | None = Field(None, description="Code of the place moved to (moves).")
+    note: str = ""
+
+
+class EventOut(Schema):
+    id: uuid.UUID
+    person: uuid.UUID = Field(..., alias="person_id")
+    kind: str
+    date: dt.date
+    country: str
+    destination: str
+    purpose: str
+    until: dt.date | None
+    moved_to: str | None
+    note: str
+    is_sample: bool
+
+    @staticmethod
+    def resolve_moved_to(obj: Any) -> str | None:
+        return obj.moved_to.code if obj.moved_to_id else None
+
+
+class EventPage(Schema):
+    count: int
+    next: str | None
+    results: list[EventOut]
