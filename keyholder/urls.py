@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
@@ -19,5 +17,5 @@ urlpatterns = [
     path("notify/", include("keyholder.notify.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is deliberately not served, not even in DEBUG: the only uploads are the keeping
+# photos, and they go out only through keeping:photo and the API, which check who asks.

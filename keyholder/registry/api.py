@@ -189,7 +189,8 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, H
 )
 def get_household(request: HttpRequest, household_id: uuid.UUID) -> Household:
     household = access.get_household(request.user, household_id)
-    members = list(access.persons_for(request.user).filter(household=household))
+    # Each member's record is in the answer: each read is audited, as on the household page.
+    members = access.members_of(request.user, household)
     household.members_out = _with_statuses(members, statuses_on(members, today()))  # type: ignore[attr-defined]
     return household
 
@@ -204,7 +205,7 @@ def household_status_on(
 ) -> dict[str, Any]:
     on = parse_on(query.on)
     household = access.get_household(request.user, household_id)
-    members = list(access.persons_for(request.user).filter(household=household))
+    members = access.members_of(request.user, household)
     statuses = statuses_on(members, on)
     summary: HouseholdStatus = household_statuses_on(members, on).get(
         household.pk, household_status([])

@@ -17,5 +17,21 @@ def language_next(request: HttpRequest) -> str:
     return "/"
 
 
+def home_place_code(request: HttpRequest) -> str:
+    """The code of the place at the top of the user's area ("TJ" when there is none)."""
+    from keyholder.registry.access import home_place
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "TJ"
+    place = home_place(user)
+    return place.code if place is not None else "TJ"
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"LANGUAGE_CHOICES": settings.LANGUAGES, "LANGUAGE_NEXT": language_next(request)}
+    return {
+        "LANGUAGE_CHOICES": settings.LANGUAGES,
+        "LANGUAGE_NEXT": language_next(request),
+        # A callable: templates call it only on the pages that show the link.
+        "home_place_code": lambda: home_place_code(request),
+    }
