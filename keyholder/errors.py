@@ -156,6 +156,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
     # The keeping service (keyholder/keeping/).
     "keeping.not_keyholder": ErrorSpec(400, _("The user “{value}” is not a keyholder.")),
     "keeping.not_owner": ErrorSpec(400, _("The user “{value}” is not an owner.")),
+    # One answer for an unknown username, a user who is not an owner and an owner of another
+    # house: which accounts exist is not for the requester to learn.
+    "keeping.owner_not_of_house": ErrorSpec(
+        400, _("“{value}” is not an owner account of a household living in this house.")
+    ),
     "keeping.house_out_of_scope": ErrorSpec(
         403, _("The house is outside the villages of the keyholder.")
     ),

@@ -21,7 +21,10 @@ from keyholder.accounts.access import NOTHING, is_authenticated
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.errors import ServiceError
+from keyholder.keeping.ledger import Ledger, ledger_for
 from keyholder.keeping.models import (
+    AgreementStatus,
+    CalendarFeed,
     Charge,
     Duty,
     Incident,
@@ -32,6 +35,9 @@ from keyholder.keeping.models import (
     Task,
     Visit,
 )
+from keyholder.keeping.reports import OwnerReport, build_owner_report, parse_month
+from keyholder.registry.access import houses_for
+from keyholder.registry.models import House
 
 
 def agreement_q(user: Any, prefix: str = "") -> Q:
@@ -126,6 +132,7 @@ def get_visit(user: Any, visit_id: object) -> Visit:
 
 def get_photo(user: Any, photo_id: object) -> Photo:
     photo: Photo = _one(photos_for(user), photo_id)
+    audit(user, AuditLog.Action.READ, "photo", photo.pk)
     return photo
 
 
@@ -147,3 +154,50 @@ def get_task(user: Any, task_id: object) -> Task:
 def can_keep(user: Any, agreement: KeepingAgreement) -> bool:
     """Whether the user writes to this agreement (its keyholder or an administrator)."""
     return is_authenticated(user) and (user.is_admin or user.pk == agreement.keyholder_id)
+
+
+# Reads of what the keeping records say about a house: one audit row per request.
+
+
+def get_ledger(user: Any, agreement_id: object) -> tuple[KeepingAgreement, Ledger]:
+    """The agreement's charges, payments and totals, for the ledger page and endpoint."""
+    agreement = get_agreement(user, agreement_id)
+    audit(user, AuditLog.Action.READ, "keeping_ledger", agreement.pk)
+    return agreement, ledger_for(agreement)
+
+
+def get_owner_report(
+    user: Any, agreement_id: object, month: str, form: str = "page"
+) -> tuple[KeepingAgreement, OwnerReport]:
+    """The owner's report of a month (``YYYY-MM``); ``form`` (page, json, pdf) goes in the log."""
+    agreement = get_agreement(user, agreement_id)
+    report = build_owner_report(agreement, parse_month(month))
+    audit(user, AuditLog.Action.READ, "owner_report", agreement.pk, month=report.key, form=form)
+    return agreement, report
+
+
+# Owners and houses offered when a house is entrusted.
+
+
+def owners_of_house(house: House) -> QuerySet[User]:
+    """The owner accounts whose household lives in ``house``: the only owners its agreement takes."""
+    return User.objects.filter(role=Role.OWNER, is_active=True, household__house=house)
+
+
+def houses_to_entrust(user: Any) -> QuerySet[House]:
+    """Houses of the user's villages that no agreement in force covers, whoever keeps them."""
+    kept = KeepingAgreement.objects.exclude(status=AgreementStatus.ENDED).values("house_id")
+    return houses_for(user).exclude(pk__in=kept).select_related("village")
+
+
+def calendar_feed_of(user: Any) -> CalendarFeed | None:
+    """The user's own calendar feed, if they made one."""
+    if not is_authenticated(user):
+        return None
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed a calendar address names, if its user is still active: the token is the secret."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    return feed if feed is not None and feed.user.is_active else None

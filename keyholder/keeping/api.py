@@ -21,7 +21,6 @@ from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
 from keyholder.errors import ErrorOut, ServiceError
 from keyholder.keeping import access, queries, services
-from keyholder.keeping.ledger import ledger_for
 from keyholder.keeping.models import (
     Incident,
     KeepingAgreement,
@@ -30,7 +29,7 @@ from keyholder.keeping.models import (
     Photo,
     Visit,
 )
-from keyholder.keeping.reports import build_owner_report, parse_month, render_owner_report_pdf
+from keyholder.keeping.reports import render_owner_report_pdf
 from keyholder.keeping.schemas import (
     AgreementIn,
     AgreementOut,
@@ -65,6 +64,7 @@ from keyholder.keeping.schemas import (
 from keyholder.pagination import PageQuery, paginate
 from keyholder.places.models import Place
 from keyholder.registry.access import houses_for
+from keyholder.registry.models import House
 
 router = Router(tags=["keeping"])
 
@@ -80,11 +80,30 @@ def _created(obj: Any, created: bool) -> tuple[int, Any]:
     return (201 if created else 200), obj
 
 
-def _user(username: str, field: str) -> User:
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ServiceError("invalid.field", field=field, detail=username)
-    return user
+def _keyholder(actor: User, username: str | None) -> User:
+    """The keyholder named; only an administrator names an account other than their own."""
+    if not username or username == actor.username:
+        return actor
+    if not actor.is_admin:
+        # Refused before any lookup, so the answer says nothing of which accounts exist.
+        raise ServiceError("auth.forbidden")
+    keyholder = User.objects.filter(username=username, is_active=True).first()
+    if keyholder is None:
+        raise ServiceError("invalid.field", field="keyholder", detail=username)
+    return keyholder
+
+
+def _owners(house: House, usernames: list[str]) -> list[User]:
+    """The owners named, looked up only among the owner accounts of the house's households.
+
+    An unknown username, a user who is not an owner and an owner of another house all get the
+    same answer: nothing outside the house is ever looked at.
+    """
+    found = {u.username: u for u in access.owners_of_house(house).filter(username__in=usernames)}
+    for name in usernames:
+        if name not in found:
+            raise ServiceError("keeping.owner_not_of_house", field="owners", value=name)
+    return [found[name] for name in dict.fromkeys(usernames)]
 
 
 def _village(code: str) -> Place:
@@ -131,12 +150,12 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, K
     house = houses_for(user).filter(pk=payload.house).first()
     if house is None:
         raise ServiceError("invalid.field", field="house", detail=str(payload.house))
-    keyholder = _user(payload.keyholder, "keyholder") if payload.keyholder else user
+    keyholder = _keyholder(user, payload.keyholder)
     agreement, created = services.do_create_agreement(
         actor=user,
         house=house,
         keyholder=keyholder,
-        owners=[_user(name, "owners") for name in payload.owners],
+        owners=_owners(house, list(payload.owners)),
         start=payload.start,
         end=payload.end,
         fee_amount=payload.fee_amount,
@@ -211,8 +230,7 @@ def return_key(request: HttpRequest, key_id: uuid.UUID, payload: KeyReturnIn) ->
     summary="Charges, payments and totals per currency",
 )
 def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
-    agreement = access.get_agreement(request.user, agreement_id)
-    book = ledger_for(agreement)
+    agreement, book = access.get_ledger(request.user, agreement_id)
     return {
         "agreement": agreement.pk,
         "totals": [
@@ -229,8 +247,7 @@ def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
     summary="The owner's report for a month (YYYY-MM)",
 )
 def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dict[str, Any]:
-    agreement = access.get_agreement(request.user, agreement_id)
-    report = build_owner_report(agreement, parse_month(month))
+    agreement, report = access.get_owner_report(request.user, agreement_id, month, "json")
     data = dataclasses.asdict(report)
     data.update(agreement=agreement.pk, month=report.key, photos=report.photo_ids)
     data["totals"] = [
@@ -245,8 +262,7 @@ def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dic
     summary="The owner's report as a PDF, in the requester's language",
 )
 def get_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
-    agreement = access.get_agreement(request.user, agreement_id)
-    report = build_owner_report(agreement, parse_month(month))
+    _, report = access.get_owner_report(request.user, agreement_id, month, "pdf")
     language = getattr(request.user, "language", "") or "tg"
     response = HttpResponse(render_owner_report_pdf(report, language), "application/pdf")
     response["Content-Disposition"] = f'attachment; filename="report-{report.key}.pdf"'

@@ -22,7 +22,10 @@ class AgreementIn(Schema):
     id: uuid.UUID | None = Field(None, description="Made by the client; a resend is safe.")
     house: uuid.UUID
     keyholder: str | None = Field(None, description="Username; the requester by default.")
-    owners: list[str] = Field(default_factory=list, description="Usernames of owner accounts.")
+    owners: list[str] = Field(
+        default_factory=list,
+        description="Usernames of owner accounts of the households living in the house.",
+    )
     start: dt.date
     end: dt.date | None = None
     fee_amount: Decimal

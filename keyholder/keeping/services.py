@@ -23,7 +23,7 @@ from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.errors import ServiceError
-from keyholder.keeping import checklist, schedule
+from keyholder.keeping import access, checklist, schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks, intervals_for
 from keyholder.keeping.models import (
     AgreementChange,
@@ -101,6 +101,20 @@ def _in_force(agreement: KeepingAgreement, day: dt.date) -> None:
 # Agreements and keys.
 
 
+def _check_owners(owners: Sequence[User], house: House) -> None:
+    """An agreement's owners are the owner accounts of the households living in its house.
+
+    Naming any other account would hand it the house's visits, photos and ledger. Every refusal
+    reads the same, whether the account is missing elsewhere, not an owner or another house's.
+    """
+    if not owners:
+        return
+    allowed = set(access.owners_of_house(house).values_list("pk", flat=True))
+    for owner in owners:
+        if owner.pk not in allowed:
+            raise ServiceError("keeping.owner_not_of_house", field="owners", value=owner.username)
+
+
 @transaction.atomic
 def do_create_agreement(
     *,
@@ -121,11 +135,9 @@ def do_create_agreement(
         raise ServiceError("auth.forbidden")
     if keyholder.role != Role.KEYHOLDER:
         raise ServiceError("keeping.not_keyholder", field="keyholder", value=keyholder.username)
-    for owner in owners:
-        if owner.role != Role.OWNER:
-            raise ServiceError("keeping.not_owner", field="owners", value=owner.username)
     if not place_in_area(keyholder, house.village):
         raise ServiceError("keeping.house_out_of_scope", field="house")
+    _check_owners(owners, house)
     if end is not None and end < start:
         raise ServiceError(
             "keeping.end_before_start", field="end", end=end.isoformat(), start=start.isoformat()

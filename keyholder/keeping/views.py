@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from keyholder.accounts.models import Role, User
+from keyholder.accounts.models import Role
 from keyholder.errors import ServiceError
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.forms import (
@@ -37,20 +37,15 @@ from keyholder.keeping.forms import (
     WaterTurnsForm,
 )
 from keyholder.keeping.ical import keyholder_calendar
-from keyholder.keeping.ledger import ledger_for
 from keyholder.keeping.models import (
-    CalendarFeed,
     KeepingAgreement,
     TaskStatus,
 )
 from keyholder.keeping.reports import (
-    build_owner_report,
-    parse_month,
     render_owner_report_pdf,
     report_months,
 )
 from keyholder.places.models import Place
-from keyholder.registry.access import houses_for
 
 LATE_WINDOW = dt.timedelta(days=14)
 
@@ -118,7 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def today(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     groups = queries.today_round(request.user, day)
-    feed = CalendarFeed.objects.filter(user=request.user).first()  # type: ignore[misc]
+    feed = access.calendar_feed_of(request.user)
     houses = access.agreements_for(request.user).exclude(status="ended")
     return render(
         request,
@@ -146,8 +141,8 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
+    feed = access.calendar_feed_by_token(token)
+    if feed is None:
         raise Http404
     return HttpResponse(keyholder_calendar(feed.user), content_type="text/calendar; charset=utf-8")
 
@@ -170,7 +165,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
+    # The page shows the ledger's totals: read (and audited) with the agreement.
+    agreement, book = _or_404(access.get_ledger, request, agreement_id)
     keeper = access.can_keep(request.user, agreement)
     duty_form = DutyForm()
     if request.method == "POST":
@@ -215,7 +211,7 @@ def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
             "keys": agreement.keys.all(),
             "changes": agreement.changes.all(),
             "owners": agreement.owners.all(),
-            "ledger": ledger_for(agreement),
+            "ledger": book,
             "duty_form": duty_form,
         },
         status=400 if duty_form.errors else 200,
@@ -336,7 +332,7 @@ def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def ledger(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
+    agreement, book = _or_404(access.get_ledger, request, agreement_id)
     keeper = access.can_keep(request.user, agreement)
     form = PaymentForm(currency=agreement.fee_currency)
     if request.method == "POST":
@@ -360,7 +356,6 @@ def ledger(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
             else:
                 messages.success(request, _("The payment is recorded."))
                 return redirect("keeping:ledger", agreement.pk)
-    book = ledger_for(agreement)
     return render(
         request,
         "keeping/ledger.html",
@@ -385,18 +380,16 @@ def reports(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> Any:
-    agreement = _agreement(request, agreement_id)
+def _report(request: HttpRequest, agreement_id: uuid.UUID, month: str, form: str) -> Any:
     try:
-        first = parse_month(month)
+        return access.get_owner_report(request.user, agreement_id, month, form)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
-    return agreement, build_owner_report(agreement, first)
 
 
 @login_required
 def owner_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
-    agreement, report = _report(request, agreement_id, month)
+    agreement, report = _report(request, agreement_id, month, "page")
     return render(
         request,
         "keeping/report.html",
@@ -406,7 +399,7 @@ def owner_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> H
 
 @login_required
 def owner_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
-    _, report = _report(request, agreement_id, month)
+    _, report = _report(request, agreement_id, month, "pdf")
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "tg"
     pdf = render_owner_report_pdf(report, language)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -490,8 +483,7 @@ def entrust(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role != Role.KEYHOLDER:  # type: ignore[union-attr]
         raise Http404
-    kept = KeepingAgreement.objects.exclude(status="ended").values("house_id")
-    houses = houses_for(user).exclude(pk__in=kept).select_related("village")
+    houses = access.houses_to_entrust(user)
     vacant = set(queries.vacant_houses(houses, timezone.localdate()).values_list("pk", flat=True))
     ordered = sorted(houses, key=lambda h: (h.pk not in vacant, h.village.name, str(h)))
     choices = [
@@ -509,7 +501,7 @@ def entrust(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             house = houses.get(pk=data["house"])
-            owners = list(User.objects.filter(role=Role.OWNER, household__house=house))
+            owners = list(access.owners_of_house(house))
             try:
                 with transaction.atomic():
                     agreement, _created = services.do_create_agreement(

@@ -6,9 +6,10 @@ import uuid
 
 from django.urls import reverse
 
+from keyholder.accounts.models import Role
 from keyholder.keeping.models import KeepingAgreement
 from keyholder.keeping.tests.conftest import days_ago, signed_in
-from keyholder.testing import Cast, make_event, make_household, make_person
+from keyholder.testing import Cast, make_event, make_household, make_person, make_user
 
 
 def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:
@@ -45,3 +46,23 @@ def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:
     assert agreement.keys.get().label == "Дарвозаи ҳавлӣ"
     assert house not in keyholder.get(reverse("keeping:entrust")).content.decode()
     assert signed_in(cast.owner).get(reverse("keeping:entrust")).status_code == 404
+
+
+def test_it_links_only_the_active_owner_accounts_of_the_house(cast: Cast) -> None:
+    # A closed account of the same family stays unlinked; so does an owner of another house.
+    gone = make_user("owner_gone", Role.OWNER, household=cast.household, is_active=False)
+    make_user("owner_next_door", Role.OWNER, household=make_household(cast.village, "Nazarov"))
+    response = signed_in(cast.keyholder).post(
+        reverse("keeping:entrust"),
+        {
+            "id": str(uuid.uuid4()),
+            "house": str(cast.household.house_id),
+            "start": days_ago(3).isoformat(),
+            "fee_amount": "80",
+            "fee_currency": "TJS",
+            "fee_period": "month",
+        },
+    )
+    assert response.status_code == 302
+    owners = list(KeepingAgreement.objects.get().owners.all())
+    assert owners == [cast.owner] and gone not in owners

@@ -12,20 +12,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from keyholder.accounts.models import Role
 from keyholder.keeping import services
 from keyholder.keeping.tests.conftest import bearer, days_ago, jpeg, signed_in
-from keyholder.testing import Cast, make_household
+from keyholder.testing import Cast, make_household, make_user
 
 
 def _entrust(cast: Cast, count: int) -> None:
     for index in range(count):
         household = make_household(cast.village, f"H{index}")
         assert household.house is not None
+        # An agreement's owners are the owner accounts of its house's households.
+        owner = make_user(f"owner-{household.pk}", Role.OWNER, household=household)
         agreement, _ = services.do_create_agreement(
             actor=None,
             house=household.house,
             keyholder=cast.keyholder,
-            owners=[cast.owner],
+            owners=[owner],
             start=days_ago(10),
             fee_amount=Decimal("10"),
             fee_currency="TJS",
