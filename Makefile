@@ -21,6 +21,7 @@ node_modules/.installed: package.json package-lock.json
 
 # Compiled catalogues are build products: only the .po files are committed.
 keyholder/locale/.compiled: $(wildcard keyholder/locale/*/LC_MESSAGES/*.po) $(BIN)/.installed
+	mkdir -p keyholder/locale
 	cd keyholder && KEYHOLDER_DEBUG=1 ../$(BIN)/keyholder compilemessages --verbosity 0
 	touch $@
 
@@ -32,6 +33,8 @@ var/.demo-ready: | setup
 	$(DEMO_ENV) $(BIN)/keyholder load_places
 	$(DEMO_ENV) $(BIN)/keyholder generate --district Asht --seed 1 --if-empty
 	$(DEMO_ENV) $(BIN)/keyholder demo_accounts
+	$(DEMO_ENV) $(BIN)/keyholder generate_keeping --district Asht --seed 1 --if-empty
+	$(DEMO_ENV) $(BIN)/keyholder build_indicators --no-progress
 	touch $@
 
 demo: setup var/.demo-ready
@@ -51,6 +54,10 @@ lint: setup
 
 typecheck: setup
 	KEYHOLDER_DEBUG=1 $(BIN)/mypy keyholder
+
+# What CI runs: the suite on SQLite and PostgreSQL, lint, types, migrations, catalogues.
+ci:
+	bash .ci/run
 
 check-migrations: setup
 	KEYHOLDER_DEBUG=1 $(BIN)/keyholder makemigrations --check --dry-run

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from keyholder.indicators import views
 
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:code>/", views.dashboard, name="dashboard"),
+    path("<str:code>/export/", views.export, name="export"),
+]

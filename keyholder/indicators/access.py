@@ -1,0 +1,59 @@
+"""Who may read the indicators of which place, and whether exactly.
+
+- anonymous visitors and owners: every place, with public disclosure control;
+- administrators: every place, exact;
+- officers, enumerators and keyholders: places within their area, exact; any other place is
+  "not found" (404), so that an officer of another district cannot read Asht's exact figures
+  and cannot even learn which places are scoped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from keyholder.accounts.access import is_authenticated, place_in_area
+from keyholder.accounts.models import Role, User
+from keyholder.errors import ServiceError
+from keyholder.places.models import Place
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    place: Place
+    exact: bool
+
+
+def is_public(user: Any) -> bool:
+    if not is_authenticated(user):
+        return True
+    assert isinstance(user, User)
+    return user.role == Role.OWNER and not user.is_admin
+
+
+def view_place(user: Any, place: Place) -> PlaceView:
+    if is_public(user):
+        return PlaceView(place, exact=False)
+    if place_in_area(user, place):
+        return PlaceView(place, exact=True)
+    raise ServiceError("not_found")
+
+
+def indicator_place(user: Any, place: Place | str) -> PlaceView:
+    """The place (by object or code) as ``user`` may read its indicators, or ``not_found``."""
+    if isinstance(place, str):
+        found = Place.objects.defer("boundary").filter(code=place).first()
+        if found is None:
+            raise ServiceError("not_found")
+        place = found
+    return view_place(user, place)
+
+
+def may_enter_official_figures(user: Any, place: Place) -> bool:
+    """Administrators, and officers for places within their area."""
+    if not is_authenticated(user):
+        return False
+    assert isinstance(user, User)
+    if user.is_admin:
+        return True
+    return user.role == Role.OFFICER and place_in_area(user, place)

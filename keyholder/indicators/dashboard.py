@@ -1,0 +1,314 @@
+"""Everything the dashboard page of a place shows, gathered through the scoped read interface.
+
+Figures come from ``queries`` (scoped to the reader and disclosed: public figures suppressed and
+rounded, exact ones only within the reader's area) and official figures from the places app.
+The view renders what ``build`` returns and reads nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from keyholder.accounts.access import place_in_area
+from keyholder.indicators import catalogue, queries
+from keyholder.indicators.access import PlaceView, indicator_place, is_public
+from keyholder.indicators.disclosure import Cell, count_cell
+from keyholder.indicators.maps import (
+    SHARE_BREAKS,
+    VACANCY_BREAKS,
+    MapData,
+    build_map,
+    legend,
+    share_class,
+    village_points,
+)
+from keyholder.indicators.months import label, month_end, month_start
+from keyholder.indicators.reconcile import DAY_EXACT, day_correction, registry_months
+from keyholder.places.models import OfficialFigure, Place, PlaceKind
+
+TREND = ("abroad", "departures", "returns", "deportations")
+HEADLINES = (
+    "abroad",
+    "share_abroad",
+    "departures",
+    "returns",
+    "deportations",
+    "vacant_houses",
+    "vacant_houses_kept",
+    "vacant_houses_unkept",
+    "households_fully_abroad",
+    "elderly_only_households",
+)
+LAYERS = ("share_abroad", "vacancy_rate")
+BREAKDOWNS = (catalogue.COUNTRY, catalogue.SEX, catalogue.AGE)
+
+# Official figures are published under their publisher's names; these are the ones shipped.
+OFFICIAL_LABELS: dict[str, Promise] = {
+    "residents_in_labour_migration": _("Residents in labour migration"),
+    "migrants_departed_to_russia_in_year": _("Migrants who left for Russia in the year"),
+    "labour_migrants_departed": _("Labour migrants who left in the year"),
+    "labour_migrants_departed_to_russia": _("Labour migrants who left for Russia in the year"),
+    "labour_migrants_departed_to_kazakhstan": _(
+        "Labour migrants who left for Kazakhstan in the year"
+    ),
+    "labour_migrants_returned": _("Labour migrants who returned in the year"),
+    "population": _("Population"),
+    "remittances_pct_gdp": _("Remittances, % of GDP"),
+    "remittances_usd_bn": _("Remittances, billion US dollars"),
+    "citizens_at_risk_of_deportation_from_russia": _("Citizens at risk of deportation from Russia"),
+}
+SEX_LABELS: dict[str, Promise] = {"f": _("Women"), "m": _("Men")}
+# The qualifiers of the shipped figures ("about 24,000"), in the reader's language.
+QUALIFIERS: dict[str, Promise] = {"about": _("about"), "more than": _("more than")}
+
+
+@dataclass(frozen=True)
+class OfficialRow:
+    figure: OfficialFigure
+    label: str
+    registry: Cell | None
+    registry_month: str
+    coverage: float | None
+    gap: float | None
+    previous: OfficialFigure | None
+    official_growth: float | None
+    registry_growth: float | None
+
+    @property
+    def qualifier(self) -> str:
+        text = self.figure.qualifier
+        return str(QUALIFIERS.get(text, text))
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    place: Place
+    url: str | None
+    abroad: Cell
+    share: Cell
+    vacancy: Cell
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    month: str
+    cells: list[Cell]
+
+
+def _crumbs(user: Any, view: PlaceView) -> list[dict[str, str | None]]:
+    """Country down to the place; a link only where the reader may open the dashboard."""
+    chain = [*view.place.ancestors(), view.place]
+    public = is_public(user)
+    return [
+        {
+            "label": p.name,
+            "url": reverse("indicators:dashboard", args=[p.code])
+            if public or place_in_area(user, p)
+            else None,
+        }
+        for p in chain
+    ]
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def official_rows(view: PlaceView, months_held: int) -> tuple[list[OfficialRow], list[OfficialRow]]:
+    """Every official figure of the place: those the registry can answer beside the registry's
+    figure for the same date (coverage = registry / official, gap = official - registry, growth
+    since the previous figure of the same indicator), and the others on their own.
+
+    One query for the figures, one for the registry series they need, whatever their number.
+    """
+    figures = list(
+        OfficialFigure.objects.filter(place=view.place).order_by("indicator", "as_of", "pk")
+    )
+    wanted = {catalogue.OFFICIAL_EQUIVALENTS[f.indicator] for f in figures if _answered(f)}
+    stored = (
+        queries.load([view.place.pk], {n for n, _d in wanted}, {d for _n, d in wanted})
+        if wanted
+        else {}
+    )
+
+    def registry_total(figure: OfficialFigure) -> tuple[int, int, int] | None:
+        if not _answered(figure):
+            return None
+        name, dimension = catalogue.OFFICIAL_EQUIVALENTS[figure.indicator]
+        first, last = registry_months(figure)
+        if first < 0 or last >= months_held:
+            return None
+        start, values = stored.get((view.place.pk, name, dimension), (0, []))
+
+        def at(month: int) -> int:
+            return int(values[month - start]) if 0 <= month - start < len(values) else 0
+
+        # A stock published for a day inside a month ("24,000 on 15 July 2024") is set beside
+        # the registry on that very day, exactly as the reconciliation API does.
+        if name in DAY_EXACT and not dimension and first > 0 and figure.as_of != month_end(first):
+            return first, last, at(first - 1) + day_correction(view.place, name, figure.as_of)
+        return first, last, sum(at(m) for m in range(first, last + 1))
+
+    compared: list[OfficialRow] = []
+    others: list[OfficialRow] = []
+    previous: dict[str, tuple[OfficialFigure, Cell | None]] = {}
+    for figure in figures:
+        label_text = str(OFFICIAL_LABELS.get(figure.indicator, figure.indicator))
+        raw = registry_total(figure)
+        cell = count_cell(raw[2], view.exact) if raw else None
+        before = previous.get(figure.indicator)
+        # Figures of the same date from different sources (official and unofficial) are not a
+        # growth; growth runs from the latest earlier date.
+        if before is not None and before[0].as_of >= figure.as_of:
+            before = None
+        official_growth = registry_growth = None
+        if before is not None:
+            official_growth = _ratio(float(figure.value), float(before[0].value))
+            official_growth = official_growth - 1 if official_growth is not None else None
+            if cell is not None and before[1] is not None:
+                grown = _ratio(_num(cell), _num(before[1]))
+                registry_growth = grown - 1 if grown is not None else None
+        if raw is None:
+            months = ""
+        elif raw[0] == raw[1]:
+            months = label(raw[0])
+        else:
+            months = f"{label(raw[0])} – {label(raw[1])}"
+        row = OfficialRow(
+            figure,
+            label_text,
+            cell,
+            months,
+            _ratio(_num(cell), float(figure.value)) if cell else None,
+            float(figure.value) - float(cell.value) if cell and cell.value is not None else None,
+            before[0] if before else None,
+            official_growth,
+            registry_growth,
+        )
+        (compared if raw is not None else others).append(row)
+        if not previous.get(figure.indicator) or previous[figure.indicator][0].as_of < figure.as_of:
+            previous[figure.indicator] = (figure, cell)
+    return compared, others
+
+
+def _answered(figure: OfficialFigure) -> bool:
+    return figure.indicator in catalogue.OFFICIAL_EQUIVALENTS
+
+
+def _num(cell: Cell | None) -> float | None:
+    return float(cell.value) if cell is not None and cell.value is not None else None
+
+
+def _map(view: PlaceView, children: Sequence[Place], rows: dict[int, ChildRow]) -> MapData:
+    place = view.place
+    geometry = dict(
+        Place.objects.filter(pk__in=[c.pk for c in children]).values_list("pk", "boundary")
+    )
+    for child in children:
+        # Children were read without their boundary (it can be large); reattach it here.
+        child.boundary = geometry.get(child.pk)
+    # The outline is the place's own boundary, else its nearest ancestor's (a jamoat sits
+    # inside its district's outline).
+    outline = None
+    for code in reversed(place.path.split("/")):
+        found = Place.objects.filter(code=code, boundary__isnull=False).only("boundary").first()
+        if found is not None:
+            outline = found
+            break
+    missing = [
+        c for c in children if not c.boundary and (c.latitude is None or c.longitude is None)
+    ]
+    dots: list[tuple[float, float]] = []
+    fallback: dict[int, tuple[float, float]] = {}
+    if place.kind in (PlaceKind.DISTRICT, PlaceKind.JAMOAT, PlaceKind.TOWN) or missing:
+        dots, middles = village_points(place)
+        fallback = {c.pk: middles[c.code] for c in missing if c.code in middles}
+    if place.kind == PlaceKind.JAMOAT:
+        # The villages are the children themselves: no separate dots.
+        dots = []
+    own_outline = outline is not None and outline.pk == place.pk
+    data = build_map(outline, children, fallback, dots, frame_outline=own_outline or not children)
+    for shape in data.shapes:
+        row = rows[shape.place.pk]
+        shape.share_class = share_class(_num(row.share), SHARE_BREAKS)
+        shape.vacancy_class = share_class(_num(row.vacancy), VACANCY_BREAKS)
+    return data
+
+
+def build(user: Any, code: str, month: str | None = None) -> dict[str, Any]:
+    """The dashboard of the place ``code`` as ``user`` may see it (``not_found`` otherwise).
+
+    ``month`` (YYYY-MM) is the month of the headline figures, breakdowns and map; by default
+    the last complete month (the current month is still provisional).
+    """
+    view = indicator_place(user, code)
+    place = view.place
+    info = queries.store_info()
+    last = info.months - 1
+    current = min(queries.month_of(month, last), last) if month else max(last - 1, 0)
+    headline = queries.headline(user, place, current, HEADLINES)
+    trend_series = [queries.series(user, place, name) for name in TREND]
+    months = [p.month for p in trend_series[0].points]
+    trend = [TrendRow(m, [s.points[i].cell for s in trend_series]) for i, m in enumerate(months)]
+    breakdowns = []
+    for prefix in BREAKDOWNS:
+        items = queries.breakdown(user, place, "abroad", current, prefix)
+        for item in items:
+            if prefix == catalogue.SEX:
+                item_label = str(SEX_LABELS.get(item.key, item.key))
+            else:
+                item_label = item.key
+            breakdowns.append((prefix, item, item_label))
+    child_series = {
+        name: queries.children_values(user, place, name, current) for name in ("abroad", *LAYERS)
+    }
+    children = [cv.place for cv in child_series["abroad"]]
+    public = is_public(user)
+    rows: dict[int, ChildRow] = {}
+    for index, child in enumerate(children):
+        rows[child.pk] = ChildRow(
+            child,
+            reverse("indicators:dashboard", args=[child.code]),
+            child_series["abroad"][index].cell,
+            child_series["share_abroad"][index].cell,
+            child_series["vacancy_rate"][index].cell,
+        )
+    compared, others = official_rows(view, info.months)
+    map_data = _map(view, children, rows)
+    return {
+        "place": place,
+        "exact": view.exact,
+        "public": public,
+        "threshold": queries.disclosure_threshold(),
+        "month": label(current),
+        "month_date": month_start(current),
+        "month_index": current,
+        "months_held": info,
+        "crumbs": _crumbs(user, view),
+        "headline": headline,
+        "trend": trend,
+        "trend_names": [catalogue.get(n) for n in TREND],
+        "chart": {
+            "months": months,
+            "series": {s.indicator.name: [p.cell.value for p in s.points] for s in trend_series},
+            "labels": {s.indicator.name: str(s.indicator.label) for s in trend_series},
+        },
+        "breakdowns": breakdowns,
+        "children": [rows[c.pk] for c in children],
+        "official": compared,
+        "official_other": others,
+        "map": map_data,
+        "legend_share": legend(SHARE_BREAKS),
+        "legend_vacancy": legend(VACANCY_BREAKS),
+        "first_month": label(0),
+        "last_month": label(last),
+        "default_from": label(max(current - 23, 0)),
+    }

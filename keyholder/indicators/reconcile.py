@@ -1,0 +1,236 @@
+"""Registry figures side by side with official ones: coverage, gap and growth.
+
+An official figure names its indicator in its publisher's words; ``OFFICIAL_EQUIVALENTS`` in the
+catalogue says which registry figure answers it. A stock (``abroad``, ``residents``) is compared
+with the registry's value on the figure's very day: the store's month end when the day is one
+("2023-12-31"), otherwise the month end before it corrected by the few persons with events in
+between (``day_correction``); other stocks, and days in January 2015, use the month's end. A
+flow published for a calendar year (its ``period`` is a year, or its unit is per year) is
+compared with the registry's total over that year, otherwise with the month's total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from keyholder.indicators import catalogue
+from keyholder.indicators.access import indicator_place
+from keyholder.indicators.disclosure import Cell, count_cell
+from keyholder.indicators.months import month_end, month_index, month_start
+from keyholder.indicators.queries import load, place_dict, store_info
+from keyholder.places.models import OfficialFigure, Place, subtree_q
+from keyholder.registry.models import EventKind, MigrationEvent, Person
+from keyholder.registry.queries import events_by_person
+from keyholder.registry.status import State, replay
+
+YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class RegistryFigure:
+    indicator: str
+    dimension: str
+    months: tuple[int, int]
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class Comparison:
+    figure: OfficialFigure
+    registry: RegistryFigure | None
+    # registry / official, official - registry; None without a registry figure.
+    coverage: float | None
+    gap: float | None
+    previous: OfficialFigure | None
+    official_growth: float | None
+    registry_growth: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        figure = self.figure
+        return {
+            "indicator": figure.indicator,
+            "as_of": figure.as_of.isoformat(),
+            "period": figure.period,
+            "official": float(figure.value),
+            "qualifier": figure.qualifier,
+            "unit": figure.unit,
+            "source": figure.source,
+            "source_url": figure.source_url,
+            "registry_indicator": self.registry.indicator if self.registry else None,
+            "registry_dimension": self.registry.dimension if self.registry else None,
+            "registry": self.registry.cell.as_dict() if self.registry else None,
+            "coverage": self.coverage,
+            "gap": self.gap,
+            "previous_as_of": self.previous.as_of.isoformat() if self.previous else None,
+            "previous_official": float(self.previous.value) if self.previous else None,
+            "official_growth": self.official_growth,
+            "registry_growth": self.registry_growth,
+        }
+
+
+def _is_yearly(figure: OfficialFigure) -> bool:
+    return bool(YEAR.match(figure.period or "")) or "year" in (figure.unit or "")
+
+
+def registry_months(figure: OfficialFigure) -> tuple[int, int]:
+    name = catalogue.OFFICIAL_EQUIVALENTS.get(figure.indicator, ("", ""))[0]
+    spec = catalogue.CATALOGUE.get(name)
+    if spec is not None and not spec.is_stock and _is_yearly(figure):
+        year = int(figure.period) if YEAR.match(figure.period or "") else figure.as_of.year
+        return month_index(dt.date(year, 1, 1)), month_index(dt.date(year, 12, 1))
+    index = month_index(figure.as_of)
+    return index, index
+
+
+def _registry_raw(
+    place: Place, figure: OfficialFigure
+) -> tuple[str, str, tuple[int, int], int] | None:
+    equivalent = catalogue.OFFICIAL_EQUIVALENTS.get(figure.indicator)
+    if equivalent is None:
+        return None
+    name, dimension = equivalent
+    first, last = registry_months(figure)
+    if first < 0 or last >= store_info().months:
+        return None
+    stored = load([place.pk], [name], [dimension])
+    found = stored.get((place.pk, name, dimension))
+
+    def at(month: int) -> int:
+        if found is None:
+            return 0
+        start, values = found
+        return int(values[month - start]) if 0 <= month - start < len(values) else 0
+
+    if name in DAY_EXACT and not dimension and figure.as_of != month_end(first) and first > 0:
+        total = at(first - 1) + day_correction(place, name, figure.as_of)
+    else:
+        total = sum(at(m) for m in range(first, last + 1))
+    return name, dimension, (first, last), total
+
+
+# Stocks that ``day_correction`` can carry from a month end to any day exactly: they change
+# only through events (an entry ban also ends by its date, so it is not among them).
+DAY_EXACT = {
+    "abroad": lambda status: status.state == State.ABROAD,
+    "residents": lambda status: status.alive_member,
+}
+
+
+def day_correction(place: Place, name: str, day: dt.date) -> int:
+    """How much a stock moved from the last month end before ``day`` to ``day`` itself.
+
+    An official figure dated mid-month ("24,000 on 15 July 2024") is compared with the
+    registry on that very day: the stored month end before it, plus the change of the persons
+    with events in between, replayed with ``registry.status``. Everybody else has the same
+    status on both days. The read is bounded by the days of that one month, through the
+    (kind, date) index of events.
+    """
+    count = DAY_EXACT[name]
+    before = month_start(month_index(day)) - dt.timedelta(days=1)
+    person_ids = set(
+        MigrationEvent.objects.filter(
+            subtree_q(place, "person__household__village__"),
+            kind__in=EventKind.values,
+            date__gt=before,
+            date__lte=day,
+        ).values_list("person_id", flat=True)
+    )
+    if not person_ids:
+        return 0
+    births = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "birth_year"))
+    delta = 0
+    for person_id, events in events_by_person(person_ids).items():
+        birth_year = births[person_id]
+        delta += int(count(replay(events, birth_year, on=day))) - int(
+            count(replay(events, birth_year, on=before))
+        )
+    return delta
+
+
+def registry_value(user: Any, place: Place | str, figure: OfficialFigure) -> Cell | None:
+    """The registry's figure to set beside an official one, disclosed for ``user``: the stock
+    on the figure's very day, or the flow over its month or calendar year. ``None`` when the
+    registry has no equivalent."""
+    view = indicator_place(user, place)
+    raw = _registry_raw(view.place, figure)
+    return None if raw is None else count_cell(raw[3], view.exact)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def official_figures(user: Any, place: Place | str) -> list[OfficialFigure]:
+    """The official figures of a place, oldest first (published numbers, not suppressed)."""
+    view = indicator_place(user, place)
+    return list(
+        OfficialFigure.objects.filter(place=view.place)
+        .select_related("place")
+        .order_by("indicator", "as_of", "source")
+    )
+
+
+def reconcile(user: Any, place: Place | str, on: dt.date | None = None) -> list[Comparison]:
+    """For each official indicator of the place: its latest figure on or before ``on`` beside
+    the registry's figure for the same date, with coverage, gap, and growth since the previous
+    figure of the same indicator (official and registry alike)."""
+    view = indicator_place(user, place)
+    figures = list(
+        OfficialFigure.objects.filter(place=view.place, as_of__lte=on or dt.date.max).order_by(
+            "indicator", "as_of", "pk"
+        )
+    )
+    by_indicator: dict[str, list[OfficialFigure]] = {}
+    for figure in figures:
+        by_indicator.setdefault(figure.indicator, []).append(figure)
+    out = []
+    for series in by_indicator.values():
+        latest = series[-1]
+        earlier = [f for f in series if f.as_of < latest.as_of]
+        previous = earlier[-1] if earlier else None
+        raw = _registry_raw(view.place, latest)
+        registry = None
+        coverage = gap = registry_growth = official_growth = None
+        if raw is not None:
+            name, dimension, months, total = raw
+            cell = count_cell(total, view.exact)
+            registry = RegistryFigure(name, dimension, months, cell)
+            if cell.value is not None:
+                coverage = _ratio(float(cell.value), float(latest.value))
+                gap = float(latest.value) - float(cell.value)
+        if previous is not None:
+            official_growth = _growth(previous.value, latest.value)
+            before = _registry_raw(view.place, previous)
+            if raw is not None and before is not None:
+                now_cell, then_cell = (
+                    count_cell(raw[3], view.exact),
+                    count_cell(before[3], view.exact),
+                )
+                if now_cell.value is not None and then_cell.value:
+                    registry_growth = float(now_cell.value) / float(then_cell.value) - 1
+        out.append(
+            Comparison(latest, registry, coverage, gap, previous, official_growth, registry_growth)
+        )
+    return out
+
+
+def _growth(before: Decimal, after: Decimal) -> float | None:
+    if not before:
+        return None
+    return float(after) / float(before) - 1
+
+
+def reconciliation_dict(user: Any, place: Place | str, on: dt.date | None) -> dict[str, object]:
+    view = indicator_place(user, place)
+    return {
+        "place": place_dict(view.place),
+        "on": on.isoformat() if on else None,
+        "exact": view.exact,
+        "comparisons": [c.as_dict() for c in reconcile(user, view.place, on)],
+    }

@@ -1,0 +1,51 @@
+"""DHIS2 dataValueSets JSON and ADX XML carry the same village aggregates, with our indicator
+and place codes, and the ADX passes the documented structural check."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from keyholder.indicators.tests.dashboard_setup import asht
+from keyholder.indicators.tests.export_checks import adx_problems, adx_values, body
+from keyholder.testing import Cast
+
+QUERY = {"indicators": "abroad,departures,share_abroad", "from": "2023-11", "to": "2023-12"}
+
+
+def test_it_exports_dhis2_data_values_and_a_well_formed_adx(client: Client, cast: Cast) -> None:
+    asht(cast)
+    client.force_login(cast.officer)
+    url = "/indicators/TJ-SU-ASHT-PONGHOZ/export/"
+    dhis2 = client.get(url, {**QUERY, "format": "dhis2"})
+    assert dhis2.status_code == 200 and dhis2["Content-Type"] == "application/json"
+    payload = json.loads(body(dhis2))
+    assert payload["dataSet"] == "KH_MIGRATION"
+    values = payload["dataValues"]
+    assert values and all(set(v) == {"dataElement", "period", "orgUnit", "value"} for v in values)
+    found = {(v["orgUnit"], v["period"], v["dataElement"]): v["value"] for v in values}
+    assert found[("TJ-SU-ASHT-PONGHOZ-V01", "202311", "KH_DEPARTURES")] == "11"
+    assert found[("TJ-SU-ASHT-PONGHOZ-V01", "202312", "KH_ABROAD")] == "23"
+    assert found[("TJ-SU-ASHT-PONGHOZ", "202312", "KH_ABROAD")] == "25"
+    assert all(v["period"].isdigit() and len(v["period"]) == 6 for v in values)
+    assert all(float(v["value"]) >= 0 for v in values)
+
+    adx = client.get(url, {**QUERY, "format": "adx"})
+    assert adx.status_code == 200 and adx["Content-Type"] == "application/adx+xml"
+    data = body(adx)
+    assert adx_problems(data) == []
+    # The same values as the DHIS2 file, period for period.
+    from_adx = {
+        (org, period.split("/")[0].replace("-", "")[:6], element): value
+        for org, period, element, value in adx_values(data)
+    }
+    assert from_adx == found
+
+    # The check is not a rubber stamp: it names what is wrong.
+    broken = data.replace(b'period="2023-11-01/P1M"', b'period="November"', 1).replace(
+        b'value="11"', b'value="eleven"', 1
+    )
+    problems = adx_problems(broken)
+    assert any("period" in p for p in problems) and any("numeric" in p for p in problems)
+    assert adx_problems(data.replace(b"urn:ihe:qrph:adx:2015", b"urn:example", 1))

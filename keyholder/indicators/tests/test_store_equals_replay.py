@@ -1,0 +1,87 @@
+"""The analytics store equals a direct recomputation by replaying events, on random histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keyholder.indicators.months import current_month_count
+from keyholder.indicators.store import build_all
+from keyholder.indicators.tests.histories import HouseholdPlan, household_plans
+from keyholder.indicators.tests.reference import direct_months, stored_months
+from keyholder.keeping.models import KeepingAgreement
+from keyholder.registry.models import Household, MigrationEvent, Person
+from keyholder.testing import Cast, make_house
+
+TODAY = dt.date.today()
+MONTHS = current_month_count()
+
+
+def _store_plans(cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int]]) -> None:
+    villages = [cast.village, cast.village2, cast.other_village]
+    houses = {}
+    for number, plan in enumerate(plans):
+        village = villages[plan.village]
+        key = (plan.village, plan.house)
+        if key not in houses:
+            houses[key] = make_house(village)
+        household = Household.objects.create(village=village, house=houses[key], name=f"H{number}")
+        for index, member in enumerate(plan.members):
+            person = Person.objects.create(
+                household=household,
+                given_name=f"P{index}",
+                sex=member.sex,
+                birth_year=member.birth_year,
+            )
+            MigrationEvent.objects.bulk_create(
+                MigrationEvent(
+                    person=person, kind=e.kind, date=e.date, country=e.country, until=e.until
+                )
+                for e in member.events
+            )
+    for position, (house_number, start_month, length) in enumerate(kept):
+        house = list(houses.values())[house_number % len(houses)]
+        start = dt.date(2015 + start_month // 12, start_month % 12 + 1, 3 + position)
+        end = start + dt.timedelta(days=length) if length else None
+        KeepingAgreement.objects.create(
+            house=house,
+            keyholder=cast.keyholder,
+            start=start,
+            end=end,
+            fee_amount=10,
+            fee_currency="TJS",
+            fee_period="month",
+        )
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    plans=household_plans(TODAY),
+    kept=st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 130), st.integers(0, 900)), max_size=2
+    ),
+)
+def test_store_equals_direct_recomputation(
+    cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int]]
+) -> None:
+    with transaction.atomic():
+        # The cast's own households take part too (one with no members at all).
+        _store_plans(cast, plans, kept)
+        build_all()
+        # Every month of the store, at every level of the tree.
+        months = list(range(MONTHS))
+        for place in (cast.village, cast.village2, cast.jamoat, cast.district, cast.country):
+            expected = direct_months(place, months)
+            got = stored_months(place, months)
+            for month in months:
+                assert got[month] == expected[month], (place.code, month)
+        transaction.set_rollback(True)
