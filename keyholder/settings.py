@@ -95,7 +95,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages follow the language switch (Tajik by default), the API follows Accept-Language.
+    "keyholder.web.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,6 +161,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # and served from there under /static/vendor/.
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [("vendor", NODE_MODULES)] if NODE_MODULES.exists() else []
+# The owner report PDF's font (keeping): empty means DejaVu Sans from the npm package
+# dejavu-fonts-ttf in node_modules; it must have Cyrillic and the Tajik letters.
+KEYHOLDER_PDF_FONT = env("PDF_FONT", "") or ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -188,6 +192,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "keyholder <noreply@localhost>")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org") or ""
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", "") or ""
 
+# The notification outbox worker (keyholder/notify): a claimed message whose worker has not
+# finished within the lease is taken to be abandoned and is sent again; failures are retried
+# after RETRY_BASE x 2^(attempts-1) seconds, capped, and are given up after MAX_ATTEMPTS.
+NOTIFY_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 300)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 6 * 3600)
+
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
@@ -203,4 +215,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO") or "INFO"},
+    # httpx logs each request's URL at INFO, and a Telegram Bot API URL holds the bot token.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
