@@ -89,12 +89,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "history.moved_while_abroad": ErrorSpec(
         400, _("The move on {date} is impossible while the person is abroad.")
     ),
-    "history.destination_required": ErrorSpec(
-        400, _("A departure needs a destination country.")
-    ),
-    "history.moved_to_required": ErrorSpec(
-        400, _("A move needs the place moved to.")
-    ),
+    "history.destination_required": ErrorSpec(400, _("A departure needs a destination country.")),
+    "history.moved_to_required": ErrorSpec(400, _("A move needs the place moved to.")),
     # API v1 (keyholder/api.py): an unexpected failure answers this, never a traceback.
     "internal": ErrorSpec(500, _("Something went wrong on the server; the error was logged.")),
     # Account management pages (keyholder/accounts/views.py).
@@ -195,7 +191,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "keeping.photo_unreadable": ErrorSpec(400, _("The file is not a photo that can be read.")),
     "keeping.photo_too_large": ErrorSpec(400, _("The photo is larger than 25 MB.")),
     "keeping.bad_position": ErrorSpec(
-        400, _("The position needs a latitude between -90 and 90 and a longitude between -180 and 180.")
+        400,
+        _("The position needs a latitude between -90 and 90 and a longitude between -180 and 180."),
     ),
     "keeping.bad_month": ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
 }

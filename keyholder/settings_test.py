@@ -9,8 +9,8 @@ import os
 os.environ.setdefault("KEYHOLDER_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("KEYHOLDER_DATABASE_URL", "sqlite:///:memory:")
 
-from keyholder.settings import *  # noqa: E402,F403
-from keyholder.settings import STORAGES  # noqa: E402
+from keyholder.settings import *  # noqa: F403
+from keyholder.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

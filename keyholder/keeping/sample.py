@@ -25,6 +25,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from keyholder.accounts.models import Role, User
+from keyholder.db import analyze
 from keyholder.keeping import schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks
 from keyholder.keeping.models import (
@@ -388,6 +389,7 @@ def generate_keeping(
     result.photos = _demo_photos(rng, agreements, visits)
     # The days ahead (and today) get their tasks the way the daily job makes them.
     generate_tasks(agreements, today=today, is_sample=True)
+    analyze(KeepingAgreement, Duty, Task, Visit, Incident)
     return result
 
 

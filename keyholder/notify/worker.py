@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from types import FrameType
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
@@ -69,9 +70,19 @@ class Worker:
 
     # Signals -------------------------------------------------------------------------------
 
-    def install_signal_handlers(self) -> None:
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+    def install_signal_handlers(self) -> dict[int, Any]:
+        """Stop cleanly on SIGTERM/SIGINT; returns the handlers replaced, for
+        ``restore_signal_handlers`` (a worker run inside another program must give them back)."""
+        previous: dict[int, Any] = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.getsignal(signum)
+            signal.signal(signum, self._on_signal)
+        return previous
+
+    @staticmethod
+    def restore_signal_handlers(previous: dict[int, Any]) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         logger.info("received %s: stopping after the work in hand", signal.strsignal(signum))

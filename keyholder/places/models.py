@@ -64,6 +64,10 @@ class Place(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.compute_path()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def name(self) -> str:
         lang = (get_language() or "tg")[:2]
@@ -82,10 +86,6 @@ class Place(models.Model):
             assert parent is not None
             self.path = f"{parent.path}/{self.code}"
             self.depth = parent.depth + 1
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.compute_path()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def ancestors(self) -> list[Place]:
         codes = self.path.split("/")[:-1]

@@ -108,11 +108,12 @@ class GardenTree(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["house", "kind"], name="garden_tree_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} × {self.count}"
+
 
 class Household(Stamped):
-    village = models.ForeignKey(
-        "places.Place", on_delete=models.PROTECT, related_name="households"
-    )
+    village = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="households")
     house = models.ForeignKey(
         House, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
     )

@@ -108,9 +108,13 @@ def replay(
 
 def _with_ban_expiry(status: Status, on: dt.date | None) -> Status:
     """A ban ends on its ``until`` date; after it a banned person is simply back home."""
-    if status.state == State.BANNED and on is not None and status.ban_until is not None:
-        if on > status.ban_until:
-            return Status(State.RETURNED, since=status.since)
+    if (
+        status.state == State.BANNED
+        and on is not None
+        and status.ban_until is not None
+        and on > status.ban_until
+    ):
+        return Status(State.RETURNED, since=status.since)
     return status
 
 
@@ -138,7 +142,9 @@ def apply(
         if index != 0:
             raise ServiceError("history.born_not_first", date=date)
         if date.year != birth_start.year:
-            raise ServiceError("history.birth_year_mismatch", date=date, birth_year=birth_start.year)
+            raise ServiceError(
+                "history.birth_year_mismatch", date=date, birth_year=birth_start.year
+            )
         return Status(State.PRESENT, since=date)
     if kind == "joined":
         if status.state not in (State.NOT_YET, State.LEFT):
@@ -202,9 +208,7 @@ def apply(
     raise ServiceError("invalid.field", field="kind", detail=kind)
 
 
-def validate_history(
-    events: Iterable[EventLike], birth_year: int, today: dt.date
-) -> Status:
+def validate_history(events: Iterable[EventLike], birth_year: int, today: dt.date) -> Status:
     """Replay the whole history, refusing the first impossible event; returns the last status."""
     return replay(events, birth_year, on=None, today=today)
 

@@ -59,3 +59,18 @@ def test_it_switches_language_from_a_form_shown_again_back_to_the_forms_page(
     assert f'name="next" value="{form_page}"' in response.content.decode()
     response = client.post(form_page, {"name": ""}, HTTP_REFERER="https://elsewhere.example/x")
     assert 'name="next" value="/"' in response.content.decode()
+
+
+def test_it_opens_in_the_users_own_language_until_the_switch_is_used(
+    client: Client, cast: Cast
+) -> None:
+    cast.enumerator.language = "ru"
+    cast.enumerator.save(update_fields=["language"])
+    client.force_login(cast.enumerator)
+    village = "/places/TJ-SU-ASHT-PONGHOZ-V01/"
+    assert '<html lang="ru">' in client.get(village).content.decode()
+    # The switch wins over the saved choice.
+    client.post("/i18n/setlang/", {"language": "en", "next": village})
+    assert '<html lang="en">' in client.get(village).content.decode()
+    # A visitor who has not signed in still gets Tajik.
+    assert '<html lang="tg">' in Client().get("/signin/").content.decode()

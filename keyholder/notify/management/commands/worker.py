@@ -33,11 +33,14 @@ class Command(BaseCommand):
         if sleep < 0:
             raise CommandError("--sleep must be zero or more")
         worker = Worker(worker_id=worker_id or None, sleep=sleep)
-        worker.install_signal_handlers()
-        if once:
-            # Repeat until a turn finds nothing, so jobs that queue messages are followed by
-            # the sending of those messages in the same run.
-            while worker.run_once() and not worker.stopping.is_set():
-                pass
-            return
-        worker.run_forever()
+        previous = worker.install_signal_handlers()
+        try:
+            if once:
+                # Repeat until a turn finds nothing, so jobs that queue messages are followed
+                # by the sending of those messages in the same run.
+                while worker.run_once() and not worker.stopping.is_set():
+                    pass
+                return
+            worker.run_forever()
+        finally:
+            worker.restore_signal_handlers(previous)
