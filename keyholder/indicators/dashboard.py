@@ -59,7 +59,7 @@ OFFICIAL_LABELS: dict[str, Promise] = {
     ),
     "labour_migrants_returned": _("Labour migrants who returned in the year"),
     "population": _("Population"),
-    "remittances_pct_gdp": _("Remittances, % of GDP"),
+    "remittances_pct_gdp": _("Remittances as a share of GDP, per cent"),
     "remittances_usd_bn": _("Remittances, billion US dollars"),
     "citizens_at_risk_of_deportation_from_russia": _("Citizens at risk of deportation from Russia"),
 }
