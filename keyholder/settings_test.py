@@ -24,3 +24,5 @@ EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = 2525
 TELEGRAM_API_URL = "http://127.0.0.1:9"
 LANGUAGE_CODE = "tg"
+# Tests serve static files through the finders; no collected folder exists (nor is needed).
+STATIC_ROOT = None
