@@ -157,7 +157,7 @@ TIME_ZONE = env("TIME_ZONE", "Asia/Dushanbe") or "Asia/Dushanbe"
 LANGUAGE_COOKIE_NAME = "keyholder_language"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT: Path | None = VAR_DIR / "static"
 # Third-party JS and CSS are installed from the npm registry into node_modules (git-ignored)
 # and served from there under /static/vendor/.
 NODE_MODULES = PROJECT_DIR / "node_modules"
