@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -22,18 +23,18 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
-class BaseChannel:
+class BaseChannel(ABC):
     #: The value of ``User.channel`` this class serves.
     name: ClassVar[str]
 
+    @abstractmethod
     def address_for(self, user: User) -> str:
         """Where ``user`` receives messages in this channel, or "" if they gave no address."""
-        raise NotImplementedError
 
+    @abstractmethod
     def send(self, message: Message) -> str:
         """Deliver ``message`` (subject, body, attachments) to ``message.address``.
 
         Returns the provider's id of what was sent. Raises ``DeliveryError`` on failure; any
         other exception is treated as a temporary failure by the worker.
         """
-        raise NotImplementedError
