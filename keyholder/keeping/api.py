@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
 from keyholder.errors import ErrorOut, ServiceError
+from keyholder.idempotency import created_status
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.models import (
     Incident,
@@ -74,10 +75,6 @@ WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorO
 
 def _page(result: Any) -> dict[str, Any]:
     return {"count": result.count, "next": result.next, "results": result.results}
-
-
-def _created(obj: Any, created: bool) -> tuple[int, Any]:
-    return (201 if created else 200), obj
 
 
 def _keyholder(actor: User, username: str | None) -> User:
@@ -164,7 +161,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, K
         notes=payload.notes,
         id=payload.id,
     )
-    return _created(agreement, created)
+    return created_status(agreement, created)
 
 
 @router.get(
@@ -208,7 +205,7 @@ def add_key(request: HttpRequest, agreement_id: uuid.UUID, payload: KeyIn) -> tu
         handed_over_by=payload.handed_over_by,
         id=payload.id,
     )
-    return _created(key, created)
+    return created_status(key, created)
 
 
 @router.post(
@@ -300,7 +297,7 @@ def create_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Any]:
         due_date=payload.due_date,
         id=payload.id,
     )
-    return _created(duty, created)
+    return created_status(duty, created)
 
 
 @router.get("/keeping/tasks", response={200: TaskPage, **READ}, summary="Tasks")
@@ -383,7 +380,7 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
         notes=payload.notes,
         id=payload.id,
     )
-    return _created(visit, created)
+    return created_status(visit, created)
 
 
 @router.get("/keeping/visits/{visit_id}", response={200: VisitOut, **READ}, summary="One visit")
@@ -414,7 +411,7 @@ def add_photo(
         visit=visit,
         incident=incident,
     )
-    return _created(photo, created)
+    return created_status(photo, created)
 
 
 @router.get("/keeping/photos/{photo_id}", response={200: PhotoOut, **READ}, summary="One photo")
@@ -464,7 +461,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Inc
         cost_currency=payload.cost_currency,
         id=payload.id,
     )
-    return _created(incident, created)
+    return created_status(incident, created)
 
 
 @router.post(
@@ -515,7 +512,7 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payme
         note=payload.note,
         id=payload.id,
     )
-    return _created(payment, created)
+    return created_status(payment, created)
 
 
 @router.get(

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
 from keyholder.errors import ErrorOut, ServiceError
+from keyholder.idempotency import created_status
 from keyholder.pagination import PageQuery, paginate, paginate_keys
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry import access
@@ -105,10 +106,6 @@ def _with_statuses(persons: list[Person], statuses: dict[uuid.UUID, Status]) -> 
     return persons
 
 
-def _created(obj: Any, created: bool) -> tuple[int, Any]:
-    return (201 if created else 200), obj
-
-
 # Houses.
 
 
@@ -136,7 +133,7 @@ def create_house(request: HttpRequest, payload: HouseIn) -> tuple[int, House]:
         notes=payload.notes,
         id=payload.id,
     )
-    return _created(house, created)
+    return created_status(house, created)
 
 
 @router.get("/houses/{house_id}", response={200: HouseOut, **READ}, summary="One house")
@@ -179,7 +176,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, H
         notes=payload.notes,
         id=payload.id,
     )
-    return _created(household, created)
+    return created_status(household, created)
 
 
 @router.get(
@@ -280,7 +277,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
         id=payload.id,
     )
     _with_statuses([person], statuses_on([person], today()))
-    return _created(person, created)
+    return created_status(person, created)
 
 
 @router.get(
@@ -329,7 +326,7 @@ def record_event(
         note=payload.note,
         id=payload.id,
     )
-    return _created(event, created)
+    return created_status(event, created)
 
 
 @router.get(
