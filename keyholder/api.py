@@ -1,6 +1,6 @@
 """The JSON API v1: one NinjaAPI, with a router from each app.
 
-Errors always answer ``{"code", "message"}`` from the catalogue in ``keyholder.errors``, in the
+Errors always answer ``{"code", "message"}`` from the catalogue in ``keyholder.core.errors``, in the
 request's language; no traceback ever reaches a client.
 """
 
@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from keyholder.accounts.services import user_for_token
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 

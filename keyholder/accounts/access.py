@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from keyholder.accounts.models import Role, User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, subtree_q
 
 AnyUser = User | AnonymousUser

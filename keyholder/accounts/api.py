@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from keyholder.accounts.services import do_issue_token
-from keyholder.errors import ErrorOut
+from keyholder.core.errors import ErrorOut
 
 router = Router(tags=["accounts"])
 

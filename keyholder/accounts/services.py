@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
 
 TOKEN_LIFETIME = dt.timedelta(days=90)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from keyholder.accounts import access, services
 from keyholder.accounts.forms import AccountForm, NewAccountForm, initial_for
 from keyholder.accounts.models import Role, User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry import access as registry_access
 
 PAGE_SIZE = 50

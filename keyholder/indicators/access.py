@@ -14,7 +14,7 @@ from typing import Any
 
 from keyholder.accounts.access import is_authenticated, place_in_area
 from keyholder.accounts.models import Role, User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place
 
 

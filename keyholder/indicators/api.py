@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.services import user_for_token
-from keyholder.errors import ErrorOut, ServiceError
+from keyholder.core.errors import ErrorOut, ServiceError
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import indicator_place
 from keyholder.indicators.reconcile import official_figures, reconciliation_dict

@@ -255,7 +255,7 @@ OFFICIAL_EQUIVALENTS: dict[str, tuple[str, str]] = {
 
 
 def get(name: str) -> Indicator:
-    from keyholder.errors import ServiceError
+    from keyholder.core.errors import ServiceError
 
     indicator = CATALOGUE.get(name)
     if indicator is None:
@@ -265,7 +265,7 @@ def get(name: str) -> Indicator:
 
 def check_dimension(indicator: Indicator, dimension: str) -> str:
     """Refuse a breakdown the indicator does not have; "" is the total."""
-    from keyholder.errors import ServiceError
+    from keyholder.core.errors import ServiceError
 
     if not dimension:
         return ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.indicators.catalogue import (
     AGE,
     AGE_BAND_LABELS,

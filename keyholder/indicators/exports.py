@@ -33,7 +33,7 @@ from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import PlaceView, indicator_place
 from keyholder.indicators.catalogue import Indicator

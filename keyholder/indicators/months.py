@@ -10,7 +10,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from keyholder.errors import ServiceError
+from keyholder.core import dates
+from keyholder.core.errors import ServiceError
 
 EPOCH_YEAR = 2015
 EPOCH = dt.date(EPOCH_YEAR, 1, 1)
@@ -26,7 +27,7 @@ def month_start(index: int) -> dt.date:
 
 
 def month_end(index: int) -> dt.date:
-    return month_start(index + 1) - dt.timedelta(days=1)
+    return dates.month_end(month_start(index))
 
 
 def january_index(year: int) -> int:

@@ -140,7 +140,7 @@ def _span(start: Month, end: Month) -> tuple[int, int]:
     first_index = max(month_of(start, 0, "from"), 0)
     last_index = min(month_of(end, last, "to"), last)
     if last_index < first_index:
-        from keyholder.errors import ServiceError
+        from keyholder.core.errors import ServiceError
 
         raise ServiceError("indicators.bad_period", field="to")
     return first_index, last_index
@@ -309,7 +309,7 @@ def breakdown(
     view = indicator_place(user, place)
     spec = catalogue.get(indicator)
     if prefix not in spec.breakdowns:
-        from keyholder.errors import ServiceError
+        from keyholder.core.errors import ServiceError
 
         raise ServiceError("indicators.unknown_dimension", field="dimension", value=prefix)
     last = store_info().months - 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from keyholder.accounts.access import is_authenticated
 from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.indicators.access import may_enter_official_figures
 from keyholder.places.models import OfficialFigure, Place
 

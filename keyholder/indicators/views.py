@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.indicators import catalogue, exports
 from keyholder.indicators import dashboard as pages
 from keyholder.indicators.dashboard import LAYERS

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from keyholder.accounts.access import NOTHING, is_authenticated
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.keeping.ledger import Ledger, ledger_for
 from keyholder.keeping.models import (
     AgreementStatus,

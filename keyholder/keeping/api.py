@@ -2,7 +2,7 @@
 
 Thin: reads through ``access`` (a record out of scope is 404), writes through the ``do_*``
 services with client-supplied UUIDs (201 created, 200 identical resend, 409 other content).
-Lists are cursor-paginated (``keyholder.pagination``).
+Lists are cursor-paginated (``keyholder.core.pagination``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ninja.files import UploadedFile
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
-from keyholder.errors import ErrorOut, ServiceError
-from keyholder.idempotency import created_status
+from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.idempotency import created_status
+from keyholder.core.pagination import PageQuery, paginate
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.models import (
     Incident,
@@ -62,7 +63,6 @@ from keyholder.keeping.schemas import (
     VisitPage,
     WaterTurnsIn,
 )
-from keyholder.pagination import PageQuery, paginate
 from keyholder.places.models import Place
 from keyholder.registry.access import houses_for
 from keyholder.registry.models import House

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 
 
 @dataclass(frozen=True)

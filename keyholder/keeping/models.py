@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.registry.models import Stamped
+from keyholder.core.models import Stamped
 
 
 class Currency(models.TextChoices):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 82

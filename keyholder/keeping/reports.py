@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from fpdf import FPDF
 
-from keyholder.errors import ServiceError
+from keyholder.core.dates import add_months, month_end
+from keyholder.core.errors import ServiceError
 from keyholder.keeping import checklist
 from keyholder.keeping.ledger import Entry, Totals, ledger_for
 from keyholder.keeping.models import (
@@ -35,7 +36,6 @@ from keyholder.keeping.models import (
     TaskStatus,
     Visit,
 )
-from keyholder.keeping.schedule import add_months, month_end
 
 PHOTOS_IN_REPORT = 4
 # fpdf2 subsets the font with fontTools, which logs every glyph at INFO: noise in the worker log.

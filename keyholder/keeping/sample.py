@@ -25,7 +25,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from keyholder.accounts.models import Role, User
-from keyholder.db import analyze
+from keyholder.core.db import analyze
 from keyholder.keeping import schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks
 from keyholder.keeping.models import (

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from keyholder.core.dates import add_months, month_end, month_start
+
 Interval = tuple[dt.date, dt.date | None]
 
 # When no watering season is recorded for a village and year, a fee "per season" follows the
@@ -113,20 +115,6 @@ def duty_dates(
                     )
                 )
     return [d for d in dates if is_active_on(intervals, d)]
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def fee_periods(

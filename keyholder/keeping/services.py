@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.keeping import access, checklist, schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks, intervals_for
 from keyholder.keeping.models import (

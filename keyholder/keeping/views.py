@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from keyholder.accounts.models import Role
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.forms import (
     AgreementForm,

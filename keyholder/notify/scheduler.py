@@ -17,21 +17,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from keyholder.accounts.models import Channel
+from keyholder.core.dates import month_end, previous_month
 from keyholder.notify.models import Message, ScheduledRun
 from keyholder.notify.services import do_queue_message
 
 logger = logging.getLogger(__name__)
 
 OWNER_REPORTS = "owner-reports"
-
-
-def previous_month(today: dt.date) -> dt.date:
-    """The first day of the month before ``today``'s."""
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def owner_report_key(agreement_id: object, month: dt.date, owner_id: object) -> str:

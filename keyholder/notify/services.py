@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from keyholder.accounts.models import AuditLog, Channel, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.notify.channels import CHANNELS
 from keyholder.notify.models import Message, MessageAttachment, MessageStatus
 from keyholder.notify.rendering import render_message

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keyholder.accounts.models import User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.notify.forms import NotificationSettingsForm
 from keyholder.notify.services import do_queue_test_message, do_update_notification_settings
 

@@ -8,8 +8,8 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from keyholder.errors import ErrorOut, ServiceError
-from keyholder.pagination import PageQuery, paginate
+from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.pagination import PageQuery, paginate
 from keyholder.places.models import Place, PlaceKind
 
 router = Router(tags=["places"])

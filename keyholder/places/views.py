@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry import access, queries
 from keyholder.registry.status import State

@@ -27,7 +27,7 @@ from keyholder.accounts.access import (
 )
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry.models import House, Household, MigrationEvent, Person
 

@@ -17,9 +17,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
-from keyholder.errors import ErrorOut, ServiceError
-from keyholder.idempotency import created_status
-from keyholder.pagination import PageQuery, paginate, paginate_keys
+from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.idempotency import created_status
+from keyholder.core.pagination import PageQuery, paginate, paginate_keys
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry import access
 from keyholder.registry.models import House, Household, MigrationEvent, Person

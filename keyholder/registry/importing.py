@@ -27,7 +27,7 @@ from django.db import DatabaseError, models, transaction
 
 from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place
 from keyholder.registry import services
 from keyholder.registry.models import (

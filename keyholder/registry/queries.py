@@ -22,7 +22,7 @@ from django.db.models import (
     When,
 )
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import EventKind, Household, MigrationEvent, Person
 from keyholder.registry.status import (

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit
-from keyholder.db import analyze
+from keyholder.core.db import analyze
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import sample_names as words
 from keyholder.registry.models import GardenTree, House, Household, MigrationEvent, Person

@@ -21,7 +21,7 @@ from django.utils import timezone
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import (
     EventKind,

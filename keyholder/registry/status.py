@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 
 
 class EventLike(Protocol):

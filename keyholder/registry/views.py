@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.views import breadcrumbs
 from keyholder.registry import access, queries, services
 from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.status import validate_history
 
 KINDS = ["departed", "returned", "deported", "entry_ban", "moved", "left", "joined", "died", "born"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.indicators import queries
 from keyholder.indicators.tests.helpers import populate
 from keyholder.testing import Cast

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from keyholder.accounts.models import Role
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.keeping import services
 from keyholder.keeping.models import KeepingAgreement
 from keyholder.keeping.tests.conftest import bearer, days_ago

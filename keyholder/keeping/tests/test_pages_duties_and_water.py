@@ -8,7 +8,7 @@ import uuid
 from django.urls import reverse
 
 from keyholder.accounts.models import User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.keeping.models import Duty, WateringSeason, WaterTurn
 from keyholder.keeping.tests.conftest import Kept, signed_in
 from keyholder.testing import Cast

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import translation
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.tests.apiworld import get, headers, post
 
 

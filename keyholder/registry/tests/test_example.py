@@ -55,7 +55,7 @@ def test_it_records_a_departure_and_refuses_a_return_before_it(cast: Cast) -> No
     assert (status["state"], status["country"], status["since"]) == ("abroad", "RU", "2023-03-01")
 
     # Error path: a return dated before the departure would make an impossible history. The
-    # API answers with a stable code from the one catalogue (keyholder/errors.py) and a message
+    # API answers with a stable code from the one catalogue (keyholder/core/errors.py) and a message
     # that names the problem; clients switch on the code, people read the message.
     response = enumerator.post(
         events_url, {"kind": "returned", "date": "2023-01-15"}, content_type="application/json"

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from keyholder.accounts.models import AuditLog
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.models import MigrationEvent, Person
 from keyholder.testing import Cast, make_event, make_person
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.status import (
     HouseholdState,
     State,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from keyholder.accounts.models import Role
 from keyholder.accounts.services import do_create_user
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.models import Household
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place
 from keyholder.registry.exporting import audit_export, export_rows, write_csv, write_xlsx
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from keyholder.accounts.models import Role, User
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.registry.importing import RECORDS, ImportFileError, ImportReport, import_file
 
 RECORD_LABELS = {

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
 
-from keyholder.errors import ServiceError
+from keyholder.core.errors import ServiceError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
