@@ -51,6 +51,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup
 	KEYHOLDER_DEBUG=1 $(BIN)/mypy keyholder

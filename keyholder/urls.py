@@ -9,11 +9,11 @@ urlpatterns = [
     re_path(r"^api/", api_path_not_found),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("keyholder.web.urls")),
-    path("places/", include("keyholder.places.urls")),
+    path("places/", include("keyholder.registry.place_urls")),
     path("registry/", include("keyholder.registry.urls")),
     path("keeping/", include("keyholder.keeping.urls")),
     path("indicators/", include("keyholder.indicators.urls")),
-    path("accounts/", include("keyholder.accounts.urls")),
+    path("accounts/", include("keyholder.web.account_urls")),
     path("notify/", include("keyholder.notify.urls")),
 ]
 

@@ -1,4 +1,8 @@
-"""Who may see which places. Every app's access functions build on these."""
+"""Who may see which places. Every app's access functions build on these.
+
+Places are public reference data, but which of them a user may *open* follows their role and
+area: an outsider cannot tell that a place holding records exists.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from keyholder.accounts.models import Role, User
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, subtree_q
 
 AnyUser = User | AnonymousUser
@@ -25,7 +29,7 @@ def is_authenticated(user: Any) -> bool:
 
 def require_user(user: Any) -> User:
     if not is_authenticated(user):
-        raise ServiceError("auth.required")
+        raise ServiceError(Code.AUTH_REQUIRED)
     assert isinstance(user, User)
     return user
 
@@ -80,8 +84,64 @@ def get_account(user: Any, account_id: object) -> User:
     try:
         pk = int(str(account_id))
     except ValueError as exc:
-        raise ServiceError("not_found") from exc
+        raise ServiceError(Code.NOT_FOUND) from exc
     account = users_for(user).filter(pk=pk).first()
     if account is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     return account
+
+
+# Places a user may open: their area and the chain of its ancestors, for navigation.
+
+
+def area_anchors(user: User) -> list[Place]:
+    """The places a user's area hangs from: their scope, or an owner's own village."""
+    if user.role == Role.OWNER and not user.is_admin:
+        if user.household_id is None:
+            return []
+        return list(Place.objects.filter(households__pk=user.household_id))
+    return scope_places(user)
+
+
+def viewable_places_q(user: Any) -> Q:
+    """Places inside the user's area, and the chain of their ancestors for navigation."""
+    if not is_authenticated(user):
+        return NOTHING
+    assert isinstance(user, User)
+    if user.is_admin:
+        return Q()
+    anchors = area_anchors(user)
+    if not anchors:
+        return NOTHING
+    ancestor_codes = {code for a in anchors for code in a.path.split("/")}
+    return reduce(or_, (subtree_q(a) for a in anchors), Q(code__in=ancestor_codes))
+
+
+def get_place(user: Any, code: str) -> Place:
+    """A place the user may open, or ``not_found`` (an outsider cannot tell it exists)."""
+    place = Place.objects.filter(viewable_places_q(user), code=code).first()
+    if place is None:
+        raise ServiceError(Code.NOT_FOUND)
+    return place
+
+
+def viewable_children(user: Any, place: Place) -> list[Place]:
+    return list(Place.objects.filter(viewable_places_q(user), parent=place).order_by("code"))
+
+
+def viewable_codes(user: Any, codes: list[str]) -> set[str]:
+    """Which of these place codes the user may open (breadcrumbs link only to those)."""
+    return set(
+        Place.objects.filter(viewable_places_q(user), code__in=codes).values_list("code", flat=True)
+    )
+
+
+def home_place(user: Any) -> Place | None:
+    """The page a user lands on: the first place of their scope, or the country."""
+    if not is_authenticated(user):
+        return None
+    assert isinstance(user, User)
+    if user.is_admin:
+        return Place.objects.filter(parent__isnull=True).order_by("code").first()
+    anchors = area_anchors(user)
+    return anchors[0] if anchors else None

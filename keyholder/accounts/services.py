@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
@@ -49,20 +49,20 @@ def do_create_user(
     is_sample: bool = False,
 ) -> User:
     if role not in Role.values:
-        raise ServiceError("invalid.field", field="role", detail=role)
+        raise ServiceError(Code.INVALID_FIELD, field="role", detail=role)
     if User.objects.filter(username=username).exists():
-        raise ServiceError("invalid.field", field="username", detail=username)
+        raise ServiceError(Code.INVALID_FIELD, field="username", detail=username)
     places = []
     for code in place_codes or []:
         place = Place.objects.filter(code=code).first()
         if place is None:
-            raise ServiceError("invalid.place", field="place", value=code)
+            raise ServiceError(Code.INVALID_PLACE, field="place", value=code)
         allowed = SCOPE_KINDS.get(role)
         if allowed is not None and place.kind not in allowed:
-            raise ServiceError("invalid.field", field="place", detail=f"{code} ({place.kind})")
+            raise ServiceError(Code.INVALID_FIELD, field="place", detail=f"{code} ({place.kind})")
         places.append(place)
     if role in SCOPE_KINDS and not places:
-        raise ServiceError("invalid.field", field="place", detail=role)
+        raise ServiceError(Code.INVALID_FIELD, field="place", detail=role)
     user = User(
         username=username,
         role=role,
@@ -83,7 +83,7 @@ def do_issue_token(username: str, password: str) -> str:
     """Check the credentials and return a new raw bearer token."""
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
-        raise ServiceError("auth.invalid_credentials")
+        raise ServiceError(Code.AUTH_INVALID_CREDENTIALS)
     raw = ApiToken.new_raw_key()
     with transaction.atomic():
         ApiToken.objects.create(
@@ -114,7 +114,7 @@ def user_for_token(raw: str) -> User | None:
 def require_admin(actor: User | None) -> None:
     """Only administrators manage accounts (``None`` is the system: management commands)."""
     if actor is not None and not (actor.is_authenticated and actor.is_admin):
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
 
 
 def _scope_for(role: str, place_codes: list[str]) -> list[Place]:
@@ -122,13 +122,13 @@ def _scope_for(role: str, place_codes: list[str]) -> list[Place]:
     for code in place_codes:
         place = Place.objects.filter(code=code).first()
         if place is None:
-            raise ServiceError("invalid.place", field="place", value=code)
+            raise ServiceError(Code.INVALID_PLACE, field="place", value=code)
         allowed = SCOPE_KINDS.get(role)
         if allowed is not None and place.kind not in allowed:
-            raise ServiceError("invalid.field", field="place", detail=f"{code} ({place.kind})")
+            raise ServiceError(Code.INVALID_FIELD, field="place", detail=f"{code} ({place.kind})")
         places.append(place)
     if role in SCOPE_KINDS and not places:
-        raise ServiceError("invalid.field", field="place", detail=role)
+        raise ServiceError(Code.INVALID_FIELD, field="place", detail=role)
     return places
 
 
@@ -145,9 +145,9 @@ def do_update_user(
 ) -> User:
     require_admin(actor)
     if role not in Role.values:
-        raise ServiceError("invalid.field", field="role", detail=role)
+        raise ServiceError(Code.INVALID_FIELD, field="role", detail=role)
     if actor is not None and user.pk == actor.pk and role != Role.ADMIN:
-        raise ServiceError("accounts.own_admin_role")
+        raise ServiceError(Code.ACCOUNTS_OWN_ADMIN_ROLE)
     places = _scope_for(role, place_codes)
     before = {
         "role": user.role,
@@ -180,7 +180,7 @@ def do_deactivate_user(*, actor: User | None, user: User) -> User:
     """Stop an account from signing in: inactive, and every API token revoked."""
     require_admin(actor)
     if actor is not None and user.pk == actor.pk:
-        raise ServiceError("accounts.deactivate_self")
+        raise ServiceError(Code.ACCOUNTS_DEACTIVATE_SELF)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])

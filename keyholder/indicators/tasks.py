@@ -1,21 +1,17 @@
 """Background refresh of the analytics store after registry writes.
 
-Services send ``registry_changed`` after commit; the receiver enqueues a task so that the
-request returns at once, and a worker recomputes the villages touched. In tests the
-immediate backend runs the task inside the request. Other apps whose writes change an
-indicator (the keeping agreements, for kept and unkept vacant houses) call
-``request_refresh`` from their own ``on_commit``.
+The registry and the keeping app announce their changes through ``core.effects``; after commit
+``refresh_after`` enqueues a task so that the request returns at once, and a worker recomputes
+the villages touched. In tests the immediate backend runs the task inside the request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from typing import Any
 
-from django.db import transaction
 from django_tasks import task
 
+from keyholder.core.effects import Change
 from keyholder.indicators.store import refresh_villages
 
 
@@ -32,25 +28,6 @@ def request_refresh(village_ids: list[int], since: dt.date | None = None) -> Non
         refresh_indicators.enqueue(ids, since.isoformat() if since else None)
 
 
-def on_registry_changed(
-    sender: Any, village_ids: list[int], since: dt.date | None = None, **kwargs: Any
-) -> None:
-    request_refresh(village_ids, since)
-
-
-_pending = threading.local()
-
-
-def _flush_pending() -> None:
-    ids: set[int] = getattr(_pending, "ids", set())
-    _pending.ids = set()
-    request_refresh(sorted(ids))
-
-
-def queue_village_refresh(village_id: int) -> None:
-    """Refresh a village after the current transaction commits, once however many rows of it
-    changed (a batch of 500 agreements enqueues one task, not 500)."""
-    if not hasattr(_pending, "ids"):
-        _pending.ids = set()
-    _pending.ids.add(village_id)
-    transaction.on_commit(_flush_pending)
+def refresh_after(change: Change) -> None:
+    """The listener of registry and keeping changes (see ``IndicatorsConfig.ready``)."""
+    request_refresh(list(change.village_ids), change.since)

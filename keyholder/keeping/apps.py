@@ -5,3 +5,10 @@ class KeepingConfig(AppConfig):
     name = "keyholder.keeping"
     label = "keeping"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from keyholder.core import periodic
+        from keyholder.keeping.owner_reports import OWNER_REPORTS, queue_owner_reports
+
+        # Last month's report to every owner, once a month (the job checks whether it is due).
+        periodic.register(OWNER_REPORTS, queue_owner_reports)

@@ -22,7 +22,9 @@ from django.utils import timezone, translation
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core import effects
+from keyholder.core.errors import Code, ServiceError
+from keyholder.core.idempotency import find_resend
 from keyholder.keeping import access, checklist, schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks, intervals_for
 from keyholder.keeping.models import (
@@ -49,9 +51,9 @@ from keyholder.keeping.models import (
     WaterTurn,
 )
 from keyholder.keeping.photos import process_photo
+from keyholder.keeping.signals import CARE_CHANGED
 from keyholder.places.models import Place
 from keyholder.registry.models import House
-from keyholder.registry.services import _idempotent
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_LEEWAY = dt.timedelta(minutes=10)
@@ -59,7 +61,7 @@ CLOCK_LEEWAY = dt.timedelta(minutes=10)
 
 def _choice(value: str, choices: Iterable[str], field: str) -> str:
     if value not in choices:
-        raise ServiceError("invalid.field", field=field, detail=value)
+        raise ServiceError(Code.INVALID_FIELD, field=field, detail=value)
     return value
 
 
@@ -67,9 +69,9 @@ def _amount(value: object, field: str = "amount", allow_zero: bool = False) -> D
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
-        raise ServiceError("keeping.bad_amount", field=field, value=value) from exc
+        raise ServiceError(Code.KEEPING_BAD_AMOUNT, field=field, value=value) from exc
     if amount < 0 or (amount == 0 and not allow_zero) or not amount.is_finite():
-        raise ServiceError("keeping.bad_amount", field=field, value=value)
+        raise ServiceError(Code.KEEPING_BAD_AMOUNT, field=field, value=value)
     return amount
 
 
@@ -78,24 +80,24 @@ def _require_keeper(actor: User | None, agreement: KeepingAgreement) -> None:
     if actor is None:
         return
     if not actor.is_authenticated:
-        raise ServiceError("auth.required")
+        raise ServiceError(Code.AUTH_REQUIRED)
     if actor.is_admin or actor.pk == agreement.keyholder_id:
         return
-    raise ServiceError("auth.forbidden")
+    raise ServiceError(Code.AUTH_FORBIDDEN)
 
 
 def _require_village_keyholder(actor: User | None, village: Place) -> None:
     if actor is None or actor.is_admin:
         return
     if actor.role != Role.KEYHOLDER:
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     if not place_in_area(actor, village):
-        raise ServiceError("out_of_scope")
+        raise ServiceError(Code.OUT_OF_SCOPE)
 
 
 def _in_force(agreement: KeepingAgreement, day: dt.date) -> None:
     if not schedule.is_active_on(intervals_for(agreement), day):
-        raise ServiceError("keeping.not_in_force", field="date", date=day.isoformat())
+        raise ServiceError(Code.KEEPING_NOT_IN_FORCE, field="date", date=day.isoformat())
 
 
 # Agreements and keys.
@@ -112,7 +114,7 @@ def _check_owners(owners: Sequence[User], house: House) -> None:
     allowed = set(access.owners_of_house(house).values_list("pk", flat=True))
     for owner in owners:
         if owner.pk not in allowed:
-            raise ServiceError("keeping.owner_not_of_house", field="owners", value=owner.username)
+            raise ServiceError(Code.KEEPING_OWNER_NOT_OF_HOUSE, field="owners", value=owner.username)
 
 
 @transaction.atomic
@@ -132,15 +134,15 @@ def do_create_agreement(
     is_sample: bool = False,
 ) -> tuple[KeepingAgreement, bool]:
     if actor is not None and not actor.is_admin and actor.pk != keyholder.pk:
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     if keyholder.role != Role.KEYHOLDER:
-        raise ServiceError("keeping.not_keyholder", field="keyholder", value=keyholder.username)
+        raise ServiceError(Code.KEEPING_NOT_KEYHOLDER, field="keyholder", value=keyholder.username)
     if not place_in_area(keyholder, house.village):
-        raise ServiceError("keeping.house_out_of_scope", field="house")
+        raise ServiceError(Code.KEEPING_HOUSE_OUT_OF_SCOPE, field="house")
     _check_owners(owners, house)
     if end is not None and end < start:
         raise ServiceError(
-            "keeping.end_before_start", field="end", end=end.isoformat(), start=start.isoformat()
+            Code.KEEPING_END_BEFORE_START, field="end", end=end.isoformat(), start=start.isoformat()
         )
     fields = {
         "house": house,
@@ -152,21 +154,22 @@ def do_create_agreement(
         "fee_period": _choice(fee_period, FeePeriod.values, "fee_period"),
         "notes": notes.strip(),
     }
-    existing, agreement_id = _idempotent(KeepingAgreement, id, fields)
+    existing, agreement_id = find_resend(KeepingAgreement, id, fields)
     owner_ids = {o.pk for o in owners}
     if existing is not None:
         if set(existing.owners.values_list("pk", flat=True)) != owner_ids:
-            raise ServiceError("conflict.uuid", id=agreement_id)
+            raise ServiceError(Code.CONFLICT_UUID, id=agreement_id)
         return existing, False
     # One keyholder at a time for a house: lock the house so two phones cannot both take it.
     House.objects.select_for_update().filter(pk=house.pk).first()
     if KeepingAgreement.objects.filter(house=house).exclude(status=AgreementStatus.ENDED).exists():
-        raise ServiceError("keeping.house_already_kept", field="house")
+        raise ServiceError(Code.KEEPING_HOUSE_ALREADY_KEPT, field="house")
     agreement = KeepingAgreement.objects.create(
         id=agreement_id, created_by=actor, is_sample=is_sample, **fields
     )
     agreement.owners.set(list(owners))
     audit(actor, AuditLog.Action.CREATE, "keeping_agreement", agreement.pk)
+    effects.announce(CARE_CHANGED, [house.village_id])
     generate_charges([agreement], is_sample=is_sample)
     return agreement, True
 
@@ -192,11 +195,11 @@ def do_change_agreement(
     allowed, new_status = TRANSITIONS[AgreementChange.Kind(kind)]
     if agreement.status not in allowed:
         raise ServiceError(
-            "keeping.bad_transition", field="kind", status=agreement.status, action=kind
+            Code.KEEPING_BAD_TRANSITION, field="kind", status=agreement.status, action=kind
         )
     last = agreement.changes.order_by("-date").first()
     if date < agreement.start or (last is not None and date < last.date):
-        raise ServiceError("invalid.field", field="date", detail=date.isoformat())
+        raise ServiceError(Code.INVALID_FIELD, field="date", detail=date.isoformat())
     change = AgreementChange.objects.create(
         agreement=agreement, kind=kind, date=date, note=note.strip(), created_by=actor
     )
@@ -205,6 +208,7 @@ def do_change_agreement(
         agreement.end = date
     agreement.save(update_fields=["status", "end", "updated_at"])
     audit(actor, AuditLog.Action.UPDATE, "keeping_agreement", agreement.pk, change=kind)
+    effects.announce(CARE_CHANGED, [agreement.house.village_id], since=date)
     # Open tasks on days no longer under care disappear; resumed days get theirs.
     agreement.refresh_from_db()
     generate_tasks([agreement])
@@ -229,8 +233,8 @@ def do_record_key(
         "handed_over_by": handed_over_by.strip(),
     }
     if not fields["label"]:
-        raise ServiceError("invalid.field", field="label", detail="empty")
-    existing, key_id = _idempotent(KeyCustody, id, fields)
+        raise ServiceError(Code.INVALID_FIELD, field="label", detail="empty")
+    existing, key_id = find_resend(KeyCustody, id, fields)
     if existing is not None:
         return existing, False
     key = KeyCustody.objects.create(id=key_id, created_by=actor, **fields)
@@ -244,7 +248,7 @@ def do_return_key(
 ) -> KeyCustody:
     _require_keeper(actor, key.agreement)
     if returned_on < key.handed_over_on:
-        raise ServiceError("invalid.field", field="returned_on", detail=returned_on.isoformat())
+        raise ServiceError(Code.INVALID_FIELD, field="returned_on", detail=returned_on.isoformat())
     key.returned_on = returned_on
     key.returned_to = returned_to.strip()
     key.save(update_fields=["returned_on", "returned_to", "updated_at"])
@@ -269,10 +273,10 @@ def do_set_watering_season(
     _require_village_keyholder(actor, village)
     if end < start:
         raise ServiceError(
-            "keeping.end_before_start", field="end", end=end.isoformat(), start=start.isoformat()
+            Code.KEEPING_END_BEFORE_START, field="end", end=end.isoformat(), start=start.isoformat()
         )
     if start.year != year or end.year != year:
-        raise ServiceError("invalid.field", field="year", detail=str(year))
+        raise ServiceError(Code.INVALID_FIELD, field="year", detail=str(year))
     season, _ = WateringSeason.objects.update_or_create(
         village=village, year=year, defaults={"start": start, "end": end}
     )
@@ -318,12 +322,12 @@ def do_create_duty(
     _choice(kind, DutyKind.values, "kind")
     if kind == DutyKind.OTHER:
         if due_date is None:
-            raise ServiceError("keeping.duty_needs_date", field="due_date")
+            raise ServiceError(Code.KEEPING_DUTY_NEEDS_DATE, field="due_date")
         every_days, follows_water_turns = None, False
     elif not (kind == DutyKind.WATERING and follows_water_turns) and (
         not every_days or every_days < 1 or every_days > 366
     ):
-        raise ServiceError("keeping.duty_needs_interval", field="every_days")
+        raise ServiceError(Code.KEEPING_DUTY_NEEDS_INTERVAL, field="every_days")
     if kind != DutyKind.WATERING:
         follows_water_turns = False
     fields = {
@@ -335,7 +339,7 @@ def do_create_duty(
         "starts_on": starts_on or max(agreement.start, timezone.localdate()),
         "due_date": due_date,
     }
-    existing, duty_id = _idempotent(Duty, id, fields)
+    existing, duty_id = find_resend(Duty, id, fields)
     if existing is not None:
         return existing, False
     duty = Duty.objects.create(id=duty_id, created_by=actor, is_sample=is_sample, **fields)
@@ -361,7 +365,7 @@ def _check_position(lat: float | None, lon: float | None) -> tuple[float | None,
     if lat is None and lon is None:
         return None, None
     if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180):
-        raise ServiceError("keeping.bad_position", field="latitude")
+        raise ServiceError(Code.KEEPING_BAD_POSITION, field="latitude")
     return round(lat, 6), round(lon, 6)
 
 
@@ -382,7 +386,7 @@ def _add_photo(
         "latitude": latitude,
         "longitude": longitude,
     }
-    existing, photo_id = _idempotent(Photo, upload.id, fields)
+    existing, photo_id = find_resend(Photo, upload.id, fields)
     if existing is not None:
         return existing, False
     photo = Photo(
@@ -414,7 +418,7 @@ def do_add_photo(
     incident: Incident | None = None,
 ) -> tuple[Photo, bool]:
     if (visit is None) == (incident is None):
-        raise ServiceError("invalid.field", field="visit", detail="visit or incident")
+        raise ServiceError(Code.INVALID_FIELD, field="visit", detail="visit or incident")
     agreement = visit.agreement if visit is not None else incident.agreement  # type: ignore[union-attr]
     _require_keeper(actor, agreement)
     return _add_photo(actor, upload, visit=visit, incident=incident)
@@ -448,9 +452,9 @@ def do_record_visit(
     now = timezone.now()
     for name, value in (("checked_in_at", checked_in_at), ("checked_out_at", checked_out_at)):
         if value is not None and value > now + CLOCK_LEEWAY:
-            raise ServiceError("keeping.time_in_future", field=name, value=value.isoformat())
+            raise ServiceError(Code.KEEPING_TIME_IN_FUTURE, field=name, value=value.isoformat())
     if checked_out_at is not None and checked_out_at < checked_in_at:
-        raise ServiceError("keeping.checkout_before_checkin", field="checked_out_at")
+        raise ServiceError(Code.KEEPING_CHECKOUT_BEFORE_CHECKIN, field="checked_out_at")
     _in_force(agreement, timezone.localdate(checked_in_at))
     fields = {
         "agreement": agreement,
@@ -461,20 +465,20 @@ def do_record_visit(
         "notes": notes.strip(),
     }
     wanted = set(task_ids)
-    existing, visit_id = _idempotent(Visit, id, fields)
+    existing, visit_id = find_resend(Visit, id, fields)
     if existing is not None:
         if set(existing.tasks.values_list("pk", flat=True)) != wanted:
-            raise ServiceError("conflict.uuid", id=visit_id)
+            raise ServiceError(Code.CONFLICT_UUID, id=visit_id)
         return existing, False
     tasks = list(Task.objects.select_for_update().filter(pk__in=wanted))
     found = {t.pk for t in tasks}
     for task_id in wanted - found:
-        raise ServiceError("keeping.task_not_of_agreement", field="tasks", id=task_id)
+        raise ServiceError(Code.KEEPING_TASK_NOT_OF_AGREEMENT, field="tasks", id=task_id)
     for task in tasks:
         if task.agreement_id != agreement.pk:
-            raise ServiceError("keeping.task_not_of_agreement", field="tasks", id=task.pk)
+            raise ServiceError(Code.KEEPING_TASK_NOT_OF_AGREEMENT, field="tasks", id=task.pk)
         if task.status == TaskStatus.DONE:
-            raise ServiceError("keeping.task_already_done", field="tasks", id=task.pk)
+            raise ServiceError(Code.KEEPING_TASK_ALREADY_DONE, field="tasks", id=task.pk)
     visit = Visit.objects.create(id=visit_id, created_by=actor, is_sample=is_sample, **fields)
     # A task recorded as missed is done after all when a visit sent late covered it.
     Task.objects.filter(pk__in=found).update(status=TaskStatus.DONE, fulfilled_by=visit)
@@ -538,7 +542,7 @@ def do_report_incident(
     _choice(severity, Severity.values, "severity")
     _choice(status, IncidentStatus.values, "status")
     if occurred_on > timezone.localdate():
-        raise ServiceError("history.date_in_future", field="occurred_on", date=occurred_on)
+        raise ServiceError(Code.KEEPING_DATE_IN_FUTURE, field="occurred_on", value=occurred_on.isoformat())
     cost = None
     if cost_amount not in (None, ""):
         cost = _amount(cost_amount, "cost_amount")
@@ -554,7 +558,7 @@ def do_report_incident(
         "cost_amount": cost,
         "cost_currency": cost_currency,
     }
-    existing, incident_id = _idempotent(Incident, id, fields)
+    existing, incident_id = find_resend(Incident, id, fields)
     if existing is not None:
         return existing, False
     incident = Incident.objects.create(
@@ -611,7 +615,7 @@ def do_record_payment(
     """Record money received for the agreement, in the currency it came in (no conversion)."""
     _require_keeper(actor, agreement)
     if paid_on > timezone.localdate():
-        raise ServiceError("history.date_in_future", field="paid_on", date=paid_on)
+        raise ServiceError(Code.KEEPING_DATE_IN_FUTURE, field="paid_on", value=paid_on.isoformat())
     fields = {
         "agreement": agreement,
         "amount": _amount(amount),
@@ -620,7 +624,7 @@ def do_record_payment(
         "method": _choice(method, PaymentMethod.values, "method"),
         "note": note.strip(),
     }
-    existing, payment_id = _idempotent(Payment, id, fields)
+    existing, payment_id = find_resend(Payment, id, fields)
     if existing is not None:
         return existing, False
     payment = Payment.objects.create(id=payment_id, created_by=actor, is_sample=is_sample, **fields)
@@ -635,7 +639,7 @@ def do_record_payment(
 def do_calendar_feed(*, actor: User, renew: bool = False) -> CalendarFeed:
     """The keyholder's feed address; ``renew`` makes a new token and revokes the old one."""
     if actor.role != Role.KEYHOLDER and not actor.is_admin:
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     feed, created = CalendarFeed.objects.get_or_create(user=actor)
     if renew and not created:
         from keyholder.keeping.models import new_calendar_token

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from keyholder.accounts.models import AuditLog, Channel, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.notify.channels import CHANNELS
 from keyholder.notify.models import Message, MessageAttachment, MessageStatus
 from keyholder.notify.rendering import render_message
@@ -101,22 +101,22 @@ def do_update_notification_settings(
     email = email.strip()
     telegram_chat_id = telegram_chat_id.strip()
     if channel not in Channel.values:
-        raise ServiceError("invalid.field", field="channel", detail=channel)
+        raise ServiceError(Code.INVALID_FIELD, field="channel", detail=channel)
     if language not in LANGUAGES:
-        raise ServiceError("invalid.field", field="language", detail=language)
+        raise ServiceError(Code.INVALID_FIELD, field="language", detail=language)
     if email:
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise ServiceError("notify.invalid_email", field="email", value=email) from exc
+            raise ServiceError(Code.NOTIFY_INVALID_EMAIL, field="email", value=email) from exc
     if telegram_chat_id and not CHAT_ID.match(telegram_chat_id):
         raise ServiceError(
-            "notify.invalid_chat_id", field="telegram_chat_id", value=telegram_chat_id
+            Code.NOTIFY_INVALID_CHAT_ID, field="telegram_chat_id", value=telegram_chat_id
         )
     if channel == Channel.EMAIL and not email:
-        raise ServiceError("notify.email_required", field="email")
+        raise ServiceError(Code.NOTIFY_EMAIL_REQUIRED, field="email")
     if channel == Channel.TELEGRAM and not telegram_chat_id:
-        raise ServiceError("notify.chat_id_required", field="telegram_chat_id")
+        raise ServiceError(Code.NOTIFY_CHAT_ID_REQUIRED, field="telegram_chat_id")
     user.channel = channel
     user.language = language
     user.email = email

@@ -7,19 +7,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from keyholder.notify import scheduler
 from keyholder.notify.models import Message, MessageStatus
-
-
-@task()
-def queue_owner_reports(today: str | None = None) -> int:
-    """Queue the owner reports of the month before ``today`` (YYYY-MM-DD; default: today).
-
-    The worker does this on its own each month; the task lets an administrator or a cron job
-    ask for it, e.g. after fixing a report that failed.
-    """
-    day = dt.date.fromisoformat(today) if today else None
-    return scheduler.queue_owner_reports(day)
 
 
 @task()

@@ -23,12 +23,13 @@ from django_tasks_db.management.commands.db_worker import Worker as TasksWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from keyholder.notify import outbox, scheduler
+from keyholder.core import periodic
+from keyholder.notify import outbox
 
 logger = logging.getLogger(__name__)
 
 # Periodic jobs are checked at most this often, however short the sleep.
-SCHEDULER_INTERVAL_SECONDS = 60.0
+PERIODIC_INTERVAL_SECONDS = 60.0
 
 
 def refresh_connections() -> None:
@@ -48,7 +49,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self.sleep = sleep
         self.stopping = threading.Event()
-        self._last_scheduler_run = float("-inf")
+        self._last_periodic_run = float("-inf")
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         # Only a database backend has a queue to run; the immediate backend (tests) runs
         # jobs at once and leaves nothing for the worker.
@@ -94,9 +95,9 @@ class Worker:
         """Do everything that is due now. Returns how many messages and jobs were handled."""
         refresh_connections()
         now = time.monotonic()
-        if now - self._last_scheduler_run >= SCHEDULER_INTERVAL_SECONDS:
-            self._last_scheduler_run = now
-            scheduler.run_due_jobs()
+        if now - self._last_periodic_run >= PERIODIC_INTERVAL_SECONDS:
+            self._last_periodic_run = now
+            periodic.run_due()
         handled = outbox.send_due(self.worker_id, self.stopping.is_set)
         handled += self.run_ready_tasks()
         refresh_connections()

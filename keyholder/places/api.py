@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.core.pagination import PageQuery, paginate
 from keyholder.places.models import Place, PlaceKind
 
@@ -71,11 +71,11 @@ def _filtered(filters: PlaceFilters) -> QuerySet[Place]:
         places = places.filter(pk__in=_matching(filters.q))
     if filters.kind:
         if filters.kind not in PlaceKind.values:
-            raise ServiceError("invalid.field", field="kind", detail=filters.kind)
+            raise ServiceError(Code.INVALID_FIELD, field="kind", detail=filters.kind)
         places = places.filter(kind=filters.kind)
     if filters.parent:
         if not Place.objects.filter(code=filters.parent).exists():
-            raise ServiceError("invalid.place", field="parent", value=filters.parent)
+            raise ServiceError(Code.INVALID_PLACE, field="parent", value=filters.parent)
         places = places.filter(parent__code=filters.parent)
     return places
 
@@ -97,5 +97,5 @@ def list_places(
 def get_place(request: HttpRequest, code: str) -> Place:
     place = Place.objects.annotate(parent_code=F("parent__code")).filter(code=code).first()
     if place is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     return place

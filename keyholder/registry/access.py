@@ -12,8 +12,6 @@ Reading one person's record writes an audit row.
 from __future__ import annotations
 
 import uuid
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -23,12 +21,11 @@ from keyholder.accounts.access import (
     area_q,
     is_authenticated,
     place_in_area,
-    scope_places,
 )
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
-from keyholder.places.models import Place, PlaceKind, subtree_q
+from keyholder.core.errors import Code, ServiceError
+from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person
 
 
@@ -75,14 +72,14 @@ def _parse_id(value: object) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError as exc:
-        raise ServiceError("not_found") from exc
+        raise ServiceError(Code.NOT_FOUND) from exc
 
 
 def get_household(user: Any, household_id: object, *, audited: bool = True) -> Household:
     """One household the user may see; ``audited=False`` when it is only the target of a write."""
     household = households_for(user).filter(pk=_parse_id(household_id)).first()
     if household is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     if audited:
         audit(user, AuditLog.Action.READ, "household", household.pk)
     return household
@@ -92,7 +89,7 @@ def get_person(user: Any, person_id: object, *, audited: bool = True) -> Person:
     """One person the user may see; ``audited=False`` when it is only the target of a write."""
     person = persons_for(user).filter(pk=_parse_id(person_id)).first()
     if person is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     if audited:
         audit(user, AuditLog.Action.READ, "person", person.pk)
     return person
@@ -101,7 +98,7 @@ def get_person(user: Any, person_id: object, *, audited: bool = True) -> Person:
 def get_house(user: Any, house_id: object) -> House:
     house = houses_for(user).filter(pk=_parse_id(house_id)).first()
     if house is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     return house
 
 
@@ -116,59 +113,6 @@ def can_write(user: Any, village: Place) -> bool:
     if not (user.is_admin or user.role == Role.ENUMERATOR):
         return False
     return place_in_area(user, village)
-
-
-def _anchors(user: User) -> list[Place]:
-    """The places a user's area hangs from: their scope, or an owner's own village."""
-    if user.role == Role.OWNER and not user.is_admin:
-        if user.household_id is None:
-            return []
-        return list(Place.objects.filter(households__pk=user.household_id))
-    return scope_places(user)
-
-
-def _viewable_place_q(user: Any) -> Q:
-    """Places inside the user's area, and the chain of their ancestors for navigation."""
-    if not is_authenticated(user):
-        return NOTHING
-    assert isinstance(user, User)
-    if user.is_admin:
-        return Q()
-    anchors = _anchors(user)
-    if not anchors:
-        return NOTHING
-    ancestor_codes = {code for a in anchors for code in a.path.split("/")}
-    return reduce(or_, (subtree_q(a) for a in anchors), Q(code__in=ancestor_codes))
-
-
-def get_place(user: Any, code: str) -> Place:
-    """A place the user may open, or ``not_found`` (an outsider cannot tell it exists)."""
-    place = Place.objects.filter(_viewable_place_q(user), code=code).first()
-    if place is None:
-        raise ServiceError("not_found")
-    return place
-
-
-def viewable_children(user: Any, place: Place) -> list[Place]:
-    return list(Place.objects.filter(_viewable_place_q(user), parent=place).order_by("code"))
-
-
-def viewable_codes(user: Any, codes: list[str]) -> set[str]:
-    """Which of these place codes the user may open (breadcrumbs link only to those)."""
-    return set(
-        Place.objects.filter(_viewable_place_q(user), code__in=codes).values_list("code", flat=True)
-    )
-
-
-def home_place(user: Any) -> Place | None:
-    """The page a user lands on: the first place of their scope, or the country."""
-    if not is_authenticated(user):
-        return None
-    assert isinstance(user, User)
-    if user.is_admin:
-        return Place.objects.filter(parent__isnull=True).order_by("code").first()
-    anchors = _anchors(user)
-    return anchors[0] if anchors else None
 
 
 def place_by_code(code: str) -> Place | None:

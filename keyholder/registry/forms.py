@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.places.countries import country_choices
 from keyholder.registry.models import EventKind, Purpose, Relation, Sex
-from keyholder.web.countries import country_choices
 
 
 class DateInput(forms.DateInput):

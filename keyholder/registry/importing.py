@@ -27,7 +27,8 @@ from django.db import DatabaseError, models, transaction
 
 from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core import effects
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place
 from keyholder.registry import services
 from keyholder.registry.models import (
@@ -195,7 +196,7 @@ def _csv_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
         # utf-8-sig drops the byte-order mark that spreadsheet programs write.
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in Russian and Tajik locales save CSV with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -204,7 +205,7 @@ def _csv_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
         # Row numbers count records as a spreadsheet shows them: the header is row 1.
         yield from enumerate(reader, start=1)
     except csv.Error as exc:
-        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
 
 
 def _xlsx_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
@@ -214,7 +215,7 @@ def _xlsx_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(ServiceError("import.unreadable", detail=str(exc))) from exc
+        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
     try:
         sheet = book.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -226,7 +227,7 @@ def _xlsx_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
 def read_rows(path: Path) -> tuple[list[str], list[Row]]:
     """Read the header and the rows of a CSV or XLSX file."""
     if not path.is_file():
-        raise ImportFileError(ServiceError("import.unreadable", detail=str(path)))
+        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(path)))
     with path.open("rb") as stream:
         magic = stream.read(4)
     # XLSX files are ZIP archives, whatever their name says.
@@ -239,10 +240,10 @@ def read_rows(path: Path) -> tuple[list[str], list[Row]]:
         else:
             header = item
     if not header:
-        raise ImportFileError(ServiceError("import.missing_column", column="record"))
+        raise ImportFileError(ServiceError(Code.IMPORT_MISSING_COLUMN, column="record"))
     for column in ("record", "id"):
         if column not in header:
-            raise ImportFileError(ServiceError("import.missing_column", column=column))
+            raise ImportFileError(ServiceError(Code.IMPORT_MISSING_COLUMN, column=column))
     return header, rows
 
 
@@ -262,10 +263,10 @@ class RowProblems:
     def text(self, column: str, *, required: bool = False) -> str:
         value = self.row.text(column)
         if required and not value:
-            self.add(column, ServiceError("import.required", record=self.row.record))
+            self.add(column, ServiceError(Code.IMPORT_REQUIRED, record=self.row.record))
         limit = MAX_LENGTHS.get(column)
         if limit is not None and len(value) > limit:
-            self.add(column, ServiceError("import.too_long", max=limit))
+            self.add(column, ServiceError(Code.IMPORT_TOO_LONG, max=limit))
         return value
 
     def ident(self, column: str, *, required: bool = False) -> uuid.UUID | None:
@@ -275,7 +276,7 @@ class RowProblems:
         try:
             return uuid.UUID(value)
         except ValueError:
-            self.add(column, ServiceError("import.not_a_uuid", value=value))
+            self.add(column, ServiceError(Code.IMPORT_NOT_A_UUID, value=value))
             return None
 
     def integer(self, column: str, *, required: bool = False) -> int | None:
@@ -287,7 +288,7 @@ class RowProblems:
         except ValueError:
             number = math.nan
         if not math.isfinite(number) or not number.is_integer() or number < 0:
-            self.add(column, ServiceError("import.not_a_number", value=value))
+            self.add(column, ServiceError(Code.IMPORT_NOT_A_NUMBER, value=value))
             return None
         return int(number)
 
@@ -300,7 +301,7 @@ class RowProblems:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            self.add(column, ServiceError("import.not_a_number", value=value))
+            self.add(column, ServiceError(Code.IMPORT_NOT_A_NUMBER, value=value))
             return None
         return number
 
@@ -311,14 +312,14 @@ class RowProblems:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.add(column, ServiceError("invalid.date", value=value))
+            self.add(column, ServiceError(Code.INVALID_DATE, value=value))
             return None
 
     def choice(self, column: str, choices: list[str], *, required: bool = False) -> str:
         value = self.text(column, required=required).lower()
         if value and value not in choices:
             self.add(
-                column, ServiceError("import.not_a_choice", value=value, choices=", ".join(choices))
+                column, ServiceError(Code.IMPORT_NOT_A_CHOICE, value=value, choices=", ".join(choices))
             )
         return value
 
@@ -327,7 +328,7 @@ class RowProblems:
         if value in TRUE_WORDS:
             return True
         if value not in FALSE_WORDS:
-            self.add(column, ServiceError("import.not_a_flag", value=value))
+            self.add(column, ServiceError(Code.IMPORT_NOT_A_FLAG, value=value))
         return False
 
     def trees(self, column: str) -> dict[str, int]:
@@ -339,7 +340,7 @@ class RowProblems:
             kind, sep, count = part.replace(":", "=").partition("=")
             kind = kind.lower()
             if not sep or kind not in TreeKind.values or not count.isdigit():
-                self.add(column, ServiceError("import.bad_trees", value=value))
+                self.add(column, ServiceError(Code.IMPORT_BAD_TREES, value=value))
                 return {}
             trees[kind] = trees.get(kind, 0) + int(count)
         return trees
@@ -347,13 +348,13 @@ class RowProblems:
 
 def error_column(record: str, error: ServiceError) -> str:
     """The column a service error is about, so the user knows which cell to fix."""
-    if error.code == "conflict.uuid":
+    if error.code == Code.CONFLICT_UUID:
         return "id"
     if error.field:
         return FIELD_COLUMNS.get(error.field, error.field)
-    if error.code in ("out_of_scope", "auth.forbidden"):
+    if error.code in (Code.OUT_OF_SCOPE, Code.AUTH_FORBIDDEN):
         return {"person": "household_id", "event": "person_id"}.get(record, "village")
-    if error.code.startswith("history.") and error.code != "history.born_not_first":
+    if error.code.startswith("history.") and error.code != Code.HISTORY_BORN_NOT_FIRST:
         return "date"
     return "kind" if record == "event" else "id"
 
@@ -443,7 +444,7 @@ class Importer:
                 else:
                     found = Place.objects.filter(code=code).first()
                     self.places[key] = found or ServiceError(
-                        "invalid.place", field="moved_to", value=code
+                        Code.INVALID_PLACE, field="moved_to", value=code
                     )
             except ServiceError as exc:
                 self.places[key] = exc
@@ -460,14 +461,14 @@ class Importer:
             problems.add(
                 column,
                 ServiceError(
-                    "import.bad_parent",
+                    Code.IMPORT_BAD_PARENT,
                     record=record,
                     id=parent_id,
                     row=self.failed[record][parent_id],
                 ),
             )
         else:
-            problems.add(column, ServiceError("import.unknown_parent", record=record, id=parent_id))
+            problems.add(column, ServiceError(Code.IMPORT_UNKNOWN_PARENT, record=record, id=parent_id))
         return None
 
     def village(self, problems: RowProblems, column: str = "village") -> Place | None:
@@ -551,7 +552,7 @@ class Importer:
         record = row.record
         p = RowProblems(row)
         if record not in RECORDS:
-            p.add("record", ServiceError("import.bad_record", value=row.text("record")))
+            p.add("record", ServiceError(Code.IMPORT_BAD_RECORD, value=row.text("record")))
             self.report.errors.extend(p.errors)
             return
         row_id = p.ident("id", required=True)
@@ -565,7 +566,7 @@ class Importer:
                 self.refused(record, row, p, exc)
             except DatabaseError as exc:
                 # The service's savepoint has rolled the row back; the database said no.
-                p.add("id", ServiceError("invalid", detail=str(exc)))
+                p.add("id", ServiceError(Code.INVALID, detail=str(exc)))
             else:
                 self.done[record][obj.pk] = obj
                 (self.report.created if created else self.report.existing)[record] += 1
@@ -581,7 +582,7 @@ class Importer:
             self.report.errors.extend(p.errors)
 
     def conflicting(self, record: str, row_id: uuid.UUID, p: RowProblems) -> Any:
-        if not any(e.code == "conflict.uuid" for e in p.errors):
+        if not any(e.code == Code.CONFLICT_UUID for e in p.errors):
             return None
         return records_of(record).filter(pk=row_id).first()
 
@@ -595,7 +596,7 @@ class Importer:
             # history code.
             if earlier != row.number and error.code.startswith("history."):
                 message = ServiceError(
-                    "import.after_bad_event", row=earlier, detail=message
+                    Code.IMPORT_AFTER_BAD_EVENT, row=earlier, detail=message
                 ).message
         p.errors.append(RowError(row.number, error_column(record, error), error.code, message))
 
@@ -612,7 +613,7 @@ def import_rows(
     importer = Importer(rows, actor)
     with transaction.atomic():
         # One indicator refresh for the whole file, queued only if the import commits.
-        with services.one_notification():
+        with effects.batched():
             report = importer.run(progress)
         report.dry_run = dry_run
         if report.ok and not dry_run:
@@ -654,7 +655,7 @@ def import_file(
     if unknown:
         report = ImportReport(rows=len(rows), dry_run=dry_run)
         for column in unknown:
-            error = ServiceError("import.unknown_column", column=column)
+            error = ServiceError(Code.IMPORT_UNKNOWN_COLUMN, column=column)
             report.errors.append(RowError(1, column, error.code, error.message))
         return report
     bar = progress_factory(len(rows)) if progress_factory else None

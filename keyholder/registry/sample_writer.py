@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit
+from keyholder.core import effects
 from keyholder.core.db import analyze
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import sample_names as words
@@ -35,7 +36,7 @@ from keyholder.registry.sample import (
     largest_remainder,
     plan_village,
 )
-from keyholder.registry.signals import registry_changed
+from keyholder.registry.signals import REGISTRY_CHANGED
 
 PERSONS_PER_VILLAGE = 2000
 # Where people who move within the country go: Khujand's district, the capital's belt, the
@@ -430,10 +431,6 @@ def generate_district(
             households=result.households,
             persons=result.persons,
         )
-        transaction.on_commit(
-            lambda: registry_changed.send(
-                sender=Person, village_ids=sorted(village_ids), since=START.replace(year=2014)
-            )
-        )
+        effects.announce(REGISTRY_CHANGED, village_ids, since=START.replace(year=2014))
     result.seconds = time.monotonic() - started
     return result

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import phonenumbers
@@ -21,7 +19,9 @@ from django.utils import timezone
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core import effects
+from keyholder.core.errors import Code, ServiceError
+from keyholder.core.idempotency import find_resend
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import (
     EventKind,
@@ -35,7 +35,7 @@ from keyholder.registry.models import (
     Sex,
     TreeKind,
 )
-from keyholder.registry.signals import registry_changed
+from keyholder.registry.signals import REGISTRY_CHANGED
 from keyholder.registry.status import validate_history
 
 M = TypeVar("M", bound=models.Model)
@@ -54,11 +54,11 @@ def require_writer(user: User | None, village: Place) -> None:
         # Management commands (import, generate) run as the system.
         return
     if not user.is_authenticated:
-        raise ServiceError("auth.required")
+        raise ServiceError(Code.AUTH_REQUIRED)
     if not (user.is_admin or user.role in WRITER_ROLES):
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     if not place_in_area(user, village):
-        raise ServiceError("out_of_scope")
+        raise ServiceError(Code.OUT_OF_SCOPE)
 
 
 def normalise_phone(raw: str) -> str:
@@ -69,90 +69,30 @@ def normalise_phone(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(raw, "TJ")
     except phonenumbers.NumberParseException as exc:
-        raise ServiceError("invalid.phone", field="phone", value=raw) from exc
+        raise ServiceError(Code.INVALID_PHONE, field="phone", value=raw) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise ServiceError("invalid.phone", field="phone", value=raw)
+        raise ServiceError(Code.INVALID_PHONE, field="phone", value=raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def village_by_code(code: str) -> Place:
     place = Place.objects.filter(code=code).first()
     if place is None:
-        raise ServiceError("invalid.place", field="village", value=code)
+        raise ServiceError(Code.INVALID_PLACE, field="village", value=code)
     if place.kind not in VILLAGE_KINDS:
-        raise ServiceError("invalid.place_kind", field="village", value=code)
+        raise ServiceError(Code.INVALID_PLACE_KIND, field="village", value=code)
     return place
 
 
 def _choice(value: str, choices: Iterable[str], field: str) -> str:
     if value not in choices:
-        raise ServiceError("invalid.field", field=field, detail=value)
+        raise ServiceError(Code.INVALID_FIELD, field=field, detail=value)
     return value
 
 
-def _same(obj: models.Model, fields: Mapping[str, Any]) -> bool:
-    for name, value in fields.items():
-        # Compare foreign keys by id, without fetching the related row.
-        field = obj._meta.get_field(name)
-        current = getattr(obj, field.attname)  # type: ignore[union-attr]
-        if isinstance(value, models.Model):
-            value = value.pk
-        if current != value:
-            return False
-    return True
-
-
-def _idempotent(
-    model: type[M], record_id: uuid.UUID | None, fields: dict[str, Any]
-) -> tuple[M | None, uuid.UUID]:
-    """Return (existing, id) for a resend with the same content, or (None, id) for a new record.
-
-    Raises ``conflict.uuid`` when the id exists with other content.
-    """
-    if record_id is None:
-        return None, uuid.uuid4()
-    # order_by() drops the model's default ordering, whose joins a lookup by id does not need.
-    existing = model._default_manager.filter(pk=record_id).order_by().first()
-    if existing is None:
-        return None, record_id
-    if _same(existing, fields):
-        return existing, record_id
-    raise ServiceError("conflict.uuid", id=record_id)
-
-
-# Inside ``one_notification()``: the villages and earliest date of the writes so far.
-_batch: ContextVar[dict[str, Any] | None] = ContextVar("registry_notify_batch", default=None)
-
-
-def _notify(villages: Iterable[int], since: dt.date | None) -> None:
-    batch = _batch.get()
-    if batch is not None:
-        batch["villages"].update(villages)
-        if since is not None and (batch["since"] is None or since < batch["since"]):
-            batch["since"] = since
-        return
-    village_ids = sorted(set(villages))
-    transaction.on_commit(
-        lambda: registry_changed.send(sender=Person, village_ids=village_ids, since=since)
-    )
-
-
-@contextmanager
-def one_notification() -> Iterator[None]:
-    """Send one ``registry_changed`` for a batch of writes instead of one per event.
-
-    An import of thousands of events would otherwise queue thousands of indicator refreshes.
-    Use it inside the batch's transaction: the notification is queued with ``on_commit`` and
-    dropped if the batch rolls back.
-    """
-    batch: dict[str, Any] = {"villages": set(), "since": None}
-    token = _batch.set(batch)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    if batch["villages"]:
-        _notify(batch["villages"], batch["since"])
+def _announce(villages: Iterable[int], since: dt.date | None) -> None:
+    """Tell the apps above that these villages changed from ``since`` (after commit)."""
+    effects.announce(REGISTRY_CHANGED, villages, since)
 
 
 @transaction.atomic
@@ -184,13 +124,13 @@ def do_create_house(
     for kind, count in (trees or {}).items():
         _choice(kind, TreeKind.values, "trees")
         if count < 0:
-            raise ServiceError("invalid.field", field="trees", detail=f"{kind}={count}")
+            raise ServiceError(Code.INVALID_FIELD, field="trees", detail=f"{kind}={count}")
         if count:
             tree_counts[kind] = count
-    existing, house_id = _idempotent(House, id, fields)
+    existing, house_id = find_resend(House, id, fields)
     if existing is not None:
         if {t.kind: t.count for t in existing.trees.all()} != tree_counts:
-            raise ServiceError("conflict.uuid", id=house_id)
+            raise ServiceError(Code.CONFLICT_UUID, id=house_id)
         return existing, False
     house = House.objects.create(id=house_id, created_by=actor, is_sample=is_sample, **fields)
     GardenTree.objects.bulk_create(
@@ -214,11 +154,11 @@ def do_create_household(
     require_writer(actor, village)
     name = name.strip()
     if not name:
-        raise ServiceError("invalid.field", field="name", detail="empty")
+        raise ServiceError(Code.INVALID_FIELD, field="name", detail="empty")
     if house is not None and house.village_id != village.pk:
-        raise ServiceError("invalid.field", field="house", detail=str(house.pk))
+        raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(house.pk))
     fields = {"village": village, "name": name, "house": house, "notes": notes}
-    existing, household_id = _idempotent(Household, id, fields)
+    existing, household_id = find_resend(Household, id, fields)
     if existing is not None:
         return existing, False
     household = Household.objects.create(
@@ -245,11 +185,11 @@ def do_create_person(
     require_writer(actor, household.village)
     given_name = given_name.strip()
     if not given_name:
-        raise ServiceError("invalid.field", field="given_name", detail="empty")
+        raise ServiceError(Code.INVALID_FIELD, field="given_name", detail="empty")
     _choice(sex, Sex.values, "sex")
     _choice(relation, Relation.values, "relation")
     if not 1900 <= birth_year <= today().year:
-        raise ServiceError("invalid.birth_year", field="birth_year", value=birth_year)
+        raise ServiceError(Code.INVALID_BIRTH_YEAR, field="birth_year", value=birth_year)
     fields = {
         "household": household,
         "given_name": given_name,
@@ -259,7 +199,7 @@ def do_create_person(
         "relation": relation,
         "phone": normalise_phone(phone),
     }
-    existing, person_id = _idempotent(Person, id, fields)
+    existing, person_id = find_resend(Person, id, fields)
     if existing is not None:
         return existing, False
     person = Person.objects.create(id=person_id, created_by=actor, is_sample=is_sample, **fields)
@@ -291,11 +231,11 @@ def do_record_event(
         _choice(purpose, Purpose.values, "purpose")
     country = country.strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
-        raise ServiceError("invalid.country", field="country", value=country)
+        raise ServiceError(Code.INVALID_COUNTRY, field="country", value=country)
     if kind == EventKind.DEPARTED and not country:
-        raise ServiceError("history.destination_required", field="country")
+        raise ServiceError(Code.HISTORY_DESTINATION_REQUIRED, field="country")
     if kind == EventKind.MOVED and moved_to is None:
-        raise ServiceError("history.moved_to_required", field="moved_to")
+        raise ServiceError(Code.HISTORY_MOVED_TO_REQUIRED, field="moved_to")
     fields = {
         "person": person,
         "kind": kind,
@@ -307,7 +247,7 @@ def do_record_event(
         "moved_to": moved_to,
         "note": note,
     }
-    existing, event_id = _idempotent(MigrationEvent, id, fields)
+    existing, event_id = find_resend(MigrationEvent, id, fields)
     if existing is not None:
         return existing, False
     # Lock the person's row so two devices cannot interleave events into an impossible history.
@@ -318,7 +258,7 @@ def do_record_event(
     validate_history(history, person.birth_year, today())
     event.save(force_insert=True)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
-    _notify([household.village_id], date)
+    _announce([household.village_id], date)
     return event, True
 
 
@@ -341,7 +281,7 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent) -> None:
     )
     date = event.date
     event.delete()
-    _notify([person.household.village_id], date)
+    _announce([person.household.village_id], date)
 
 
 def run_in_one_transaction(work: Callable[[], Any]) -> Any:

@@ -1,11 +1,10 @@
-"""Signals sent after a registry change has committed.
+"""What the registry announces after a write (through ``keyholder.core.effects``).
 
-``registry_changed`` carries the villages touched and the earliest event date affected, so that
-the analytics store can refresh only what moved. Services send it from ``on_commit``.
+``REGISTRY_CHANGED`` carries the villages touched and the earliest event date affected, so that
+the analytics store can refresh only what moved. The services announce it inside their
+transaction; listeners (the indicators app) run after commit.
 """
 
 from __future__ import annotations
 
-import django.dispatch
-
-registry_changed = django.dispatch.Signal()
+REGISTRY_CHANGED = "registry.changed"

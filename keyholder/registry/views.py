@@ -23,11 +23,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keyholder.core.errors import ServiceError
-from keyholder.places.views import breadcrumbs
+from keyholder.accounts import access as place_access
+from keyholder.core.errors import Code, ServiceError
 from keyholder.registry import access, queries, services
 from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm
 from keyholder.registry.models import Household, Person
+from keyholder.registry.place_views import breadcrumbs
 
 
 def _refuse_or_show(form: Form, exc: ServiceError) -> None:
@@ -122,7 +123,7 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         moved_to = access.place_by_code(data["moved_to"])
         if data["moved_to"] and moved_to is None:
             form.add_error(
-                "moved_to", ServiceError("invalid.place", value=data["moved_to"]).message
+                "moved_to", ServiceError(Code.INVALID_PLACE, value=data["moved_to"]).message
             )
         else:
             try:
@@ -189,7 +190,7 @@ def add_member(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 @login_required
 def add_household(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        village = access.get_place(request.user, code)
+        village = place_access.get_place(request.user, code)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     if village.kind not in services.VILLAGE_KINDS:

@@ -19,7 +19,7 @@ def language_next(request: HttpRequest) -> str:
 
 def home_place_code(request: HttpRequest) -> str:
     """The code of the place at the top of the user's area ("TJ" when there is none)."""
-    from keyholder.registry.access import home_place
+    from keyholder.accounts.access import home_place
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

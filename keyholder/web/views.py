@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from keyholder.accounts.access import home_place
 from keyholder.accounts.models import Role
-from keyholder.registry.access import home_place
 
 
 @login_required

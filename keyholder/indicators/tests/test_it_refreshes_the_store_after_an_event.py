@@ -67,13 +67,15 @@ def test_it_does_not_touch_an_unbuilt_store(cast: Cast, django_capture_on_commit
 def test_a_keeping_agreement_moves_a_vacant_house_to_kept(
     cast: Cast, django_capture_on_commit_callbacks
 ) -> None:
-    from keyholder.keeping.models import KeepingAgreement
+    from keyholder.keeping.services import do_create_agreement
 
     populate(cast)
     house = Household.objects.get(name="Saidov").house
     assert house is not None
+    # Through the keeping service, which announces the change of care after commit.
     with django_capture_on_commit_callbacks(execute=True):
-        KeepingAgreement.objects.create(
+        do_create_agreement(
+            actor=None,
             house=house,
             keyholder=cast.keyholder,
             start=dt.date(2023, 6, 1),

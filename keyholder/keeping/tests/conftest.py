@@ -10,20 +10,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from PIL import Image
 
 from keyholder.accounts.models import Role, User
 from keyholder.keeping import services
 from keyholder.keeping.models import Duty, KeepingAgreement, WateringSeason
-from keyholder.testing import Cast, auth_header, make_household, make_user
+
+# The local SMTP server and Telegram stand-in of the notify tests, for the messages keeping sends.
+from keyholder.notify.tests.conftest import bot_api, smtp_server  # noqa: F401
+from keyholder.testing import Cast, make_household, make_user
 
 STREET = "кӯчаи Рӯдакӣ"
 
@@ -113,40 +112,3 @@ def other_owner(cast: Cast, second_keyholder: User) -> User:
         fee_period="season",
     )
     return owner
-
-
-def bearer(user: User) -> dict[str, Any]:
-    """The API's Authorization header for ``user``, to spread into a test client's call."""
-    return auth_header(user)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def jpeg(
-    size: tuple[int, int] = (2400, 1800),
-    gps: tuple[float, float] | None = (39.95, 70.12),
-    taken: str | None = "2026:11:28 09:15:00",
-) -> bytes:
-    """A real JPEG with EXIF: capture time and, unless told otherwise, a GPS position."""
-    image = Image.new("RGB", size, (120, 160, 90))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    if taken:
-        exif.get_ifd(0x8769)[0x9003] = taken
-    if gps:
-        lat, lon = gps
-        exif.get_ifd(0x8825).update(
-            {
-                1: "N",
-                2: (int(lat), int(lat * 60) % 60, 0.0),
-                3: "E",
-                4: (int(lon), int(lon * 60) % 60, 0.0),
-            }
-        )
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()

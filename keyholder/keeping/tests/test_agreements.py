@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from keyholder.keeping.models import AgreementStatus, KeepingAgreement, Task, TaskStatus
-from keyholder.keeping.tests.conftest import Kept, bearer, days_ago
-from keyholder.testing import Cast, make_house
+from keyholder.keeping.tests.conftest import Kept, days_ago
+from keyholder.testing import Cast, bearer, make_house
 
 
 def test_it_creates_an_agreement_once_and_refuses_other_content_under_its_id(

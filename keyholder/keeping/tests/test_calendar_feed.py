@@ -6,8 +6,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from keyholder.keeping.models import CalendarFeed, TaskStatus
-from keyholder.keeping.tests.conftest import STREET, Kept, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import STREET, Kept
+from keyholder.testing import Cast, signed_in
 
 
 def test_the_feed_holds_the_due_tasks_and_a_new_token_revokes_the_old(

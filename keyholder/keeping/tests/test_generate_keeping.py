@@ -18,8 +18,8 @@ from keyholder.keeping.models import (
     WateringSeason,
     WaterTurn,
 )
-from keyholder.keeping.tests.conftest import days_ago, signed_in
-from keyholder.testing import Cast, make_event, make_household, make_person, make_user
+from keyholder.keeping.tests.conftest import days_ago
+from keyholder.testing import Cast, make_event, make_household, make_person, make_user, signed_in
 
 
 def test_it_builds_a_living_service_and_runs_once(cast: Cast) -> None:

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from keyholder.accounts.models import Role
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping import services
 from keyholder.keeping.models import KeepingAgreement
-from keyholder.keeping.tests.conftest import bearer, days_ago
-from keyholder.testing import Cast, make_household, make_user
+from keyholder.keeping.tests.conftest import days_ago
+from keyholder.testing import Cast, bearer, make_household, make_user
 
 URL = "/api/v1/keeping/agreements"
 
@@ -56,7 +56,7 @@ def test_it_refuses_any_owner_not_of_the_house_with_one_answer(cast: Cast, clien
 
     # The same status, code, field and message (but for the name sent) whoever was named:
     # the catalogue's message in the request's language, with only the name filled in.
-    expected = ServiceError("keeping.owner_not_of_house", value="NAME").message
+    expected = ServiceError(Code.KEEPING_OWNER_NOT_OF_HOUSE, value="NAME").message
     assert {
         (status, code, field, message.replace(name, "NAME"))
         for name, (status, code, field, message) in answers.items()
@@ -106,7 +106,7 @@ def test_the_service_refuses_an_owner_of_another_house(cast: Cast) -> None:
             fee_currency="TJS",
             fee_period="month",
         )
-    assert refused.value.code == "keeping.owner_not_of_house"
+    assert refused.value.code == Code.KEEPING_OWNER_NOT_OF_HOUSE
     assert not KeepingAgreement.objects.exists()
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from keyholder.keeping import services
 from keyholder.keeping.generation import generate_charges
 from keyholder.keeping.models import Charge
-from keyholder.keeping.tests.conftest import Kept, bearer, days_ago, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept, days_ago
+from keyholder.testing import Cast, bearer, signed_in
 
 
 def test_it_charges_each_month_once_and_keeps_currencies_apart(
@@ -98,7 +98,7 @@ def test_it_refuses_a_payment_of_nothing_or_in_the_future(cast: Cast, kept: Kept
     future = client.post(
         "/api/v1/keeping/payments", body, content_type="application/json", **headers
     )
-    assert future.status_code == 400 and future.json()["code"] == "history.date_in_future"
+    assert future.status_code == 400 and future.json()["code"] == "keeping.date_in_future"
     body.update(paid_on=days_ago(1).isoformat(), currency="EUR")
     euro = client.post("/api/v1/keeping/payments", body, content_type="application/json", **headers)
     assert euro.status_code == 400 and euro.json()["field"] == "currency"

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from keyholder.keeping import services
 from keyholder.keeping.models import TaskStatus
 from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
-from keyholder.keeping.tests.conftest import STREET, Kept, jpeg, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import STREET, Kept
+from keyholder.testing import Cast, jpeg, signed_in
 
 
 def _text(pdf: bytes) -> str:

@@ -8,10 +8,10 @@ import uuid
 from django.urls import reverse
 
 from keyholder.accounts.models import User
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping.models import Duty, WateringSeason, WaterTurn
-from keyholder.keeping.tests.conftest import Kept, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept
+from keyholder.testing import Cast, signed_in
 
 
 def test_a_one_off_duty_added_on_the_house_page_plans_its_task(cast: Cast, kept: Kept) -> None:
@@ -30,7 +30,7 @@ def test_a_one_off_duty_added_on_the_house_page_plans_its_task(cast: Cast, kept:
 
     assert missing_date.status_code == 400
     # The page is in Tajik: the catalogue's message, as the keyholder reads it.
-    assert ServiceError("keeping.duty_needs_date").message in missing_date.content.decode()
+    assert ServiceError(Code.KEEPING_DUTY_NEEDS_DATE).message in missing_date.content.decode()
     assert added.status_code == 302
     duty = Duty.objects.get(title="Пардохти барқ")
     assert list(duty.tasks.values_list("due_date", flat=True)) == [due]

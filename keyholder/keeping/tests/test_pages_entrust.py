@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from keyholder.accounts.models import Role
 from keyholder.keeping.models import KeepingAgreement
-from keyholder.keeping.tests.conftest import days_ago, signed_in
-from keyholder.testing import Cast, make_event, make_household, make_person, make_user
+from keyholder.keeping.tests.conftest import days_ago
+from keyholder.testing import Cast, make_event, make_household, make_person, make_user, signed_in
 
 
 def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:

@@ -11,8 +11,8 @@ from PIL import Image
 
 from keyholder.keeping import services
 from keyholder.keeping.models import Photo
-from keyholder.keeping.tests.conftest import Kept, bearer, jpeg
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept
+from keyholder.testing import Cast, bearer, jpeg
 
 
 def _visit(cast: Cast, kept: Kept) -> str:

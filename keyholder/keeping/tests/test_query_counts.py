@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from keyholder.accounts.models import Role
 from keyholder.keeping import services
-from keyholder.keeping.tests.conftest import bearer, days_ago, jpeg, signed_in
-from keyholder.testing import Cast, make_household, make_user
+from keyholder.keeping.tests.conftest import days_ago
+from keyholder.testing import Cast, bearer, jpeg, make_household, make_user, signed_in
 
 
 def _entrust(cast: Cast, count: int) -> None:

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from keyholder.accounts.models import AuditLog, User
 from keyholder.keeping import services
-from keyholder.keeping.tests.conftest import Kept, bearer, jpeg, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept
+from keyholder.testing import Cast, bearer, jpeg, signed_in
 
 
 def _reads(user: User) -> list[tuple[str, str]]:

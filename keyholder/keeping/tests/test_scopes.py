@@ -17,8 +17,8 @@ from django.utils import timezone
 from keyholder.accounts.models import User
 from keyholder.keeping import services
 from keyholder.keeping.models import Incident, Photo, Visit
-from keyholder.keeping.tests.conftest import Kept, bearer, days_ago, jpeg, signed_in
-from keyholder.testing import Cast, make_event, make_household, make_person
+from keyholder.keeping.tests.conftest import Kept, days_ago
+from keyholder.testing import Cast, bearer, jpeg, make_event, make_household, make_person, signed_in
 
 
 @dataclass

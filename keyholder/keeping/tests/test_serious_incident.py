@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from keyholder.keeping.models import Incident
-from keyholder.keeping.tests.conftest import Kept, bearer, jpeg, signed_in
+from keyholder.keeping.tests.conftest import Kept
 from keyholder.notify.models import Message
-from keyholder.testing import Cast
+from keyholder.testing import Cast, bearer, jpeg, signed_in
 
 
 def test_a_serious_incident_is_queued_for_the_owner_and_a_minor_one_is_not(

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from keyholder.keeping import schedule, services
 from keyholder.keeping.generation import generate_tasks
 from keyholder.keeping.models import Task
-from keyholder.keeping.tests.conftest import Kept, bearer, days_ago
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept, days_ago
+from keyholder.testing import Cast, bearer
 
 
 def test_generation_is_idempotent_and_follows_the_water_turns(
@@ -82,3 +82,23 @@ def test_the_schedule_skips_paused_days() -> None:
     duty = schedule.DutyLike("security_round", 5, False, d(2026, 1, 1), None)
     dates = schedule.duty_dates(duty, d(2026, 1, 1), d(2026, 1, 31), intervals)
     assert dates == [d(2026, 1, 1), d(2026, 1, 6), d(2026, 1, 21), d(2026, 1, 26), d(2026, 1, 31)]
+
+
+def test_care_ends_on_the_planned_end_whatever_is_recorded_after_it() -> None:
+    d = dt.date
+    # A pause recorded after the planned end does not stretch the care up to the pause.
+    paused_late = schedule.active_intervals(
+        d(2026, 1, 1), d(2026, 3, 31), [schedule.ChangeLike("pause", d(2026, 5, 1))]
+    )
+    assert paused_late == [(d(2026, 1, 1), d(2026, 3, 31))]
+    resumed_late = schedule.active_intervals(
+        d(2026, 1, 1),
+        d(2026, 3, 31),
+        [schedule.ChangeLike("pause", d(2026, 2, 1)), schedule.ChangeLike("resume", d(2026, 4, 1))],
+    )
+    assert resumed_late == [(d(2026, 1, 1), d(2026, 1, 31))]
+    # Ended by hand without a date: never under care. Two agreements of a house count once.
+    assert schedule.agreement_intervals(d(2026, 1, 1), None, "ended", []) == []
+    assert schedule.merge_intervals(
+        [(d(2026, 3, 1), None), (d(2026, 1, 1), d(2026, 2, 28)), (d(2026, 1, 5), d(2026, 1, 9))]
+    ) == [(d(2026, 1, 1), None)]

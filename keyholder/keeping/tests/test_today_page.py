@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from keyholder.keeping import services
 from keyholder.keeping.models import Task, TaskStatus
-from keyholder.keeping.tests.conftest import STREET, Kept, days_ago, signed_in
-from keyholder.testing import Cast, make_household
+from keyholder.keeping.tests.conftest import STREET, Kept, days_ago
+from keyholder.testing import Cast, make_household, signed_in
 
 
 def test_it_lists_due_and_overdue_tasks_grouped_by_street(cast: Cast, kept: Kept) -> None:

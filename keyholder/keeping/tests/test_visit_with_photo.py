@@ -12,8 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from keyholder.keeping.models import Photo, Task, TaskStatus, Visit
-from keyholder.keeping.tests.conftest import Kept, bearer, jpeg, signed_in
-from keyholder.testing import Cast
+from keyholder.keeping.tests.conftest import Kept
+from keyholder.testing import Cast, bearer, jpeg, signed_in
 
 
 def _open_tasks(kept: Kept) -> list[Task]:

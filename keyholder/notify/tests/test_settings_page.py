@@ -5,17 +5,11 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from keyholder.accounts.models import AuditLog, User
+from keyholder.accounts.models import AuditLog
 from keyholder.notify.models import Message
-from keyholder.testing import PASSWORD, Cast
+from keyholder.testing import Cast, signed_in
 
 URL = reverse("notify:settings")
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_it_asks_a_visitor_to_sign_in(cast: Cast) -> None:

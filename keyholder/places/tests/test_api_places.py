@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from keyholder.places.models import Place, PlaceKind
-from keyholder.testing import auth_header, make_place
+from keyholder.testing import bearer, make_place
 
 BOUNDARY = {
     "type": "Polygon",
@@ -83,7 +83,7 @@ def test_it_pages_through_places_with_a_cursor(client, cast, django_assert_max_n
     while url:
         # Anonymous and signed-in clients alike; a page is a few queries, whatever its size.
         with django_assert_max_num_queries(6):
-            body = client.get(url, **auth_header(cast.officer)).json()
+            body = client.get(url, **bearer(cast.officer)).json()
         assert body["count"] == 27
         seen += [item["code"] for item in body["results"]]
         url = (

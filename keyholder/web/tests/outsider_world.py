@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,6 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpResponse
 from django.utils import timezone
-from PIL import Image
 
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.indicators.store import build_all
@@ -41,6 +39,7 @@ from keyholder.keeping.models import (
 from keyholder.registry.models import House, Household, MigrationEvent, Person
 from keyholder.testing import (
     Cast,
+    jpeg,
     make_event,
     make_house,
     make_household,
@@ -62,12 +61,6 @@ VISIT_NOTE = "window latch QX77 mended"
 INCIDENT_NOTE = "gate forced QX93"
 PAYMENT_NOTE = "sent by brother QX58"
 KEY_GIVER = "uncle Mahmudjon QX26"
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (120, 160, 90)).save(out, "JPEG")
-    return out.getvalue()
 
 
 @dataclass
@@ -147,7 +140,7 @@ def build_world(cast: Cast) -> World:
         checked_out_at=now,
         task_ids=[task.pk],
         notes=VISIT_NOTE,
-        photos=[services.PhotoUpload(data=jpeg(), latitude=39.95, longitude=70.12)],
+        photos=[services.PhotoUpload(data=jpeg(size=(64, 48)), latitude=39.95, longitude=70.12)],
     )
     photo = visit.photos.get()
     incident, _ = services.do_report_incident(

@@ -36,13 +36,12 @@ from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver,
 from django.utils import timezone
 
 from keyholder.accounts.models import AuditLog, User
-from keyholder.testing import Cast, token_for
+from keyholder.testing import Cast, jpeg, token_for
 from keyholder.web.tests.outsider_world import (
     VISITORS,
     World,
     build_world,
     changed,
-    jpeg,
     leaked,
     snapshot,
 )
@@ -564,7 +563,9 @@ def _send(client: Client, method: str, url: str, case: Case, headers: dict[str, 
         return client.get(url, case.query, **headers)
     body = dict(case.body or {})
     if case.multipart:
-        body["image"] = SimpleUploadedFile("house.jpg", jpeg(), content_type="image/jpeg")
+        body["image"] = SimpleUploadedFile(
+            "house.jpg", jpeg(size=(64, 48)), content_type="image/jpeg"
+        )
         return client.post(url, body, **headers)
     return client.generic(
         method, url, data=json.dumps(body), content_type="application/json", **headers

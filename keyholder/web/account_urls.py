@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyholder.accounts import views
+from keyholder.web import account_views as views
 
 app_name = "accounts"
 urlpatterns = [

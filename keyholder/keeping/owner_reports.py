@@ -1,6 +1,7 @@
-"""Periodic jobs the worker runs itself: today, queueing last month's owner reports.
+"""The monthly owner reports: a periodic job the keeping app registers with the worker.
 
-The worker calls ``run_due_jobs`` on each loop. The check is one indexed row read
+``KeepingConfig.ready`` registers ``queue_owner_reports`` with ``core.periodic``; the worker
+runs it on each loop. The check is one indexed row read
 (``ScheduledRun``); the work happens once per month, and each message is idempotent by its
 dedupe key, so a worker that dies halfway through picks up where it stopped.
 """
@@ -13,11 +14,13 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from keyholder.accounts.models import Channel
 from keyholder.core.dates import month_end, previous_month
+from keyholder.keeping.models import KeepingAgreement
+from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
 from keyholder.notify.models import Message, ScheduledRun
 from keyholder.notify.services import do_queue_message
 
@@ -32,11 +35,8 @@ def owner_report_key(agreement_id: object, month: dt.date, owner_id: object) -> 
 
 
 def report_link(agreement_id: object, month: dt.date) -> str:
-    """The owner's page of this report, or the site's front page if keeping has none."""
-    try:
-        path = reverse("keeping:owner_report", args=[agreement_id, f"{month:%Y-%m}"])
-    except NoReverseMatch:
-        path = "/"
+    """The owner's page of this report."""
+    path = reverse("keeping:owner_report", args=[agreement_id, f"{month:%Y-%m}"])
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -50,11 +50,6 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
     period = f"{month:%Y-%m}"
     if ScheduledRun.objects.filter(job=OWNER_REPORTS, period=period).exists():
         return 0
-    # Imported here: the keeping app builds the reports, and notify must not depend on it
-    # at import time (keeping imports notify to send incident messages).
-    from keyholder.keeping.models import KeepingAgreement
-    from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
-
     agreements = (
         KeepingAgreement.objects.filter(start__lte=month_end(month))
         .filter(Q(end__isnull=True) | Q(end__gte=month))
@@ -101,13 +96,3 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
         ScheduledRun.objects.get_or_create(job=OWNER_REPORTS, period=period)
     logger.info("owner reports %s: %s queued, %s agreements failed", period, queued, failed)
     return queued
-
-
-def run_due_jobs(today: dt.date | None = None) -> None:
-    """Every periodic job, each isolated so one failing does not stop the others."""
-    try:
-        queue_owner_reports(today)
-    except ImportError:
-        logger.warning("keeping reports are not available; owner reports not queued")
-    except Exception:
-        logger.exception("queueing owner reports failed")

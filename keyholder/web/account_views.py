@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keyholder.accounts import access, services
-from keyholder.accounts.forms import AccountForm, NewAccountForm, initial_for
 from keyholder.accounts.models import Role, User
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.registry import access as registry_access
+from keyholder.web.account_forms import AccountForm, NewAccountForm, initial_for
 
 PAGE_SIZE = 50
 
@@ -92,7 +92,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
             if access.users_for(admin).filter(username__iexact=data["username"]).exists():
                 form.add_error(
                     "username",
-                    ServiceError("accounts.username_taken", value=data["username"]).message,
+                    ServiceError(Code.ACCOUNTS_USERNAME_TAKEN, value=data["username"]).message,
                 )
             else:
                 try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyholder.places import views
+from keyholder.registry import place_views as views
 
 app_name = "places"
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""Shared pieces of the pages: country names and status wording in the active language."""
+"""Status and event wording of the registry's pages, in the active language."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from keyholder.places.countries import country_name as _country_name
 from keyholder.registry.models import EventKind, MigrationEvent
 from keyholder.registry.status import HouseholdState, HouseholdStatus, State, Status
-from keyholder.web.countries import country_name as _country_name
 
 register = template.Library()
-
-
-@register.filter
-def country_name(code: str) -> str:
-    return _country_name(code)
 
 
 def _date(value: dt.date | None) -> str:

@@ -1,7 +1,7 @@
-"""Place pages: walk country > region > district > jamoat > village.
+"""Place pages of the registry: walk country > region > district > jamoat > village.
 
-Every read goes through ``registry.access`` (which places the user may open, and the scoped
-households and persons) and ``registry.queries`` (counts and statuses in a fixed number of
+Which places a user may open comes from ``accounts.access``; every read of records goes
+through ``registry.access`` (the scoped households and persons) and ``registry.queries`` (counts and statuses in a fixed number of
 queries), so the counts cover only the user's area.
 """
 
@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from keyholder.accounts import access as place_access
 from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry import access, queries
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
     """The chain from the country down to ``place``; links only to places the user may open."""
     chain = [*place.ancestors(), place]
-    openable = access.viewable_codes(user, [p.code for p in chain])
+    openable = place_access.viewable_codes(user, [p.code for p in chain])
     return [
         {
             "label": p.name,
@@ -41,7 +42,7 @@ def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        place = access.get_place(request.user, code)
+        place = place_access.get_place(request.user, code)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     today = timezone.localdate()
@@ -54,7 +55,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if place.kind in VILLAGE_KINDS:
         context.update(village_context(request, place, today))
     else:
-        children = access.viewable_children(request.user, place)
+        children = place_access.viewable_children(request.user, place)
         totals, by_child = queries.counts_by_child(
             access.households_for(request.user),
             access.persons_for(request.user),

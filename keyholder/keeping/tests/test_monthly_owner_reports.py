@@ -6,22 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from keyholder.accounts.models import Role
+from keyholder.core.dates import previous_month
+from keyholder.keeping.models import KeepingAgreement
 from keyholder.notify.models import Message, ScheduledRun
-from keyholder.notify.scheduler import previous_month
 from keyholder.notify.tests.conftest import SmtpServer
 from keyholder.notify.tests.helpers import run_worker, set_channel
 from keyholder.testing import Cast, make_house, make_user
-
-# The reports are built by the keeping app; only if it cannot be imported is this skipped.
-try:
-    from keyholder.keeping.models import KeepingAgreement
-    from keyholder.keeping.reports import build_owner_report  # noqa: F401
-except ImportError:
-    pytest.skip("keyholder.keeping.reports is not available", allow_module_level=True)
 
 
 def agreement_for(cast: Cast, start: dt.date, end: dt.date | None = None) -> KeepingAgreement:

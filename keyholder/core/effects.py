@@ -1,0 +1,113 @@
+"""Effects after a write: an app announces what changed, apps above it react after commit.
+
+A service announces a change of some villages (``announce(REGISTRY_CHANGED, [village_id],
+since=date)``) inside its transaction. The listeners that apps registered with ``listen`` run
+once the transaction commits, never for a write that rolled back (the announcement rides on
+``transaction.on_commit``, so a rolled-back savepoint drops it with everything else).
+
+Inside ``batched()`` every announcement of the batch is merged into one per topic, sent when
+the batch ends: an import of thousands of events, or a sample of 500 agreements, makes one
+indicator refresh, not thousands.
+
+The topic names are owned by the app that announces them (``registry.signals``,
+``keeping.signals``); this module knows none of them. A listener that fails is logged and does
+not fail the write that already committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a committed write changed: a topic, the villages touched, the earliest date."""
+
+    topic: str
+    village_ids: tuple[int, ...]
+    since: dt.date | None = None
+
+
+Listener = Callable[[Change], None]
+
+_listeners: dict[str, list[Listener]] = {}
+
+
+@dataclass
+class _Pending:
+    villages: set[int] = field(default_factory=set)
+    since: dt.date | None = None
+
+    def add(self, village_ids: Iterable[int], since: dt.date | None) -> None:
+        self.villages.update(int(v) for v in village_ids)
+        if since is not None and (self.since is None or since < self.since):
+            self.since = since
+
+
+# Inside ``batched()``: the announcements so far, by topic.
+_batch: ContextVar[dict[str, _Pending] | None] = ContextVar("effects_batch", default=None)
+
+
+def listen(topic: str, listener: Listener) -> None:
+    """Call ``listener`` after every committed change of ``topic`` (once, however often
+    an app's ``ready`` registers it)."""
+    listeners = _listeners.setdefault(topic, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def announce(topic: str, village_ids: Iterable[int], since: dt.date | None = None) -> None:
+    """Say, inside the write's transaction, that these villages changed under ``topic``."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.setdefault(topic, _Pending()).add(village_ids, since)
+        return
+    pending = _Pending()
+    pending.add(village_ids, since)
+    _schedule(topic, pending)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Merge the announcements made inside into one per topic, sent when the block ends.
+
+    Use it inside the batch's transaction, so that the merged announcement is dropped if the
+    batch rolls back.
+    """
+    outer = _batch.get()
+    if outer is not None:
+        # Already batching: the outer block sends everything.
+        yield
+        return
+    batch: dict[str, _Pending] = {}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for topic, pending in batch.items():
+        _schedule(topic, pending)
+
+
+def _schedule(topic: str, pending: _Pending) -> None:
+    if not pending.villages:
+        return
+    change = Change(topic, tuple(sorted(pending.villages)), pending.since)
+    transaction.on_commit(lambda: _deliver(change))
+
+
+def _deliver(change: Change) -> None:
+    for listener in _listeners.get(change.topic, ()):
+        try:
+            listener(change)
+        except Exception:
+            logger.exception("listener %r of %s failed", listener, change.topic)
