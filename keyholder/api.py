@@ -7,27 +7,18 @@ request's language; no traceback ever reaches a client.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
 from keyholder.accounts.services import user_for_token
-from keyholder.core.errors import ServiceError
+from keyholder.core.api import BearerToken
+from keyholder.core.errors import Code, ServiceError
 
 logger = logging.getLogger(__name__)
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is None:
-            return None
-        request.user = user
-        return user
 
 
 api = NinjaAPI(
@@ -35,7 +26,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     # Pages calling the API from the browser use their session (with Django's CSRF check).
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(user_for_token), django_auth],
     docs_url="/docs",
 )
 
@@ -51,7 +42,7 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, ServiceError("auth.required"))
+    return error_response(request, ServiceError(Code.AUTH_REQUIRED))
 
 
 @api.exception_handler(ValidationError)
@@ -63,32 +54,36 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         if loc and field is None:
             field = ".".join(loc)
         details.append(f"{'.'.join(loc) or _('request')}: {item.get('msg', '')}")
-    return error_response(request, ServiceError("invalid", field=field, detail="; ".join(details)))
+    return error_response(
+        request, ServiceError(Code.INVALID, field=field, detail="; ".join(details))
+    )
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {401: "auth.required", 403: "auth.forbidden", 404: "not_found"}.get(exc.status_code)
+    code = {401: Code.AUTH_REQUIRED, 403: Code.AUTH_FORBIDDEN, 404: Code.NOT_FOUND}.get(
+        exc.status_code
+    )
     if code:
         return error_response(request, ServiceError(code))
-    return error_response(request, ServiceError("invalid", detail=str(exc)))
+    return error_response(request, ServiceError(Code.INVALID, detail=str(exc)))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, ServiceError("not_found"))
+    return error_response(request, ServiceError(Code.NOT_FOUND))
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged with its traceback for us; the client gets the catalogue's answer only.
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
-    return error_response(request, ServiceError("internal"))
+    return error_response(request, ServiceError(Code.INTERNAL))
 
 
 def api_path_not_found(request: HttpRequest) -> HttpResponse:
     """An address under /api/ that no endpoint has (a plain Django view, routed after the API)."""
-    return error_response(request, ServiceError("not_found"))
+    return error_response(request, ServiceError(Code.NOT_FOUND))
 
 
 def _register_routers() -> None:

@@ -1,18 +1,112 @@
 """One catalogue of error codes, with translated messages.
 
-Services raise ``ServiceError(code, **params)``; the API answers ``{"code", "message"}`` with
+Services raise ``ServiceError(Code.X, **params)``; the API answers ``{"code", "message"}`` with
 the HTTP status from the catalogue, and pages show the same message. Codes are stable: clients
-may switch on them. Add new codes here, never inline.
+may switch on them. Add a new code here twice, as a ``Code`` member and in ``CATALOGUE``;
+never raise a bare string.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
+
+
+class Code(StrEnum):
+    """Every error code, by name: a typo is a NameError, not a code nobody catalogued.
+
+    The values are what clients see and switch on: never change one. ``CATALOGUE`` below must
+    give each a status and a message, which is checked when this module is imported.
+    """
+
+    AUTH_REQUIRED = "auth.required"
+    AUTH_INVALID_CREDENTIALS = "auth.invalid_credentials"
+    AUTH_FORBIDDEN = "auth.forbidden"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    INVALID_FIELD = "invalid.field"
+    INVALID_PHONE = "invalid.phone"
+    INVALID_PLACE = "invalid.place"
+    INVALID_PLACE_KIND = "invalid.place_kind"
+    INVALID_CURSOR = "invalid.cursor"
+    INVALID_DATE = "invalid.date"
+    INVALID_BIRTH_YEAR = "invalid.birth_year"
+    INVALID_COUNTRY = "invalid.country"
+    OUT_OF_SCOPE = "out_of_scope"
+    CONFLICT_UUID = "conflict.uuid"
+    NOTIFY_EMAIL_REQUIRED = "notify.email_required"
+    NOTIFY_INVALID_EMAIL = "notify.invalid_email"
+    NOTIFY_CHAT_ID_REQUIRED = "notify.chat_id_required"
+    NOTIFY_INVALID_CHAT_ID = "notify.invalid_chat_id"
+    HISTORY_DATE_IN_FUTURE = "history.date_in_future"
+    HISTORY_BEFORE_BIRTH = "history.before_birth"
+    HISTORY_AFTER_DEATH = "history.after_death"
+    HISTORY_RETURN_WITHOUT_DEPARTURE = "history.return_without_departure"
+    HISTORY_DEPORTATION_WITHOUT_DEPARTURE = "history.deportation_without_departure"
+    HISTORY_OVERLAPPING_STAY_ABROAD = "history.overlapping_stay_abroad"
+    HISTORY_DEPARTURE_DURING_BAN = "history.departure_during_ban"
+    HISTORY_BAN_END_BEFORE_START = "history.ban_end_before_start"
+    HISTORY_BORN_NOT_FIRST = "history.born_not_first"
+    HISTORY_BIRTH_YEAR_MISMATCH = "history.birth_year_mismatch"
+    HISTORY_NOT_A_MEMBER = "history.not_a_member"
+    HISTORY_ALREADY_MEMBER = "history.already_member"
+    HISTORY_MOVED_WHILE_ABROAD = "history.moved_while_abroad"
+    HISTORY_DESTINATION_REQUIRED = "history.destination_required"
+    HISTORY_MOVED_TO_REQUIRED = "history.moved_to_required"
+    INTERNAL = "internal"
+    ACCOUNTS_DEACTIVATE_SELF = "accounts.deactivate_self"
+    ACCOUNTS_OWN_ADMIN_ROLE = "accounts.own_admin_role"
+    ACCOUNTS_USERNAME_TAKEN = "accounts.username_taken"
+    IMPORT_BAD_ROWS = "import.bad_rows"
+    INDICATORS_UNKNOWN = "indicators.unknown"
+    INDICATORS_UNKNOWN_DIMENSION = "indicators.unknown_dimension"
+    INDICATORS_BAD_MONTH = "indicators.bad_month"
+    INDICATORS_BAD_PERIOD = "indicators.bad_period"
+    INDICATORS_BAD_BY = "indicators.bad_by"
+    OFFICIAL_DUPLICATE = "official.duplicate"
+    OFFICIAL_DATE_IN_FUTURE = "official.date_in_future"
+    INDICATORS_BAD_FORMAT = "indicators.bad_format"
+    INDICATORS_BAD_SCOPE = "indicators.bad_scope"
+    IMPORT_UNREADABLE = "import.unreadable"
+    IMPORT_MISSING_COLUMN = "import.missing_column"
+    IMPORT_BAD_RECORD = "import.bad_record"
+    IMPORT_REQUIRED = "import.required"
+    IMPORT_NOT_A_UUID = "import.not_a_uuid"
+    IMPORT_NOT_A_NUMBER = "import.not_a_number"
+    IMPORT_NOT_A_CHOICE = "import.not_a_choice"
+    IMPORT_NOT_A_FLAG = "import.not_a_flag"
+    IMPORT_BAD_TREES = "import.bad_trees"
+    IMPORT_UNKNOWN_PARENT = "import.unknown_parent"
+    IMPORT_BAD_PARENT = "import.bad_parent"
+    IMPORT_AFTER_BAD_EVENT = "import.after_bad_event"
+    IMPORT_UNKNOWN_COLUMN = "import.unknown_column"
+    IMPORT_TOO_LONG = "import.too_long"
+    KEEPING_NOT_KEYHOLDER = "keeping.not_keyholder"
+    KEEPING_NOT_OWNER = "keeping.not_owner"
+    KEEPING_OWNER_NOT_OF_HOUSE = "keeping.owner_not_of_house"
+    KEEPING_HOUSE_OUT_OF_SCOPE = "keeping.house_out_of_scope"
+    KEEPING_HOUSE_ALREADY_KEPT = "keeping.house_already_kept"
+    KEEPING_END_BEFORE_START = "keeping.end_before_start"
+    KEEPING_BAD_TRANSITION = "keeping.bad_transition"
+    KEEPING_NOT_IN_FORCE = "keeping.not_in_force"
+    KEEPING_DUTY_NEEDS_INTERVAL = "keeping.duty_needs_interval"
+    KEEPING_DUTY_NEEDS_DATE = "keeping.duty_needs_date"
+    KEEPING_TIME_IN_FUTURE = "keeping.time_in_future"
+    KEEPING_DATE_IN_FUTURE = "keeping.date_in_future"
+    KEEPING_CHECKOUT_BEFORE_CHECKIN = "keeping.checkout_before_checkin"
+    KEEPING_TASK_NOT_OF_AGREEMENT = "keeping.task_not_of_agreement"
+    KEEPING_TASK_ALREADY_DONE = "keeping.task_already_done"
+    KEEPING_BAD_CHECKLIST = "keeping.bad_checklist"
+    KEEPING_BAD_AMOUNT = "keeping.bad_amount"
+    KEEPING_PHOTO_UNREADABLE = "keeping.photo_unreadable"
+    KEEPING_PHOTO_TOO_LARGE = "keeping.photo_too_large"
+    KEEPING_BAD_POSITION = "keeping.bad_position"
+    KEEPING_BAD_MONTH = "keeping.bad_month"
 
 
 @dataclass(frozen=True)
@@ -21,190 +115,202 @@ class ErrorSpec:
     message: Promise
 
 
-CATALOGUE: dict[str, ErrorSpec] = {
+CATALOGUE: dict[Code, ErrorSpec] = {
     # Authentication and access.
-    "auth.required": ErrorSpec(401, _("Sign in or send a valid API token.")),
-    "auth.invalid_credentials": ErrorSpec(401, _("The username or password is wrong.")),
-    "auth.forbidden": ErrorSpec(403, _("Your role does not allow this action.")),
-    "not_found": ErrorSpec(404, _("Not found.")),
+    Code.AUTH_REQUIRED: ErrorSpec(401, _("Sign in or send a valid API token.")),
+    Code.AUTH_INVALID_CREDENTIALS: ErrorSpec(401, _("The username or password is wrong.")),
+    Code.AUTH_FORBIDDEN: ErrorSpec(403, _("Your role does not allow this action.")),
+    Code.NOT_FOUND: ErrorSpec(404, _("Not found.")),
     # Input.
-    "invalid": ErrorSpec(400, _("The request is not valid: {detail}")),
-    "invalid.field": ErrorSpec(400, _("The field “{field}” is not valid: {detail}")),
-    "invalid.phone": ErrorSpec(400, _("“{value}” is not a valid phone number.")),
-    "invalid.place": ErrorSpec(400, _("No place has the code “{value}”.")),
-    "invalid.place_kind": ErrorSpec(400, _("“{value}” is not a village.")),
-    "invalid.cursor": ErrorSpec(400, _("The page cursor is not valid.")),
-    "invalid.date": ErrorSpec(400, _("“{value}” is not a date in the form YYYY-MM-DD.")),
-    "invalid.birth_year": ErrorSpec(400, _("The birth year {value} is not possible.")),
-    "invalid.country": ErrorSpec(400, _("“{value}” is not a two-letter country code.")),
-    "out_of_scope": ErrorSpec(403, _("This place is outside your area.")),
+    Code.INVALID: ErrorSpec(400, _("The request is not valid: {detail}")),
+    Code.INVALID_FIELD: ErrorSpec(400, _("The field “{field}” is not valid: {detail}")),
+    Code.INVALID_PHONE: ErrorSpec(400, _("“{value}” is not a valid phone number.")),
+    Code.INVALID_PLACE: ErrorSpec(400, _("No place has the code “{value}”.")),
+    Code.INVALID_PLACE_KIND: ErrorSpec(400, _("“{value}” is not a village.")),
+    Code.INVALID_CURSOR: ErrorSpec(400, _("The page cursor is not valid.")),
+    Code.INVALID_DATE: ErrorSpec(400, _("“{value}” is not a date in the form YYYY-MM-DD.")),
+    Code.INVALID_BIRTH_YEAR: ErrorSpec(400, _("The birth year {value} is not possible.")),
+    Code.INVALID_COUNTRY: ErrorSpec(400, _("“{value}” is not a two-letter country code.")),
+    Code.OUT_OF_SCOPE: ErrorSpec(403, _("This place is outside your area.")),
     # Idempotent creation with client-supplied UUIDs.
-    "conflict.uuid": ErrorSpec(
+    Code.CONFLICT_UUID: ErrorSpec(
         409, _("A different record already exists with the id {id}; an edit must use a new id.")
     ),
     # Notification settings (keyholder/notify).
-    "notify.email_required": ErrorSpec(
+    Code.NOTIFY_EMAIL_REQUIRED: ErrorSpec(
         400, _("Enter an email address to receive messages by email.")
     ),
-    "notify.invalid_email": ErrorSpec(400, _("“{value}” is not an email address.")),
-    "notify.chat_id_required": ErrorSpec(
+    Code.NOTIFY_INVALID_EMAIL: ErrorSpec(400, _("“{value}” is not an email address.")),
+    Code.NOTIFY_CHAT_ID_REQUIRED: ErrorSpec(
         400, _("Enter your Telegram chat id to receive messages in Telegram.")
     ),
-    "notify.invalid_chat_id": ErrorSpec(
+    Code.NOTIFY_INVALID_CHAT_ID: ErrorSpec(
         400, _("“{value}” is not a Telegram chat id: it is a number such as 123456789.")
     ),
     # Impossible migration histories: each has its own code.
-    "history.date_in_future": ErrorSpec(400, _("The date {date} is in the future.")),
-    "history.before_birth": ErrorSpec(
+    Code.HISTORY_DATE_IN_FUTURE: ErrorSpec(400, _("The date {date} is in the future.")),
+    Code.HISTORY_BEFORE_BIRTH: ErrorSpec(
         400, _("The event on {date} is before the person was born ({birth_year}).")
     ),
-    "history.after_death": ErrorSpec(400, _("The event on {date} is after the person died.")),
-    "history.return_without_departure": ErrorSpec(
+    Code.HISTORY_AFTER_DEATH: ErrorSpec(400, _("The event on {date} is after the person died.")),
+    Code.HISTORY_RETURN_WITHOUT_DEPARTURE: ErrorSpec(
         400, _("The return on {date} has no departure before it.")
     ),
-    "history.deportation_without_departure": ErrorSpec(
+    Code.HISTORY_DEPORTATION_WITHOUT_DEPARTURE: ErrorSpec(
         400, _("The deportation on {date} has no departure before it: the person was not abroad.")
     ),
-    "history.overlapping_stay_abroad": ErrorSpec(
+    Code.HISTORY_OVERLAPPING_STAY_ABROAD: ErrorSpec(
         400, _("The departure on {date} overlaps a stay abroad that began on {since}.")
     ),
-    "history.departure_during_ban": ErrorSpec(
+    Code.HISTORY_DEPARTURE_DURING_BAN: ErrorSpec(
         400, _("The departure on {date} to {country} falls within an entry ban until {until}.")
     ),
-    "history.ban_end_before_start": ErrorSpec(
+    Code.HISTORY_BAN_END_BEFORE_START: ErrorSpec(
         400, _("The entry ban from {date} must end after it starts.")
     ),
-    "history.born_not_first": ErrorSpec(
+    Code.HISTORY_BORN_NOT_FIRST: ErrorSpec(
         400, _("The birth on {date} must be the first event of the person.")
     ),
-    "history.birth_year_mismatch": ErrorSpec(
+    Code.HISTORY_BIRTH_YEAR_MISMATCH: ErrorSpec(
         400, _("The birth on {date} does not match the birth year {birth_year}.")
     ),
-    "history.not_a_member": ErrorSpec(
+    Code.HISTORY_NOT_A_MEMBER: ErrorSpec(
         400, _("On {date} the person was not a member of the household.")
     ),
-    "history.already_member": ErrorSpec(
+    Code.HISTORY_ALREADY_MEMBER: ErrorSpec(
         400, _("On {date} the person was already a member of the household.")
     ),
-    "history.moved_while_abroad": ErrorSpec(
+    Code.HISTORY_MOVED_WHILE_ABROAD: ErrorSpec(
         400, _("The move on {date} is impossible while the person is abroad.")
     ),
-    "history.destination_required": ErrorSpec(400, _("A departure needs a destination country.")),
-    "history.moved_to_required": ErrorSpec(400, _("A move needs the place moved to.")),
+    Code.HISTORY_DESTINATION_REQUIRED: ErrorSpec(
+        400, _("A departure needs a destination country.")
+    ),
+    Code.HISTORY_MOVED_TO_REQUIRED: ErrorSpec(400, _("A move needs the place moved to.")),
     # API v1 (keyholder/api.py): an unexpected failure answers this, never a traceback.
-    "internal": ErrorSpec(500, _("Something went wrong on the server; the error was logged.")),
-    # Account management pages (keyholder/accounts/views.py).
-    "accounts.deactivate_self": ErrorSpec(400, _("You cannot deactivate your own account.")),
-    "accounts.own_admin_role": ErrorSpec(
+    Code.INTERNAL: ErrorSpec(500, _("Something went wrong on the server; the error was logged.")),
+    # Account management pages (keyholder/web/account_views.py).
+    Code.ACCOUNTS_DEACTIVATE_SELF: ErrorSpec(400, _("You cannot deactivate your own account.")),
+    Code.ACCOUNTS_OWN_ADMIN_ROLE: ErrorSpec(
         400, _("You cannot take the administrator role away from your own account.")
     ),
-    "accounts.username_taken": ErrorSpec(400, _("The username “{value}” is already taken.")),
+    Code.ACCOUNTS_USERNAME_TAKEN: ErrorSpec(400, _("The username “{value}” is already taken.")),
     # Imports.
-    "import.bad_rows": ErrorSpec(400, _("The file has {count} bad rows; nothing was imported.")),
+    Code.IMPORT_BAD_ROWS: ErrorSpec(400, _("The file has {count} bad rows; nothing was imported.")),
     # Indicators, official figures and reconciliation (keyholder/indicators/).
-    "indicators.unknown": ErrorSpec(400, _("There is no indicator “{value}”.")),
-    "indicators.unknown_dimension": ErrorSpec(
+    Code.INDICATORS_UNKNOWN: ErrorSpec(400, _("There is no indicator “{value}”.")),
+    Code.INDICATORS_UNKNOWN_DIMENSION: ErrorSpec(
         400, _("“{value}” is not a breakdown of this indicator.")
     ),
-    "indicators.bad_month": ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
-    "indicators.bad_period": ErrorSpec(400, _("The end of the period is before its start.")),
-    "indicators.bad_by": ErrorSpec(400, _("“{value}” is not a grouping: use “children”.")),
-    "official.duplicate": ErrorSpec(
+    Code.INDICATORS_BAD_MONTH: ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
+    Code.INDICATORS_BAD_PERIOD: ErrorSpec(400, _("The end of the period is before its start.")),
+    Code.INDICATORS_BAD_BY: ErrorSpec(400, _("“{value}” is not a grouping: use “children”.")),
+    Code.OFFICIAL_DUPLICATE: ErrorSpec(
         409, _("This source already has a figure for this place, indicator and date.")
     ),
-    "official.date_in_future": ErrorSpec(400, _("The date {value} is in the future.")),
+    Code.OFFICIAL_DATE_IN_FUTURE: ErrorSpec(400, _("The date {value} is in the future.")),
     # Indicator exports (keyholder/indicators/exports.py).
-    "indicators.bad_format": ErrorSpec(
+    Code.INDICATORS_BAD_FORMAT: ErrorSpec(
         400, _("“{value}” is not an export format: use csv, xlsx, geojson, dhis2 or adx.")
     ),
-    "indicators.bad_scope": ErrorSpec(
+    Code.INDICATORS_BAD_SCOPE: ErrorSpec(
         400, _("“{value}” is not a choice of places: use all, children or self.")
     ),
     # Import and export of registry files (keyholder/registry/importing.py).
-    "import.unreadable": ErrorSpec(400, _("The file cannot be read: {detail}")),
-    "import.missing_column": ErrorSpec(400, _("The file has no column “{column}”.")),
-    "import.bad_record": ErrorSpec(
+    Code.IMPORT_UNREADABLE: ErrorSpec(400, _("The file cannot be read: {detail}")),
+    Code.IMPORT_MISSING_COLUMN: ErrorSpec(400, _("The file has no column “{column}”.")),
+    Code.IMPORT_BAD_RECORD: ErrorSpec(
         400, _("“{value}” is not a record type: use house, household, person or event.")
     ),
-    "import.required": ErrorSpec(400, _("A {record} row needs a value in this column.")),
-    "import.not_a_uuid": ErrorSpec(400, _("“{value}” is not a UUID.")),
-    "import.not_a_number": ErrorSpec(400, _("“{value}” is not a number.")),
-    "import.not_a_choice": ErrorSpec(400, _("“{value}” is not one of: {choices}.")),
-    "import.not_a_flag": ErrorSpec(400, _("“{value}” is not yes or no (true or false).")),
-    "import.bad_trees": ErrorSpec(
+    Code.IMPORT_REQUIRED: ErrorSpec(400, _("A {record} row needs a value in this column.")),
+    Code.IMPORT_NOT_A_UUID: ErrorSpec(400, _("“{value}” is not a UUID.")),
+    Code.IMPORT_NOT_A_NUMBER: ErrorSpec(400, _("“{value}” is not a number.")),
+    Code.IMPORT_NOT_A_CHOICE: ErrorSpec(400, _("“{value}” is not one of: {choices}.")),
+    Code.IMPORT_NOT_A_FLAG: ErrorSpec(400, _("“{value}” is not yes or no (true or false).")),
+    Code.IMPORT_BAD_TREES: ErrorSpec(
         400, _("“{value}” is not a list of trees in the form kind=count, e.g. apricot=4 walnut=2.")
     ),
-    "import.unknown_parent": ErrorSpec(
+    Code.IMPORT_UNKNOWN_PARENT: ErrorSpec(
         400, _("No {record} has the id {id}, neither in this file nor in the registry.")
     ),
-    "import.bad_parent": ErrorSpec(
+    Code.IMPORT_BAD_PARENT: ErrorSpec(
         400, _("The {record} {id} this row refers to is bad (row {row}).")
     ),
-    "import.after_bad_event": ErrorSpec(
+    Code.IMPORT_AFTER_BAD_EVENT: ErrorSpec(
         400,
         _(
             "This event may be refused only because an earlier event of the same person "
             "was refused (row {row}): {detail}"
         ),
     ),
-    "import.unknown_column": ErrorSpec(400, _("The column “{column}” is not part of the format.")),
-    "import.too_long": ErrorSpec(400, _("The value is longer than {max} characters.")),
+    Code.IMPORT_UNKNOWN_COLUMN: ErrorSpec(
+        400, _("The column “{column}” is not part of the format.")
+    ),
+    Code.IMPORT_TOO_LONG: ErrorSpec(400, _("The value is longer than {max} characters.")),
     # The keeping service (keyholder/keeping/).
-    "keeping.not_keyholder": ErrorSpec(400, _("The user “{value}” is not a keyholder.")),
-    "keeping.not_owner": ErrorSpec(400, _("The user “{value}” is not an owner.")),
+    Code.KEEPING_NOT_KEYHOLDER: ErrorSpec(400, _("The user “{value}” is not a keyholder.")),
+    Code.KEEPING_NOT_OWNER: ErrorSpec(400, _("The user “{value}” is not an owner.")),
     # One answer for an unknown username, a user who is not an owner and an owner of another
     # house: which accounts exist is not for the requester to learn.
-    "keeping.owner_not_of_house": ErrorSpec(
+    Code.KEEPING_OWNER_NOT_OF_HOUSE: ErrorSpec(
         400, _("“{value}” is not an owner account of a household living in this house.")
     ),
-    "keeping.house_out_of_scope": ErrorSpec(
+    Code.KEEPING_HOUSE_OUT_OF_SCOPE: ErrorSpec(
         403, _("The house is outside the villages of the keyholder.")
     ),
-    "keeping.house_already_kept": ErrorSpec(
+    Code.KEEPING_HOUSE_ALREADY_KEPT: ErrorSpec(
         409, _("The house already has an agreement in force with a keyholder.")
     ),
-    "keeping.end_before_start": ErrorSpec(400, _("The end {end} is before the start {start}.")),
-    "keeping.bad_transition": ErrorSpec(
+    Code.KEEPING_END_BEFORE_START: ErrorSpec(400, _("The end {end} is before the start {start}.")),
+    Code.KEEPING_BAD_TRANSITION: ErrorSpec(
         409, _("An agreement that is {status} cannot be changed this way ({action}).")
     ),
-    "keeping.not_in_force": ErrorSpec(
+    Code.KEEPING_NOT_IN_FORCE: ErrorSpec(
         409, _("The agreement is not in force on {date}: nothing can be recorded for that day.")
     ),
-    "keeping.duty_needs_interval": ErrorSpec(
+    Code.KEEPING_DUTY_NEEDS_INTERVAL: ErrorSpec(
         400, _("This duty needs the number of days between two occurrences.")
     ),
-    "keeping.duty_needs_date": ErrorSpec(400, _("A one-off task needs its due date.")),
-    "keeping.time_in_future": ErrorSpec(400, _("The time {value} is in the future.")),
-    "keeping.checkout_before_checkin": ErrorSpec(
+    Code.KEEPING_DUTY_NEEDS_DATE: ErrorSpec(400, _("A one-off task needs its due date.")),
+    Code.KEEPING_TIME_IN_FUTURE: ErrorSpec(400, _("The time {value} is in the future.")),
+    # Payments and incidents: their own code, not a migration history's.
+    Code.KEEPING_DATE_IN_FUTURE: ErrorSpec(400, _("The date {value} is in the future.")),
+    Code.KEEPING_CHECKOUT_BEFORE_CHECKIN: ErrorSpec(
         400, _("The check-out time is before the check-in time.")
     ),
-    "keeping.task_not_of_agreement": ErrorSpec(
+    Code.KEEPING_TASK_NOT_OF_AGREEMENT: ErrorSpec(
         400, _("The task {id} does not belong to this house.")
     ),
-    "keeping.task_already_done": ErrorSpec(
+    Code.KEEPING_TASK_ALREADY_DONE: ErrorSpec(
         409, _("The task {id} was already fulfilled by another visit.")
     ),
-    "keeping.bad_checklist": ErrorSpec(
+    Code.KEEPING_BAD_CHECKLIST: ErrorSpec(
         400, _("The checklist answer “{item}” is not valid: {detail}")
     ),
-    "keeping.bad_amount": ErrorSpec(400, _("The amount {value} must be more than zero.")),
-    "keeping.photo_unreadable": ErrorSpec(400, _("The file is not a photo that can be read.")),
-    "keeping.photo_too_large": ErrorSpec(400, _("The photo is larger than 25 MB.")),
-    "keeping.bad_position": ErrorSpec(
+    Code.KEEPING_BAD_AMOUNT: ErrorSpec(400, _("The amount {value} must be more than zero.")),
+    Code.KEEPING_PHOTO_UNREADABLE: ErrorSpec(400, _("The file is not a photo that can be read.")),
+    Code.KEEPING_PHOTO_TOO_LARGE: ErrorSpec(400, _("The photo is larger than 25 MB.")),
+    Code.KEEPING_BAD_POSITION: ErrorSpec(
         400,
         _("The position needs a latitude between -90 and 90 and a longitude between -180 and 180."),
     ),
-    "keeping.bad_month": ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
+    Code.KEEPING_BAD_MONTH: ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
 }
+
+
+_uncatalogued = set(Code) ^ set(CATALOGUE)
+if _uncatalogued:
+    raise ImportError(f"error codes without a catalogue entry or a Code: {sorted(_uncatalogued)}")
 
 
 class ServiceError(Exception):
     """A refused write or read, with a code from the catalogue."""
 
-    def __init__(self, code: str, field: str | None = None, **params: Any) -> None:
+    def __init__(self, code: Code, field: str | None = None, **params: Any) -> None:
+        # A code computed at run time is checked here: only catalogued codes are ever raised.
         if code not in CATALOGUE:
             raise KeyError(f"error code {code!r} is not in the catalogue")
-        self.code = code
+        self.code = Code(code)
         self.field = field
         self.params = params
         super().__init__(f"{code}: {params}")
@@ -225,7 +331,7 @@ class ServiceError(Exception):
             return template
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body: dict[str, Any] = {"code": self.code.value, "message": self.message}
         if self.field:
             body["field"] = self.field
         return body

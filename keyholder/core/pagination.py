@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -77,13 +77,13 @@ def decode_cursor(cursor: str | None, length: int) -> Key | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
     except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise ServiceError("invalid.cursor", field="cursor") from exc
+        raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc
     if (
         not isinstance(values, list)
         or len(values) != length
         or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values)
     ):
-        raise ServiceError("invalid.cursor", field="cursor")
+        raise ServiceError(Code.INVALID_CURSOR, field="cursor")
     return tuple(values)
 
 
@@ -117,11 +117,11 @@ def paginate(
             ordered = ordered.filter(_after(ordering, key))
         except (DjangoValidationError, ValueError, TypeError) as exc:
             # A value that does not fit its field (a bad UUID or date) was not made by us.
-            raise ServiceError("invalid.cursor", field="cursor") from exc
+            raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc
     try:
         rows = list(ordered[: limit + 1])
     except (DjangoValidationError, ValueError, TypeError) as exc:
-        raise ServiceError("invalid.cursor", field="cursor") from exc
+        raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc
     results = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
@@ -152,7 +152,7 @@ def paginate_keys(
         try:
             start = bisect.bisect_right(ordered, after)
         except TypeError as exc:
-            raise ServiceError("invalid.cursor", field="cursor") from exc
+            raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc
     results = ordered[start : start + limit]
     next_cursor = None
     if start + limit < len(ordered):

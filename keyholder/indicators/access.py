@@ -14,7 +14,7 @@ from typing import Any
 
 from keyholder.accounts.access import is_authenticated, place_in_area
 from keyholder.accounts.models import Role, User
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place
 
 
@@ -36,7 +36,7 @@ def view_place(user: Any, place: Place) -> PlaceView:
         return PlaceView(place, exact=False)
     if place_in_area(user, place):
         return PlaceView(place, exact=True)
-    raise ServiceError("not_found")
+    raise ServiceError(Code.NOT_FOUND)
 
 
 def indicator_place(user: Any, place: Place | str) -> PlaceView:
@@ -44,7 +44,7 @@ def indicator_place(user: Any, place: Place | str) -> PlaceView:
     if isinstance(place, str):
         found = Place.objects.defer("boundary").filter(code=place).first()
         if found is None:
-            raise ServiceError("not_found")
+            raise ServiceError(Code.NOT_FOUND)
         place = found
     return view_place(user, place)
 

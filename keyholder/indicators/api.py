@@ -16,7 +16,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.services import user_for_token
-from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.api import token_or_session_user
+from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import indicator_place
 from keyholder.indicators.reconcile import official_figures, reconciliation_dict
@@ -34,14 +35,7 @@ def reader(request: HttpRequest) -> Any:
     A token that is sent but not valid is refused rather than read as anonymous, so that a
     client with an expired token learns it instead of silently getting public figures.
     """
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        user = user_for_token(header[7:].strip())
-        if user is None:
-            raise ServiceError("auth.required")
-        request.user = user
-        return user
-    return request.user
+    return token_or_session_user(request, user_for_token)
 
 
 class CellOut(Schema):
@@ -113,7 +107,7 @@ def indicator_catalogue(request: HttpRequest) -> list[dict[str, object]]:
 def indicator_series(request: HttpRequest, params: Query[SeriesQuery]) -> dict[str, object]:
     user = reader(request)
     if params.by not in (None, "", "children"):
-        raise ServiceError("indicators.bad_by", field="by", value=params.by)
+        raise ServiceError(Code.INDICATORS_BAD_BY, field="by", value=params.by)
     found = queries.series(
         user, params.place, params.indicator, params.from_, params.to, params.dimension
     )

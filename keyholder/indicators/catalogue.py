@@ -255,23 +255,23 @@ OFFICIAL_EQUIVALENTS: dict[str, tuple[str, str]] = {
 
 
 def get(name: str) -> Indicator:
-    from keyholder.core.errors import ServiceError
+    from keyholder.core.errors import Code, ServiceError
 
     indicator = CATALOGUE.get(name)
     if indicator is None:
-        raise ServiceError("indicators.unknown", field="indicator", value=name)
+        raise ServiceError(Code.INDICATORS_UNKNOWN, field="indicator", value=name)
     return indicator
 
 
 def check_dimension(indicator: Indicator, dimension: str) -> str:
     """Refuse a breakdown the indicator does not have; "" is the total."""
-    from keyholder.core.errors import ServiceError
+    from keyholder.core.errors import Code, ServiceError
 
     if not dimension:
         return ""
     prefix, _sep, value = dimension.partition(":")
     if prefix not in indicator.breakdowns or not value:
-        raise ServiceError("indicators.unknown_dimension", field="dimension", value=dimension)
+        raise ServiceError(Code.INDICATORS_UNKNOWN_DIMENSION, field="dimension", value=dimension)
     if prefix == COUNTRY:
         return f"{COUNTRY}:{value.upper()}"
     return dimension

@@ -33,7 +33,7 @@ from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import PlaceView, indicator_place
 from keyholder.indicators.catalogue import Indicator
@@ -117,14 +117,14 @@ def parse(user: Any, code: str, params: Mapping[str, Any]) -> Export:
     first = max(queries.month_of(params.get("from") or None, 0, "from"), 0)
     last = min(queries.month_of(params.get("to") or None, held - 1, "to"), held - 1)
     if last < first:
-        raise ServiceError("indicators.bad_period", field="to")
+        raise ServiceError(Code.INDICATORS_BAD_PERIOD, field="to")
     fmt = params.get("format") or "csv"
     if fmt not in dict(FORMATS):
-        raise ServiceError("indicators.bad_format", field="format", value=fmt)
+        raise ServiceError(Code.INDICATORS_BAD_FORMAT, field="format", value=fmt)
     default_scope = "children" if fmt == "geojson" else "all"
     scope = params.get("scope") or default_scope
     if scope not in SCOPES:
-        raise ServiceError("indicators.bad_scope", field="scope", value=scope)
+        raise ServiceError(Code.INDICATORS_BAD_SCOPE, field="scope", value=scope)
     language = translation.get_language() or "tg"
     return Export(view, indicators, first, last, fmt, scope, language)
 

@@ -11,7 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from keyholder.core import dates
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 
 EPOCH_YEAR = 2015
 EPOCH = dt.date(EPOCH_YEAR, 1, 1)
@@ -61,5 +61,5 @@ def parse_month(value: str, field: str) -> int:
         if len(year_text) != 4 or not 1 <= month <= 12:
             raise ValueError(value)
     except ValueError as exc:
-        raise ServiceError("indicators.bad_month", field=field, value=value) from exc
+        raise ServiceError(Code.INDICATORS_BAD_MONTH, field=field, value=value) from exc
     return month_index(dt.date(year, month, 1))

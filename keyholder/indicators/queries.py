@@ -140,9 +140,9 @@ def _span(start: Month, end: Month) -> tuple[int, int]:
     first_index = max(month_of(start, 0, "from"), 0)
     last_index = min(month_of(end, last, "to"), last)
     if last_index < first_index:
-        from keyholder.core.errors import ServiceError
+        from keyholder.core.errors import Code, ServiceError
 
-        raise ServiceError("indicators.bad_period", field="to")
+        raise ServiceError(Code.INDICATORS_BAD_PERIOD, field="to")
     return first_index, last_index
 
 
@@ -309,9 +309,9 @@ def breakdown(
     view = indicator_place(user, place)
     spec = catalogue.get(indicator)
     if prefix not in spec.breakdowns:
-        from keyholder.core.errors import ServiceError
+        from keyholder.core.errors import Code, ServiceError
 
-        raise ServiceError("indicators.unknown_dimension", field="dimension", value=prefix)
+        raise ServiceError(Code.INDICATORS_UNKNOWN_DIMENSION, field="dimension", value=prefix)
     last = store_info().months - 1
     current = min(month_of(month, last), last)
     stored = load([view.place.pk], [spec.name], dimension_prefix=prefix)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from keyholder.accounts.access import is_authenticated
 from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.indicators.access import may_enter_official_figures
 from keyholder.places.models import OfficialFigure, Place
 
@@ -25,9 +25,9 @@ INDICATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 def _text(value: str, field: str, max_length: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ServiceError("invalid.field", field=field, detail="empty")
+        raise ServiceError(Code.INVALID_FIELD, field=field, detail="empty")
     if len(value) > max_length:
-        raise ServiceError("invalid.field", field=field, detail=f"> {max_length}")
+        raise ServiceError(Code.INVALID_FIELD, field=field, detail=f"> {max_length}")
     return value
 
 
@@ -35,9 +35,9 @@ def _value(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError) as exc:
-        raise ServiceError("invalid.field", field="value", detail=str(raw)) from exc
+        raise ServiceError(Code.INVALID_FIELD, field="value", detail=str(raw)) from exc
     if not value.is_finite() or value < 0 or value >= Decimal(10) ** 12:
-        raise ServiceError("invalid.field", field="value", detail=str(raw))
+        raise ServiceError(Code.INVALID_FIELD, field="value", detail=str(raw))
     return value.quantize(Decimal("0.0001"))
 
 
@@ -58,22 +58,22 @@ def do_add_official_figure(
 ) -> OfficialFigure:
     """Record a published figure with its source. Officers within their area and admins."""
     if not is_authenticated(actor):
-        raise ServiceError("auth.required")
+        raise ServiceError(Code.AUTH_REQUIRED)
     if not may_enter_official_figures(actor, place):
         if actor.is_admin or actor.role == "officer":
-            raise ServiceError("out_of_scope")
-        raise ServiceError("auth.forbidden")
+            raise ServiceError(Code.OUT_OF_SCOPE)
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     indicator = (indicator or "").strip()
     if not INDICATOR_NAME.match(indicator):
-        raise ServiceError("invalid.field", field="indicator", detail=indicator)
+        raise ServiceError(Code.INVALID_FIELD, field="indicator", detail=indicator)
     if as_of > timezone.localdate():
-        raise ServiceError("official.date_in_future", field="as_of", value=as_of.isoformat())
+        raise ServiceError(Code.OFFICIAL_DATE_IN_FUTURE, field="as_of", value=as_of.isoformat())
     source_url = _text(source_url, "source_url", 1000)
     if source_url:
         try:
             URLValidator(schemes=["http", "https"])(source_url)
         except ValidationError as exc:
-            raise ServiceError("invalid.field", field="source_url", detail=source_url) from exc
+            raise ServiceError(Code.INVALID_FIELD, field="source_url", detail=source_url) from exc
     fields = {
         "place": place,
         "indicator": indicator,
@@ -92,7 +92,7 @@ def do_add_official_figure(
             if OfficialFigure.objects.filter(
                 place=place, indicator=indicator, as_of=as_of, source=fields["source"]
             ).exists():
-                raise ServiceError("official.duplicate")
+                raise ServiceError(Code.OFFICIAL_DUPLICATE)
             figure = OfficialFigure.objects.create(entered_by=actor, **fields)
             audit(
                 actor,
@@ -105,5 +105,5 @@ def do_add_official_figure(
             )
     except IntegrityError as exc:
         # Two officers entering the same figure at once: the constraint decides.
-        raise ServiceError("official.duplicate") from exc
+        raise ServiceError(Code.OFFICIAL_DUPLICATE) from exc
     return figure

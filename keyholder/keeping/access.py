@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from keyholder.accounts.access import NOTHING, is_authenticated
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping.ledger import Ledger, ledger_for
 from keyholder.keeping.models import (
     AgreementStatus,
@@ -109,13 +109,13 @@ def _parse_id(value: object) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError as exc:
-        raise ServiceError("not_found") from exc
+        raise ServiceError(Code.NOT_FOUND) from exc
 
 
 def _one(qs: QuerySet[Any], record_id: object) -> Any:
     found = qs.filter(pk=_parse_id(record_id)).first()
     if found is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     return found
 
 

@@ -19,16 +19,19 @@ from ninja.files import UploadedFile
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
-from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.api import READ, WRITE
+from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
-from keyholder.core.pagination import PageQuery, paginate
+from keyholder.core.pagination import Page, PageQuery, paginate
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.models import (
+    Duty,
     Incident,
     KeepingAgreement,
     KeyCustody,
     Payment,
     Photo,
+    Task,
     Visit,
 )
 from keyholder.keeping.reports import render_owner_report_pdf
@@ -63,18 +66,11 @@ from keyholder.keeping.schemas import (
     VisitPage,
     WaterTurnsIn,
 )
-from keyholder.places.models import Place
+from keyholder.places.models import Place, require_place
 from keyholder.registry.access import houses_for
 from keyholder.registry.models import House
 
 router = Router(tags=["keeping"])
-
-READ = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def _page(result: Any) -> dict[str, Any]:
-    return {"count": result.count, "next": result.next, "results": result.results}
 
 
 def _keyholder(actor: User, username: str | None) -> User:
@@ -83,10 +79,10 @@ def _keyholder(actor: User, username: str | None) -> User:
         return actor
     if not actor.is_admin:
         # Refused before any lookup, so the answer says nothing of which accounts exist.
-        raise ServiceError("auth.forbidden")
+        raise ServiceError(Code.AUTH_FORBIDDEN)
     keyholder = User.objects.filter(username=username, is_active=True).first()
     if keyholder is None:
-        raise ServiceError("invalid.field", field="keyholder", detail=username)
+        raise ServiceError(Code.INVALID_FIELD, field="keyholder", detail=username)
     return keyholder
 
 
@@ -99,15 +95,12 @@ def _owners(house: House, usernames: list[str]) -> list[User]:
     found = {u.username: u for u in access.owners_of_house(house).filter(username__in=usernames)}
     for name in usernames:
         if name not in found:
-            raise ServiceError("keeping.owner_not_of_house", field="owners", value=name)
+            raise ServiceError(Code.KEEPING_OWNER_NOT_OF_HOUSE, field="owners", value=name)
     return [found[name] for name in dict.fromkeys(usernames)]
 
 
 def _village(code: str) -> Place:
-    place = Place.objects.filter(code=code).first()
-    if place is None:
-        raise ServiceError("invalid.place", field="village", value=code)
-    return place
+    return require_place(code, "village")
 
 
 class AgreementFilter(Schema):
@@ -130,11 +123,11 @@ class AgreementRef(Schema):
 @router.get("/keeping/agreements", response={200: AgreementPage, **READ}, summary="Agreements")
 def list_agreements(
     request: HttpRequest, filters: Query[AgreementFilter], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[KeepingAgreement]:
     qs = access.agreements_for(request.user).prefetch_related("owners", "changes", "keys")
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return _page(paginate(qs, ("start", "id"), page.cursor, page.limit))
+    return paginate(qs, ("start", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -146,7 +139,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, K
     user = require_user(request.user)
     house = houses_for(user).filter(pk=payload.house).first()
     if house is None:
-        raise ServiceError("invalid.field", field="house", detail=str(payload.house))
+        raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(payload.house))
     keyholder = _keyholder(user, payload.keyholder)
     agreement, created = services.do_create_agreement(
         actor=user,
@@ -272,11 +265,11 @@ def get_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) ->
 @router.get("/keeping/duties", response={200: DutyPage, **READ}, summary="Duties")
 def list_duties(
     request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Duty]:
     qs = access.duties_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return _page(paginate(qs, ("starts_on", "id"), page.cursor, page.limit))
+    return paginate(qs, ("starts_on", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -303,7 +296,7 @@ def create_duty(request: HttpRequest, payload: DutyIn) -> tuple[int, Any]:
 @router.get("/keeping/tasks", response={200: TaskPage, **READ}, summary="Tasks")
 def list_tasks(
     request: HttpRequest, filters: Query[TaskFilter], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Task]:
     qs = access.tasks_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
@@ -314,9 +307,9 @@ def list_tasks(
             qs = qs.filter(due_date__lte=dt.date.fromisoformat(filters.due_before))
         except ValueError as exc:
             raise ServiceError(
-                "invalid.date", field="due_before", value=filters.due_before
+                Code.INVALID_DATE, field="due_before", value=filters.due_before
             ) from exc
-    return _page(paginate(qs, ("due_date", "id"), page.cursor, page.limit))
+    return paginate(qs, ("due_date", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -356,11 +349,11 @@ def set_season(request: HttpRequest, payload: SeasonIn) -> dict[str, str]:
 @router.get("/keeping/visits", response={200: VisitPage, **READ}, summary="Visits")
 def list_visits(
     request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Visit]:
     qs = access.visits_for(request.user).prefetch_related("tasks", "photos")
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return _page(paginate(qs, ("checked_in_at", "id"), page.cursor, page.limit))
+    return paginate(qs, ("checked_in_at", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -436,11 +429,11 @@ def get_photo_image(request: HttpRequest, photo_id: uuid.UUID) -> HttpResponse:
 @router.get("/keeping/incidents", response={200: IncidentPage, **READ}, summary="Incidents")
 def list_incidents(
     request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Incident]:
     qs = access.incidents_for(request.user).prefetch_related("photos")
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return _page(paginate(qs, ("occurred_on", "id"), page.cursor, page.limit))
+    return paginate(qs, ("occurred_on", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -488,11 +481,11 @@ def update_incident(
 @router.get("/keeping/payments", response={200: PaymentPage, **READ}, summary="Payments")
 def list_payments(
     request: HttpRequest, filters: Query[AgreementRef], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Payment]:
     qs = access.payments_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return _page(paginate(qs, ("paid_on", "id"), page.cursor, page.limit))
+    return paginate(qs, ("paid_on", "id"), page.cursor, page.limit)
 
 
 @router.post(
@@ -523,5 +516,5 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payme
 def summary(request: HttpRequest) -> Any:
     counts = queries.officer_counts(request.user, timezone.localdate())
     if counts is None:
-        raise ServiceError("not_found")
+        raise ServiceError(Code.NOT_FOUND)
     return counts

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,11 @@ def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in answers.items():
         item = ITEMS.get(key)
         if item is None:
-            raise ServiceError("keeping.bad_checklist", field="checklist", item=key, detail="?")
+            raise ServiceError(Code.KEEPING_BAD_CHECKLIST, field="checklist", item=key, detail="?")
         if item.kind == "yes_no":
             if not isinstance(value, bool):
                 raise ServiceError(
-                    "keeping.bad_checklist", field="checklist", item=key, detail=str(value)
+                    Code.KEEPING_BAD_CHECKLIST, field="checklist", item=key, detail=str(value)
                 )
             cleaned[key] = value
         else:
@@ -75,7 +75,7 @@ def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if not READING.match(text):
                 raise ServiceError(
-                    "keeping.bad_checklist", field="checklist", item=key, detail=text
+                    Code.KEEPING_BAD_CHECKLIST, field="checklist", item=key, detail=text
                 )
             cleaned[key] = text.replace(",", ".")
     return cleaned

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 82
@@ -60,9 +60,9 @@ def _capture_time(image: Image.Image) -> dt.datetime | None:
 
 def process_photo(data: bytes) -> ProcessedPhoto:
     if not data:
-        raise ServiceError("keeping.photo_unreadable", field="image")
+        raise ServiceError(Code.KEEPING_PHOTO_UNREADABLE, field="image")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ServiceError("keeping.photo_too_large", field="image")
+        raise ServiceError(Code.KEEPING_PHOTO_TOO_LARGE, field="image")
     try:
         with Image.open(io.BytesIO(data)) as source:
             source.load()
@@ -70,7 +70,7 @@ def process_photo(data: bytes) -> ProcessedPhoto:
             # Turn the pixels upright first: the orientation tag goes with the rest of EXIF.
             image = ImageOps.exif_transpose(source)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ServiceError("keeping.photo_unreadable", field="image") from exc
+        raise ServiceError(Code.KEEPING_PHOTO_UNREADABLE, field="image") from exc
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from fpdf import FPDF
 
 from keyholder.core.dates import add_months, month_end
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping import checklist
 from keyholder.keeping.ledger import Entry, Totals, ledger_for
 from keyholder.keeping.models import (
@@ -46,7 +46,7 @@ def parse_month(value: str) -> dt.date:
     try:
         month = dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError as exc:
-        raise ServiceError("keeping.bad_month", field="month", value=value) from exc
+        raise ServiceError(Code.KEEPING_BAD_MONTH, field="month", value=value) from exc
     return month
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from keyholder.accounts.models import Role
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.forms import (
     AgreementForm,
@@ -53,7 +53,7 @@ LATE_WINDOW = dt.timedelta(days=14)
 def _show_refusal(form: Form, exc: ServiceError) -> None:
     if exc.status == 404:
         raise Http404(exc.message) from exc
-    if exc.status in (401, 403) and exc.code != "keeping.house_out_of_scope":
+    if exc.status in (401, 403) and exc.code != Code.KEEPING_HOUSE_OUT_OF_SCOPE:
         raise PermissionDenied(exc.message) from exc
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

@@ -17,10 +17,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
-from keyholder.core.errors import ErrorOut, ServiceError
+from keyholder.core.api import READ, WRITE
+from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
-from keyholder.core.pagination import PageQuery, paginate, paginate_keys
-from keyholder.places.models import Place, subtree_q
+from keyholder.core.pagination import Page, PageQuery, paginate, paginate_keys
+from keyholder.places.models import Place, require_place, subtree_q
 from keyholder.registry import access
 from keyholder.registry.models import House, Household, MigrationEvent, Person
 from keyholder.registry.queries import household_statuses_on, persons_in_state, statuses_on
@@ -58,8 +59,6 @@ HOUSEHOLD_ORDER = ("name", "id")
 PERSON_ORDER = ("family_name", "given_name", "id")
 EVENT_ORDER = ("date", "id")
 
-READ = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
-WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -85,19 +84,12 @@ def parse_on(value: str | None) -> dt.date:
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ServiceError("invalid.date", field="on", value=value) from exc
+        raise ServiceError(Code.INVALID_DATE, field="on", value=value) from exc
 
 
 def _place(code: str, field: str) -> Place:
     # Places are public reference data, not protected records.
-    place = Place.objects.filter(code=code).first()
-    if place is None:
-        raise ServiceError("invalid.place", field=field, value=code)
-    return place
-
-
-def _page(result: Any) -> dict[str, Any]:
-    return {"count": result.count, "next": result.next, "results": result.results}
+    return require_place(code, field)
 
 
 def _with_statuses(persons: list[Person], statuses: dict[uuid.UUID, Status]) -> list[Person]:
@@ -112,11 +104,11 @@ def _with_statuses(persons: list[Person], statuses: dict[uuid.UUID, Status]) -> 
 @router.get("/houses", response={200: HousePage, **READ}, summary="Houses the user may see")
 def list_houses(
     request: HttpRequest, filters: Query[PlaceFilter], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[House]:
     houses = access.houses_for(request.user)
     if filters.place:
         houses = houses.filter(subtree_q(_place(filters.place, "place"), "village__"))
-    return _page(paginate(houses, HOUSE_ORDER, page.cursor, page.limit))
+    return paginate(houses, HOUSE_ORDER, page.cursor, page.limit)
 
 
 @router.post("/houses", response={200: HouseOut, 201: HouseOut, **WRITE}, summary="Add a house")
@@ -149,11 +141,11 @@ def get_house(request: HttpRequest, house_id: uuid.UUID) -> House:
 )
 def list_households(
     request: HttpRequest, filters: Query[PlaceFilter], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[Household]:
     households = access.households_for(request.user)
     if filters.place:
         households = households.filter(subtree_q(_place(filters.place, "place"), "village__"))
-    return _page(paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit))
+    return paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
 
 
 @router.post(
@@ -167,7 +159,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, H
     if payload.house is not None:
         house = access.houses_for(user).filter(pk=payload.house).first()
         if house is None:
-            raise ServiceError("invalid.field", field="house", detail=str(payload.house))
+            raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(payload.house))
     household, created = do_create_household(
         actor=user,
         village=village_by_code(payload.village),
@@ -244,7 +236,7 @@ def list_persons(
         people = _with_statuses(result.results, statuses_on(result.results, on))
         return {"count": result.count, "next": result.next, "results": people}
     if filters.status not in State.ALL:
-        raise ServiceError("invalid.field", field="status", detail=filters.status)
+        raise ServiceError(Code.INVALID_FIELD, field="status", detail=filters.status)
     # A status is derived from events, never stored: find who is in the state asked (see
     # queries.py), then page through their sort keys.
     keys = persons_in_state(persons, filters.status, on, PERSON_ORDER)
@@ -297,10 +289,10 @@ def get_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
 )
 def list_events(
     request: HttpRequest, person_id: uuid.UUID, page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[MigrationEvent]:
     person = access.get_person(request.user, person_id)
     events = access.events_for(request.user).filter(person=person).select_related("moved_to")
-    return _page(paginate(events, EVENT_ORDER, page.cursor, page.limit))
+    return paginate(events, EVENT_ORDER, page.cursor, page.limit)
 
 
 @router.post(

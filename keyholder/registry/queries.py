@@ -22,7 +22,7 @@ from django.db.models import (
     When,
 )
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import EventKind, Household, MigrationEvent, Person
 from keyholder.registry.status import (
@@ -218,7 +218,7 @@ def _candidates(state: str, on: dt.date) -> Q:
         return Q(last_kind__isnull=True) & Q(
             Exists(MigrationEvent.objects.filter(person=OuterRef("pk")))
         )
-    raise ServiceError("invalid.field", field="status", detail=state)
+    raise ServiceError(Code.INVALID_FIELD, field="status", detail=state)
 
 
 @dataclass(slots=True)

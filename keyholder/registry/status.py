@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 
 
 class EventLike(Protocol):
@@ -128,11 +128,11 @@ def apply(
     date = event.date
     kind = event.kind
     if today is not None and date > today:
-        raise ServiceError("history.date_in_future", date=date)
+        raise ServiceError(Code.HISTORY_DATE_IN_FUTURE, date=date)
     if status.state == State.DEAD:
-        raise ServiceError("history.after_death", date=date)
+        raise ServiceError(Code.HISTORY_AFTER_DEATH, date=date)
     if date < birth_start:
-        raise ServiceError("history.before_birth", date=date, birth_year=birth_start.year)
+        raise ServiceError(Code.HISTORY_BEFORE_BIRTH, date=date, birth_year=birth_start.year)
 
     ban_until, ban_country = status.ban_until, status.ban_country
     if ban_until is not None and date > ban_until:
@@ -140,27 +140,27 @@ def apply(
 
     if kind == "born":
         if index != 0:
-            raise ServiceError("history.born_not_first", date=date)
+            raise ServiceError(Code.HISTORY_BORN_NOT_FIRST, date=date)
         if date.year != birth_start.year:
             raise ServiceError(
-                "history.birth_year_mismatch", date=date, birth_year=birth_start.year
+                Code.HISTORY_BIRTH_YEAR_MISMATCH, date=date, birth_year=birth_start.year
             )
         return Status(State.PRESENT, since=date)
     if kind == "joined":
         if status.state not in (State.NOT_YET, State.LEFT):
-            raise ServiceError("history.already_member", date=date)
+            raise ServiceError(Code.HISTORY_ALREADY_MEMBER, date=date)
         return Status(State.PRESENT, since=date)
     if status.state in (State.NOT_YET, State.LEFT):
-        raise ServiceError("history.not_a_member", date=date)
+        raise ServiceError(Code.HISTORY_NOT_A_MEMBER, date=date)
 
     if kind == "departed":
         if not event.country:
-            raise ServiceError("history.destination_required", field="country")
+            raise ServiceError(Code.HISTORY_DESTINATION_REQUIRED, field="country")
         if status.state == State.ABROAD:
-            raise ServiceError("history.overlapping_stay_abroad", date=date, since=status.since)
+            raise ServiceError(Code.HISTORY_OVERLAPPING_STAY_ABROAD, date=date, since=status.since)
         if ban_until is not None and ban_country == event.country.upper():
             raise ServiceError(
-                "history.departure_during_ban", date=date, country=event.country, until=ban_until
+                Code.HISTORY_DEPARTURE_DURING_BAN, date=date, country=event.country, until=ban_until
             )
         return Status(
             State.ABROAD,
@@ -172,19 +172,19 @@ def apply(
         )
     if kind == "returned":
         if status.state not in (State.ABROAD, State.MOVED):
-            raise ServiceError("history.return_without_departure", date=date)
+            raise ServiceError(Code.HISTORY_RETURN_WITHOUT_DEPARTURE, date=date)
         state = State.BANNED if ban_until is not None else State.RETURNED
         return Status(state, since=date, ban_until=ban_until, ban_country=ban_country)
     if kind == "deported":
         if status.state != State.ABROAD:
-            raise ServiceError("history.deportation_without_departure", date=date)
+            raise ServiceError(Code.HISTORY_DEPORTATION_WITHOUT_DEPARTURE, date=date)
         state = State.BANNED if ban_until is not None else State.DEPORTED
         return Status(
             state, since=date, country=status.country, ban_until=ban_until, ban_country=ban_country
         )
     if kind == "entry_ban":
         if event.until is None or event.until <= date:
-            raise ServiceError("history.ban_end_before_start", field="until", date=date)
+            raise ServiceError(Code.HISTORY_BAN_END_BEFORE_START, field="until", date=date)
         country = (event.country or status.country or "RU").upper()
         state = status.state
         if state in State.IN_VILLAGE:
@@ -199,13 +199,13 @@ def apply(
         )
     if kind == "moved":
         if status.state == State.ABROAD:
-            raise ServiceError("history.moved_while_abroad", date=date)
+            raise ServiceError(Code.HISTORY_MOVED_WHILE_ABROAD, date=date)
         return Status(State.MOVED, since=date, ban_until=ban_until, ban_country=ban_country)
     if kind == "left":
         return Status(State.LEFT, since=date)
     if kind == "died":
         return Status(State.DEAD, since=date)
-    raise ServiceError("invalid.field", field="kind", detail=kind)
+    raise ServiceError(Code.INVALID_FIELD, field="kind", detail=kind)
 
 
 def validate_history(events: Iterable[EventLike], birth_year: int, today: dt.date) -> Status:

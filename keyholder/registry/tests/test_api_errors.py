@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import translation
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.registry.tests.apiworld import get, headers, post
 
 
@@ -31,7 +31,7 @@ def test_the_message_is_in_the_request_language(client, cast):
         assert response.json()["code"] == "auth.forbidden"
         assert response["Content-Language"] == language
         with translation.override(language):
-            expected = ServiceError("auth.forbidden").message
+            expected = ServiceError(Code.AUTH_FORBIDDEN).message
         assert response.json()["message"] == expected
         answers[language] = expected
     # Tajik is the default language.

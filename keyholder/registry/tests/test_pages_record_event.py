@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from keyholder.accounts.models import AuditLog
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.registry.models import MigrationEvent, Person
 from keyholder.testing import Cast, make_event, make_person
 
@@ -68,7 +68,7 @@ def test_it_records_a_departure_and_refuses_a_return_without_departure(
     html = response.content.decode()
     assert 'class="form-error"' in html
     with translation.override("tg"):
-        expected = ServiceError("history.return_without_departure", date=when).message
+        expected = ServiceError(Code.HISTORY_RETURN_WITHOUT_DEPARTURE, date=when).message
     assert escape(expected) in html
 
     # A departure without a country names the field that is missing.

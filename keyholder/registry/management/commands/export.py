@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place
 from keyholder.registry.exporting import audit_export, export_rows, write_csv, write_xlsx
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["place"]:
             place = Place.objects.filter(code=options["place"]).first()
             if place is None:
-                raise CommandError(ServiceError("invalid.place", value=options["place"]).message)
+                raise CommandError(ServiceError(Code.INVALID_PLACE, value=options["place"]).message)
         output: Path | None = options["output"]
         fmt = options["format"] or (
             "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "csv"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
 from keyholder.accounts.models import Role, User
-from keyholder.core.errors import ServiceError
+from keyholder.core.errors import Code, ServiceError
 from keyholder.registry.importing import RECORDS, ImportFileError, ImportReport, import_file
 
 RECORD_LABELS = {
@@ -96,7 +96,7 @@ class Command(BaseCommand):
             )
         # Only registry writers may import; checking once spares a refusal on every row.
         if not (user.is_admin or user.role == Role.ENUMERATOR):
-            raise CommandError(ServiceError("auth.forbidden").message)
+            raise CommandError(ServiceError(Code.AUTH_FORBIDDEN).message)
         return user
 
     def progress_bar(self, total: int) -> Any:

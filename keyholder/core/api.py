@@ -1,0 +1,87 @@
+"""Plumbing shared by every API router: response maps, the page answer, bearer tokens.
+
+Nothing here knows the apps: the user behind a token is found by a resolver the caller passes
+(``keyholder.accounts.services.user_for_token``), so the floor stays below the apps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import HttpBearer
+
+from keyholder.core.errors import Code, ErrorOut, ServiceError
+from keyholder.core.pagination import Page
+
+T = TypeVar("T")
+
+# The error answers of an endpoint, for the OpenAPI document: a read may refuse its input,
+# a missing sign-in or something not found; a write may also be forbidden or conflict.
+READ: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+WRITE: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+}
+
+
+def page_of(result: Page[Any], results: list[T]) -> Page[T]:
+    """The page ``result`` with other items made from its rows, keeping its count and cursor.
+
+    A list whose items need something the rows do not carry (a person's status on a date)
+    answers this; any other list answers the ``Page`` that ``paginate`` returns as it is.
+    """
+    return Page(count=result.count, next=result.next, results=results)
+
+
+TokenResolver = Callable[[str], Any]
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None when none is sent."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+class BearerToken(HttpBearer):
+    """API authentication by bearer token: the user ``resolve`` finds, or None to try the next."""
+
+    def __init__(self, resolve: TokenResolver) -> None:
+        super().__init__()
+        self.resolve = resolve
+
+    def __call__(self, request: HttpRequest) -> Any:
+        token = bearer_token(request)
+        if token is None:
+            return None
+        return self.authenticate(request, token)
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = self.resolve(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+def token_or_session_user(request: HttpRequest, resolve: TokenResolver) -> Any:
+    """The user of a bearer token, else of the session (possibly the anonymous visitor).
+
+    For endpoints open to anonymous visitors. A token that is sent but not valid is refused
+    rather than read as anonymous, so that a client with an expired token learns it instead of
+    silently getting what anyone gets.
+    """
+    token = bearer_token(request)
+    if token is None:
+        return request.user
+    user = BearerToken(resolve).authenticate(request, token)
+    if user is None:
+        raise ServiceError(Code.AUTH_REQUIRED)
+    return user
