@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place, PlaceKind
+from keyholder.places.models import Place, PlaceKind, require_place
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
 
@@ -54,9 +54,7 @@ def do_create_user(
         raise ServiceError(Code.INVALID_FIELD, field="username", detail=username)
     places = []
     for code in place_codes or []:
-        place = Place.objects.filter(code=code).first()
-        if place is None:
-            raise ServiceError(Code.INVALID_PLACE, field="place", value=code)
+        place = require_place(code)
         allowed = SCOPE_KINDS.get(role)
         if allowed is not None and place.kind not in allowed:
             raise ServiceError(Code.INVALID_FIELD, field="place", detail=f"{code} ({place.kind})")
@@ -120,9 +118,7 @@ def require_admin(actor: User | None) -> None:
 def _scope_for(role: str, place_codes: list[str]) -> list[Place]:
     places = []
     for code in place_codes:
-        place = Place.objects.filter(code=code).first()
-        if place is None:
-            raise ServiceError(Code.INVALID_PLACE, field="place", value=code)
+        place = require_place(code)
         allowed = SCOPE_KINDS.get(role)
         if allowed is not None and place.kind not in allowed:
             raise ServiceError(Code.INVALID_FIELD, field="place", detail=f"{code} ({place.kind})")

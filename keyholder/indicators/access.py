@@ -15,7 +15,7 @@ from typing import Any
 from keyholder.accounts.access import is_authenticated, place_in_area
 from keyholder.accounts.models import Role, User
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place
+from keyholder.places.models import Place, place_by_code
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def view_place(user: Any, place: Place) -> PlaceView:
 def indicator_place(user: Any, place: Place | str) -> PlaceView:
     """The place (by object or code) as ``user`` may read its indicators, or ``not_found``."""
     if isinstance(place, str):
-        found = Place.objects.defer("boundary").filter(code=place).first()
+        found = place_by_code(place)
         if found is None:
             raise ServiceError(Code.NOT_FOUND)
         place = found

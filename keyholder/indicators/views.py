@@ -6,7 +6,6 @@ everything through the scoped read interface."""
 from __future__ import annotations
 
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -16,14 +15,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from keyholder.core.errors import ServiceError
+from keyholder.core.pages import raise_for_page
 from keyholder.indicators import catalogue, exports
 from keyholder.indicators import dashboard as pages
 from keyholder.indicators.dashboard import LAYERS
 
 
 def _refuse(exc: ServiceError) -> HttpResponse:
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
+    raise_for_page(exc)
     return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from keyholder.accounts.models import Role
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.pages import or_404, show_refusal
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.forms import (
     AgreementForm,
@@ -45,25 +46,18 @@ from keyholder.keeping.reports import (
     render_owner_report_pdf,
     report_months,
 )
-from keyholder.places.models import Place
+from keyholder.places.models import place_by_code
 
 LATE_WINDOW = dt.timedelta(days=14)
 
 
 def _show_refusal(form: Form, exc: ServiceError) -> None:
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
-    if exc.status in (401, 403) and exc.code != Code.KEEPING_HOUSE_OUT_OF_SCOPE:
-        raise PermissionDenied(exc.message) from exc
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    # "Not in your village" is something the keyholder can correct on the form.
+    show_refusal(form, exc, shown={Code.KEEPING_HOUSE_OUT_OF_SCOPE})
 
 
 def _or_404(getter: Callable[..., Any], request: HttpRequest, record_id: object) -> Any:
-    try:
-        return getter(request.user, record_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    return or_404(getter, request.user, record_id)
 
 
 def _agreement(request: HttpRequest, agreement_id: uuid.UUID) -> KeepingAgreement:
@@ -206,7 +200,10 @@ def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
             "today": today_,
             "open_tasks": open_tasks,
             "visits": visits,
-            "incidents": access.incidents_for(request.user).filter(agreement=agreement)[:10],
+            # Each incident shows its photos: fetched for all ten in one query, not one each.
+            "incidents": access.incidents_for(request.user)
+            .filter(agreement=agreement)
+            .prefetch_related("photos")[:10],
             "duties": agreement.duties.filter(active=True),
             "keys": agreement.keys.all(),
             "changes": agreement.changes.all(),
@@ -381,10 +378,7 @@ def reports(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
 
 
 def _report(request: HttpRequest, agreement_id: uuid.UUID, month: str, form: str) -> Any:
-    try:
-        return access.get_owner_report(request.user, agreement_id, month, form)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    return or_404(access.get_owner_report, request.user, agreement_id, month, form)
 
 
 @login_required
@@ -428,7 +422,7 @@ def water(request: HttpRequest) -> HttpResponse:
         or request.GET.get("village")
         or (villages[0].code if villages else "")
     )
-    village = Place.objects.filter(code=code).first()
+    village = place_by_code(code)
     if village is None or not (user.is_admin or village in villages):  # type: ignore[union-attr]
         raise Http404
     year = timezone.localdate().year

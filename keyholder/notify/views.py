@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keyholder.accounts.models import User
 from keyholder.core.errors import ServiceError
+from keyholder.core.pages import show_refusal
 from keyholder.notify.forms import NotificationSettingsForm
 from keyholder.notify.services import do_queue_test_message, do_update_notification_settings
 
@@ -32,7 +33,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             try:
                 do_update_notification_settings(user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field, exc.message)
+                show_refusal(form, exc)
             else:
                 messages.success(request, _("Your notification settings are saved."))
                 return HttpResponseRedirect(reverse("notify:settings"))

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.core.errors import Code, ServiceError
+
 
 class PlaceKind(models.TextChoices):
     COUNTRY = "country", _("Country")
@@ -101,6 +103,22 @@ def subtree_q(place: Place, prefix: str = "") -> models.Q:
     """A Q matching ``place`` and every place under it, through the field ``prefix``."""
     field = f"{prefix}path" if prefix else "path"
     return models.Q(**{field: place.path}) | models.Q(**{f"{field}__startswith": place.path + "/"})
+
+
+def place_by_code(code: str) -> Place | None:
+    """The place with this code, or None. Places are public reference data: any user may name
+    any place; whether they may *open* it is ``accounts.access.get_place``'s question. Codes
+    are upper-case ASCII, so a code typed in lower case is found too."""
+    code = code.strip().upper()
+    return Place.objects.defer("boundary").filter(code=code).first() if code else None
+
+
+def require_place(code: str, field: str = "place") -> Place:
+    """The place with this code, or the catalogue's ``invalid.place`` on ``field``."""
+    place = place_by_code(code)
+    if place is None:
+        raise ServiceError(Code.INVALID_PLACE, field=field, value=code)
+    return place
 
 
 class OfficialFigure(models.Model):

@@ -115,11 +115,6 @@ def can_write(user: Any, village: Place) -> bool:
     return place_in_area(user, village)
 
 
-def place_by_code(code: str) -> Place | None:
-    """Places are public reference data; a move may name any of them."""
-    return Place.objects.filter(code=code.strip().upper()).first() if code.strip() else None
-
-
 def members_of(user: Any, household: Household) -> list[Person]:
     """The members of a household the user may see, each read written to the audit log."""
     members = list(persons_for(user).filter(household=household))

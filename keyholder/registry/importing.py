@@ -29,7 +29,7 @@ from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place
+from keyholder.places.models import Place, place_by_code
 from keyholder.registry import services
 from keyholder.registry.models import (
     EventKind,
@@ -319,7 +319,8 @@ class RowProblems:
         value = self.text(column, required=required).lower()
         if value and value not in choices:
             self.add(
-                column, ServiceError(Code.IMPORT_NOT_A_CHOICE, value=value, choices=", ".join(choices))
+                column,
+                ServiceError(Code.IMPORT_NOT_A_CHOICE, value=value, choices=", ".join(choices)),
             )
         return value
 
@@ -442,7 +443,7 @@ class Importer:
                 if village:
                     self.places[key] = services.village_by_code(code)
                 else:
-                    found = Place.objects.filter(code=code).first()
+                    found = place_by_code(code)
                     self.places[key] = found or ServiceError(
                         Code.INVALID_PLACE, field="moved_to", value=code
                     )
@@ -468,7 +469,9 @@ class Importer:
                 ),
             )
         else:
-            problems.add(column, ServiceError(Code.IMPORT_UNKNOWN_PARENT, record=record, id=parent_id))
+            problems.add(
+                column, ServiceError(Code.IMPORT_UNKNOWN_PARENT, record=record, id=parent_id)
+            )
         return None
 
     def village(self, problems: RowProblems, column: str = "village") -> Place | None:

@@ -11,13 +11,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from keyholder.accounts import access as place_access
-from keyholder.core.errors import ServiceError
+from keyholder.core.pages import or_404
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry import access, queries
 from keyholder.registry.status import State
@@ -41,10 +41,7 @@ def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
 
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        place = place_access.get_place(request.user, code)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    place = or_404(place_access.get_place, request.user, code)
     today = timezone.localdate()
     context: dict[str, Any] = {
         "place": place,

@@ -22,7 +22,7 @@ from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import find_resend
-from keyholder.places.models import Place, PlaceKind
+from keyholder.places.models import Place, PlaceKind, require_place
 from keyholder.registry.models import (
     EventKind,
     GardenTree,
@@ -76,9 +76,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def village_by_code(code: str) -> Place:
-    place = Place.objects.filter(code=code).first()
-    if place is None:
-        raise ServiceError(Code.INVALID_PLACE, field="village", value=code)
+    place = require_place(code, "village")
     if place.kind not in VILLAGE_KINDS:
         raise ServiceError(Code.INVALID_PLACE_KIND, field="village", value=code)
     return place

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,34 +24,20 @@ from django.views.decorators.http import require_POST
 
 from keyholder.accounts import access as place_access
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.pages import or_404, show_refusal
+from keyholder.places.models import place_by_code
 from keyholder.registry import access, queries, services
 from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm
 from keyholder.registry.models import Household, Person
 from keyholder.registry.place_views import breadcrumbs
 
 
-def _refuse_or_show(form: Form, exc: ServiceError) -> None:
-    """Turn a refusal from a service into a page answer or a message beside the form."""
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
-    if exc.status in (401, 403):
-        raise PermissionDenied(exc.message) from exc
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _household_or_404(request: HttpRequest, household_id: uuid.UUID) -> Household:
-    try:
-        return access.get_household(request.user, household_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    return or_404(access.get_household, request.user, household_id)
 
 
 def _person_or_404(request: HttpRequest, person_id: uuid.UUID) -> Person:
-    try:
-        return access.get_person(request.user, person_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    return or_404(access.get_person, request.user, person_id)
 
 
 def event_prefix(person: Person) -> str:
@@ -120,7 +105,7 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     form = EventForm(request.POST, prefix=event_prefix(person))
     if form.is_valid():
         data = form.cleaned_data
-        moved_to = access.place_by_code(data["moved_to"])
+        moved_to = place_by_code(data["moved_to"])
         if data["moved_to"] and moved_to is None:
             form.add_error(
                 "moved_to", ServiceError(Code.INVALID_PLACE, value=data["moved_to"]).message
@@ -141,7 +126,7 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                     id=data["request_id"],
                 )
             except ServiceError as exc:
-                _refuse_or_show(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(
                     request,
@@ -179,7 +164,7 @@ def add_member(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
                 id=data["request_id"],
             )
         except ServiceError as exc:
-            _refuse_or_show(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
             url = reverse("registry:household", args=[household.pk])
@@ -189,10 +174,7 @@ def add_member(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def add_household(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        village = place_access.get_place(request.user, code)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    village = or_404(place_access.get_place, request.user, code)
     if village.kind not in services.VILLAGE_KINDS:
         raise Http404
     if not access.can_write(request.user, village):
@@ -228,7 +210,7 @@ def add_household(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 created = services.run_in_one_transaction(create)
             except ServiceError as exc:
-                _refuse_or_show(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(
                     request, _("The household %(name)s was added.") % {"name": created.name}

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from keyholder.accounts import access, services
 from keyholder.accounts.models import Role, User
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.pages import or_404, show_refusal
 from keyholder.registry import access as registry_access
 from keyholder.web.account_forms import AccountForm, NewAccountForm, initial_for
 
@@ -35,18 +36,12 @@ def _admin(request: HttpRequest) -> User:
 
 
 def _account_or_404(request: HttpRequest, pk: int) -> User:
-    try:
-        return access.get_account(request.user, pk)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    return or_404(access.get_account, request.user, pk)
 
 
 def _show(form: Form, exc: ServiceError) -> None:
-    if exc.status in (401, 403):
-        raise PermissionDenied(exc.message) from exc
     # The services name the scope "place"; the form's field holds several places.
-    name = "places" if exc.field == "place" else exc.field
-    form.add_error(name if name in form.fields else None, exc.message)
+    show_refusal(form, exc, fields={"place": "places"})
 
 
 def _household_ok(request: HttpRequest, form: AccountForm) -> bool:

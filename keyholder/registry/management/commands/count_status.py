@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keyholder.places.models import Place, subtree_q
+from keyholder.places.models import Place, place_by_code, subtree_q
 from keyholder.registry.models import Person
 from keyholder.registry.queries import statuses_on
 from keyholder.registry.status import State
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", required=True, type=dt.date.fromisoformat, help="YYYY-MM-DD")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        place = Place.objects.filter(code=options["place"]).first()
+        place = place_by_code(options["place"])
         if place is None:
             raise CommandError(f"No place {options['place']!r}.")
         on = options["on"]

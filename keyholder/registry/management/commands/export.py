@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place
+from keyholder.places.models import place_by_code
 from keyholder.registry.exporting import audit_export, export_rows, write_csv, write_xlsx
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         place = None
         if options["place"]:
-            place = Place.objects.filter(code=options["place"]).first()
+            place = place_by_code(options["place"])
             if place is None:
                 raise CommandError(ServiceError(Code.INVALID_PLACE, value=options["place"]).message)
         output: Path | None = options["output"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keyholder.accounts.models import Role, User
 from keyholder.accounts.services import do_create_user
-from keyholder.places.models import Place, PlaceKind, subtree_q
+from keyholder.places.models import Place, PlaceKind, place_by_code, subtree_q
 from keyholder.registry.models import Household, Person
 from keyholder.registry.queries import household_statuses_on
 from keyholder.registry.status import HouseholdState
@@ -39,7 +39,7 @@ class DemoAccount:
 
 
 def demo_village() -> Place:
-    village = Place.objects.filter(code=VILLAGE).first()
+    village = place_by_code(VILLAGE)
     if village is None:
         village = (
             Place.objects.filter(subtree_q(Place(path=DISTRICT)), kind=PlaceKind.VILLAGE)
