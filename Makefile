@@ -7,7 +7,7 @@ PORT ?= 8000
 export KEYHOLDER_VAR_DIR ?= $(CURDIR)/var
 DEMO_ENV := KEYHOLDER_DEBUG=1
 
-.PHONY: demo serve test test-fast bench lint typecheck messages check-migrations ci clean setup
+.PHONY: demo test bench lint typecheck messages check-migrations ci clean setup
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -164,7 +164,7 @@ NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [("vendor", NODE_MODULES)] if NODE_MODULES.exists() else []
 # The owner report PDF's font (keeping): empty means DejaVu Sans from the npm package
 # dejavu-fonts-ttf in node_modules; it must have Cyrillic and the Tajik letters.
-KEYHOLDER_PDF_FONT = env("PDF_FONT", "") or ""
+PDF_FONT = env("PDF_FONT", "") or ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -196,7 +196,7 @@ TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", "") or ""
 # The notification outbox worker (keyholder/notify): a claimed message whose worker has not
 # finished within the lease is taken to be abandoned and is sent again; failures are retried
 # after RETRY_BASE x 2^(attempts-1) seconds, capped, and are given up after MAX_ATTEMPTS.
-NOTIFY_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 300)
+WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 300)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
 NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 6 * 3600)
@@ -210,6 +210,10 @@ TASKS = {
 
 # Public figures: counts under this threshold are suppressed.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
+# Processes for a full build of the analytics store (keyholder/indicators/store.py). 0 lets
+# the build choose (one per CPU up to 8, one on an in-memory database or inside a
+# transaction); a positive number overrides that choice.
+INDICATOR_WORKERS = env_int("INDICATOR_WORKERS", 0)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 ``build_owner_report`` reads the month of one agreement; ``render_owner_report_pdf`` prints it
 with fpdf2 in the owner's language. The font is DejaVu Sans (it has the Tajik letters ҳ ӯ ғ қ ҷ
 ӣ), installed from the npm registry into node_modules and never committed; the
-``KEYHOLDER_PDF_FONT`` setting may name another TTF file.
+``PDF_FONT`` setting (``KEYHOLDER_PDF_FONT``) may name another TTF file.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def font_path(bold: bool = False) -> Path:
-    configured = getattr(settings, "KEYHOLDER_PDF_FONT", "")
+    configured = settings.PDF_FONT
     if configured and not bold:
         path = Path(configured)
     else:

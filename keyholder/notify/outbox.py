@@ -33,7 +33,7 @@ CAS_CANDIDATES = 10
 
 
 def lease() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    return dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS)
 
 
 def due_filter(now: dt.datetime) -> Q:

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("places", "0002_place_point_source"),
-        ("registry", "0001_initial"),
+        ("registry", "0001_houses_households_persons_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -94,7 +94,7 @@ def test_the_pdf_has_the_house_visits_watering_and_balance_in_tajik(cast: Cast, 
 
 
 def test_a_missing_font_is_named_in_the_error(cast: Cast, kept: Kept, settings: Any) -> None:
-    settings.KEYHOLDER_PDF_FONT = "/nowhere/NoSuchFont.ttf"
+    settings.PDF_FONT = "/nowhere/NoSuchFont.ttf"
     report = build_owner_report(kept.agreement, kept.today.replace(day=1))
     with pytest.raises(ImproperlyConfigured, match=r"NoSuchFont\.ttf"):
         render_owner_report_pdf(report, "tg")

@@ -33,7 +33,7 @@ def test_it_gives_a_message_to_one_worker_only(cast: Cast) -> None:
 def test_it_leaves_a_fresh_claim_alone_and_takes_back_an_abandoned_one(
     cast: Cast, smtp_server: SmtpServer, settings: Settings
 ) -> None:
-    settings.NOTIFY_LEASE_SECONDS = 300
+    settings.WORKER_LEASE_SECONDS = 300
     owner = set_channel(cast.owner, "email", "en", email="owner@example.org")
     message = queue_incident(owner)
     assert message is not None

@@ -6,6 +6,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renamed from 0001_initial: a database that applied it under that name keeps it applied.
+    replaces = [("places", "0001_initial")]
+
 
     initial = True
 

@@ -6,13 +6,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renamed from 0002_initial: a database that applied it under that name keeps it applied.
+    replaces = [("accounts", "0002_initial")]
+
     initial = True
 
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0001_users_tokens_and_audit_log"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("places", "0001_initial"),
-        ("registry", "0001_initial"),
+        ("places", "0001_places_and_official_figures"),
+        ("registry", "0001_houses_households_persons_events"),
     ]
 
     operations = [

@@ -7,11 +7,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Renamed from 0001_initial: a database that applied it under that name keeps it applied.
+    replaces = [("registry", "0001_initial")]
+
 
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ('places', '0001_places_and_official_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
