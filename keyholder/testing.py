@@ -14,9 +14,13 @@ The cast, made once per test by the ``cast`` fixture in ``conftest.py``:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from dataclasses import dataclass
 from typing import Any
+
+from django.test import Client
+from PIL import Image
 
 from keyholder.accounts.models import ApiToken, Role, User, hash_token
 from keyholder.places.models import Place, PlaceKind
@@ -77,8 +81,44 @@ def token_for(user: User) -> str:
     return raw
 
 
-def auth_header(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, str]:
+    """The API's Authorization header for ``user`` (a fresh token), to spread into a test
+    client's call: ``client.get(url, **bearer(user))``."""
     return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+
+
+def signed_in(user: User) -> Client:
+    """A test client with ``user`` signed in (the session, without the sign-in form)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def jpeg(
+    size: tuple[int, int] = (2400, 1800),
+    gps: tuple[float, float] | None = (39.95, 70.12),
+    taken: str | None = "2026:11:28 09:15:00",
+) -> bytes:
+    """A real JPEG as a phone takes it: EXIF with the camera's make, the capture time and,
+    unless told otherwise (``gps=None``), a GPS position."""
+    image = Image.new("RGB", size, (120, 160, 90))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken
+    if gps:
+        lat, lon = gps
+        exif.get_ifd(0x8825).update(
+            {
+                1: "N",
+                2: (int(lat), int(lat * 60) % 60, 0.0),
+                3: "E",
+                4: (int(lon), int(lon * 60) % 60, 0.0),
+            }
+        )
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
 
 
 @dataclass

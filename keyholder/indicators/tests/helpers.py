@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from keyholder.accounts.models import User
 from keyholder.indicators.store import build_all
 from keyholder.places.models import Place
 from keyholder.registry.models import Household
-from keyholder.testing import Cast, make_event, make_household, make_person, token_for
+from keyholder.testing import Cast, make_event, make_household, make_person
 
 D = dt.date
 
@@ -33,7 +32,3 @@ def populate(cast: Cast) -> None:
     abroad_family(cast.village2, "Aliev", 2, D(2022, 6, 1))
     abroad_family(cast.other_village, "Sharipov", 7, D(2021, 4, 4))
     build_all()
-
-
-def bearer(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(user)}"}

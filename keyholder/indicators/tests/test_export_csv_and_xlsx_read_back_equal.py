@@ -57,12 +57,12 @@ def test_it_exports_the_same_rows_in_csv_and_xlsx(client: Client, cast: Cast) ->
     assert xlsx_rows(body(xlsx)) == rows
 
     # The API endpoint answers the same file for a bearer token.
-    from keyholder.indicators.tests.helpers import bearer
+    from keyholder.testing import bearer
 
     api = Client().get(
         "/api/v1/indicators/export",
         {**QUERY, "place": "TJ-SU-ASHT", "format": "csv"},
-        headers=bearer(cast.officer),
+        **bearer(cast.officer),
     )
     assert api.status_code == 200 and csv_rows(body(api)) == rows
     bad = client.get("/indicators/TJ-SU-ASHT/export/", {**QUERY, "format": "pdf"})

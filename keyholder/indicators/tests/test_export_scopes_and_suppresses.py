@@ -10,8 +10,7 @@ from django.test import Client
 
 from keyholder.indicators.tests.dashboard_setup import asht
 from keyholder.indicators.tests.export_checks import as_dict, body, csv_rows
-from keyholder.indicators.tests.helpers import bearer
-from keyholder.testing import Cast
+from keyholder.testing import Cast, bearer
 
 QUERY = {"indicators": "abroad,departures", "from": "2023-02", "to": "2023-03"}
 
@@ -27,7 +26,7 @@ def test_it_refuses_asht_exports_to_an_officer_of_another_district(
     api = Client().get(
         "/api/v1/indicators/export",
         {**QUERY, "place": "TJ-SU-ASHT", "format": fmt},
-        headers=bearer(cast.outsider),
+        **bearer(cast.outsider),
     )
     assert api.status_code == 404 and api.json()["code"] == "not_found"
     assert client.get("/indicators/TJ-SU-ASHT-PONGHOZ-V01/export/").status_code == 404

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from keyholder.indicators.tests.helpers import bearer, populate
-from keyholder.testing import Cast
+from keyholder.indicators.tests.helpers import populate
+from keyholder.testing import Cast, bearer
 
 URL = "/api/v1/indicators"
 
@@ -39,7 +39,7 @@ def test_it_refuses_bad_requests(cast: Cast, client: Client) -> None:
         ({"indicator": "abroad"}, 400, "invalid"),
     ]
     for params, status, code in cases:
-        response = client.get(URL, params, headers=bearer(cast.officer))
+        response = client.get(URL, params, **bearer(cast.officer))
         assert response.status_code == status, params
         assert response.json()["code"] == code, params
     bad_token = client.get(
@@ -51,10 +51,10 @@ def test_it_refuses_bad_requests(cast: Cast, client: Client) -> None:
 def test_it_gives_breakdowns_and_the_catalogue(cast: Cast, client: Client) -> None:
     populate(cast)
     params = {"place": "TJ-SU-ASHT", "indicator": "abroad", "from": "2023-12", "to": "2023-12"}
-    kz = client.get(URL, {**params, "dimension": "country:kz"}, headers=bearer(cast.officer)).json()
+    kz = client.get(URL, {**params, "dimension": "country:kz"}, **bearer(cast.officer)).json()
     assert kz["dimension"] == "country:KZ"
     assert kz["series"][0]["value"] == 11
-    women = client.get(URL, {**params, "dimension": "sex:f"}, headers=bearer(cast.officer)).json()
+    women = client.get(URL, {**params, "dimension": "sex:f"}, **bearer(cast.officer)).json()
     assert women["series"][0]["value"] == 6 + 5 + 1
     names = [i["name"] for i in client.get(f"{URL}/catalogue").json()]
     assert "vacant_houses_unkept" in names and "share_abroad" in names

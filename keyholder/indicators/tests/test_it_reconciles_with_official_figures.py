@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from keyholder.indicators.tests.helpers import bearer, populate
+from keyholder.indicators.tests.helpers import populate
 from keyholder.places.models import OfficialFigure
-from keyholder.testing import Cast
+from keyholder.testing import Cast, bearer
 
 URL = "/api/v1/official-figures"
 
@@ -27,13 +27,11 @@ def figure(**extra: str) -> dict[str, str]:
 
 
 def test_officers_enter_official_figures_in_their_area(cast: Cast, client: Client) -> None:
-    created = client.post(
-        URL, figure(), content_type="application/json", headers=bearer(cast.officer)
-    )
+    created = client.post(URL, figure(), content_type="application/json", **bearer(cast.officer))
     assert created.status_code == 201
     assert created.json()["value"] == 17500
     assert OfficialFigure.objects.get().entered_by == cast.officer
-    again = client.post(URL, figure(), content_type="application/json", headers=bearer(cast.admin))
+    again = client.post(URL, figure(), content_type="application/json", **bearer(cast.admin))
     assert (again.status_code, again.json()["code"]) == (409, "official.duplicate")
     refused = [
         (figure(value="-3"), cast.officer, 400, "invalid.field"),
@@ -45,7 +43,7 @@ def test_officers_enter_official_figures_in_their_area(cast: Cast, client: Clien
         (figure(place="TJ-SU-ASHT-PONGHOZ-V01"), cast.enumerator, 403, "auth.forbidden"),
     ]
     for body, user, status, code in refused:
-        response = client.post(URL, body, content_type="application/json", headers=bearer(user))
+        response = client.post(URL, body, content_type="application/json", **bearer(user))
         assert (response.status_code, response.json()["code"]) == (status, code), body
     anonymous = client.post(URL, figure(as_of="2024-07-15"), content_type="application/json")
     assert anonymous.status_code == 401
@@ -60,9 +58,9 @@ def test_it_reconciles_the_registry_with_official_figures(cast: Cast, client: Cl
         figure(),
         figure(value="24000", as_of="2024-07-15", qualifier="about", period="2024-07"),
     ):
-        client.post(URL, body, content_type="application/json", headers=bearer(cast.officer))
+        client.post(URL, body, content_type="application/json", **bearer(cast.officer))
     params = {"place": "TJ-SU-ASHT", "on": "2024-08-01"}
-    exact = client.get("/api/v1/reconciliation", params, headers=bearer(cast.officer)).json()
+    exact = client.get("/api/v1/reconciliation", params, **bearer(cast.officer)).json()
     [row] = exact["comparisons"]
     assert row["official"] == 24000 and row["previous_official"] == 17500
     assert row["official_growth"] == pytest.approx(24000 / 17500 - 1)
@@ -73,7 +71,7 @@ def test_it_reconciles_the_registry_with_official_figures(cast: Cast, client: Cl
     assert row["gap"] == 24000 - 28
     assert row["registry_growth"] == pytest.approx(28 / 25 - 1)
     earlier = client.get(
-        "/api/v1/reconciliation", {**params, "on": "2024-01-10"}, headers=bearer(cast.officer)
+        "/api/v1/reconciliation", {**params, "on": "2024-01-10"}, **bearer(cast.officer)
     )
     [row] = earlier.json()["comparisons"]
     assert (row["official"], row["registry"]["value"], row["previous_official"]) == (
@@ -84,7 +82,7 @@ def test_it_reconciles_the_registry_with_official_figures(cast: Cast, client: Cl
     public = client.get("/api/v1/reconciliation", params).json()
     assert public["exact"] is False
     assert public["comparisons"][0]["registry"]["value"] == 30
-    outsider = client.get("/api/v1/reconciliation", params, headers=bearer(cast.outsider))
+    outsider = client.get("/api/v1/reconciliation", params, **bearer(cast.outsider))
     assert outsider.status_code == 404
 
 
@@ -92,9 +90,9 @@ def test_a_mid_month_figure_is_compared_on_its_very_day(cast: Cast, client: Clie
     populate(cast)
     # The 3 Umarovs left on 20 May 2024: 25 abroad on the 15th, 28 at the end of May.
     body = figure(value="30", as_of="2024-05-15", indicator="abroad", source="Survey")
-    client.post(URL, body, content_type="application/json", headers=bearer(cast.officer))
+    client.post(URL, body, content_type="application/json", **bearer(cast.officer))
     params = {"place": "TJ-SU-ASHT", "on": "2024-05-31"}
-    found = client.get("/api/v1/reconciliation", params, headers=bearer(cast.officer)).json()
+    found = client.get("/api/v1/reconciliation", params, **bearer(cast.officer)).json()
     [row] = found["comparisons"]
     assert row["registry"]["value"] == 25
     assert row["coverage"] == pytest.approx(25 / 30)

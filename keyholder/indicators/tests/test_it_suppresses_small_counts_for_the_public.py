@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.test import Client
 
 from keyholder.indicators.disclosure import count_cell, round_count, share_cell
-from keyholder.indicators.tests.helpers import bearer, populate
-from keyholder.testing import Cast
+from keyholder.indicators.tests.helpers import populate
+from keyholder.testing import Cast, bearer
 
 URL = "/api/v1/indicators"
 
@@ -54,23 +54,19 @@ def test_it_suppresses_and_rounds_for_anonymous_visitors(cast: Cast, client: Cli
 def test_officers_see_exact_figures_only_in_their_area(cast: Cast, client: Client) -> None:
     populate(cast)
     params = {"place": "TJ-SU-ASHT", "indicator": "abroad", "from": "2023-12", "to": "2023-12"}
-    exact = client.get(URL, params, headers=bearer(cast.officer)).json()
+    exact = client.get(URL, params, **bearer(cast.officer)).json()
     assert exact["exact"] is True
     assert exact["series"] == [
         {"month": "2023-12", "value": 25, "suppressed": False, "rounded": False}
     ]
-    share = client.get(
-        URL, {**params, "indicator": "share_abroad"}, headers=bearer(cast.officer)
-    ).json()
+    share = client.get(URL, {**params, "indicator": "share_abroad"}, **bearer(cast.officer)).json()
     # 3 Umarovs were still at home: 25 of 28 residents abroad.
     assert share["series"][0]["value"] == 25 / 28
-    outsider = client.get(URL, params, headers=bearer(cast.outsider))
+    outsider = client.get(URL, params, **bearer(cast.outsider))
     assert outsider.status_code == 404
     assert outsider.json()["code"] == "not_found"
     # The outsider sees their own district exactly: 7 is not rounded for them.
-    own = client.get(
-        URL, {**params, "place": "TJ-SU-GHAFUROV"}, headers=bearer(cast.outsider)
-    ).json()
+    own = client.get(URL, {**params, "place": "TJ-SU-GHAFUROV"}, **bearer(cast.outsider)).json()
     assert own["series"][0]["value"] == 7
     # A session works like a token.
     client.force_login(cast.region_officer)

@@ -14,7 +14,7 @@ from django.test import Client
 
 from keyholder.accounts.models import Role, User
 from keyholder.registry.models import Household, Person
-from keyholder.testing import Cast, auth_header, make_event, make_household, make_person, make_user
+from keyholder.testing import Cast, bearer, make_event, make_household, make_person, make_user
 
 
 @dataclass
@@ -58,7 +58,7 @@ def make_world(cast: Cast) -> World:
 
 
 def headers(user: User | None, language: str | None = None) -> dict[str, str]:
-    result = auth_header(user) if user is not None else {}
+    result = bearer(user) if user is not None else {}
     if language:
         result["HTTP_ACCEPT_LANGUAGE"] = language
     return result

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from keyholder.registry.models import MigrationEvent
-from keyholder.testing import auth_header, make_event, make_person
+from keyholder.testing import bearer, make_event, make_person
 
 D = dt.date
 IN_A_MONTH = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
@@ -103,7 +103,7 @@ def test_it_refuses_an_impossible_history(client, cast, earlier, sent, code, nam
         f"/api/v1/persons/{person.pk}/events",
         sent,
         content_type="application/json",
-        **auth_header(cast.enumerator),
+        **bearer(cast.enumerator),
     )
     assert response.status_code == 400, response.content
     body = response.json()
@@ -118,7 +118,7 @@ def test_it_names_a_field_that_does_not_parse(client, cast):
         f"/api/v1/persons/{person.pk}/events",
         {"kind": "departed", "date": "2021-02-30", "country": "RU"},
         content_type="application/json",
-        **auth_header(cast.enumerator),
+        **bearer(cast.enumerator),
     )
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("invalid", "date")
@@ -127,6 +127,6 @@ def test_it_names_a_field_that_does_not_parse(client, cast):
         f"/api/v1/persons/{person.pk}/events",
         {"kind": "teleported", "date": "2021-02-01"},
         content_type="application/json",
-        **auth_header(cast.enumerator),
+        **bearer(cast.enumerator),
     )
     assert (response.json()["code"], response.json()["field"]) == ("invalid.field", "kind")
