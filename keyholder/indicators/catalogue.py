@@ -233,8 +233,6 @@ _INDICATORS = [
 ]
 
 CATALOGUE: dict[str, Indicator] = {i.name: i for i in _INDICATORS}
-STORED = tuple(name for name, i in CATALOGUE.items() if i.derived is None)
-DERIVED = tuple(name for name, i in CATALOGUE.items() if i.derived is not None)
 
 # Official figures use their publisher's names; this says which registry figure answers each,
 # and whether a flow is compared over the calendar year of the figure.

@@ -16,9 +16,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.accounts.access import place_in_area
-from keyholder.indicators import catalogue, queries
+from keyholder.indicators import catalogue, queries, reconcile
 from keyholder.indicators.access import PlaceView, indicator_place, is_public
-from keyholder.indicators.disclosure import Cell, count_cell
+from keyholder.indicators.disclosure import Cell
 from keyholder.indicators.maps import (
     SHARE_BREAKS,
     VACANCY_BREAKS,
@@ -28,8 +28,7 @@ from keyholder.indicators.maps import (
     share_class,
     village_points,
 )
-from keyholder.indicators.months import label, month_end, month_start
-from keyholder.indicators.reconcile import DAY_EXACT, day_correction, registry_months
+from keyholder.indicators.months import label, month_start
 from keyholder.places.models import OfficialFigure, Place, PlaceKind
 
 TREND = ("abroad", "departures", "returns", "deportations")
@@ -116,12 +115,6 @@ def _crumbs(user: Any, view: PlaceView) -> list[dict[str, str | None]]:
     ]
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or not b:
-        return None
-    return a / b
-
-
 def official_rows(view: PlaceView, months_held: int) -> tuple[list[OfficialRow], list[OfficialRow]]:
     """Every official figure of the place: those the registry can answer beside the registry's
     figure for the same date (coverage = registry / official, gap = official - registry, growth
@@ -132,75 +125,39 @@ def official_rows(view: PlaceView, months_held: int) -> tuple[list[OfficialRow],
     figures = list(
         OfficialFigure.objects.filter(place=view.place).order_by("indicator", "as_of", "pk")
     )
-    wanted = {catalogue.OFFICIAL_EQUIVALENTS[f.indicator] for f in figures if _answered(f)}
-    stored = (
-        queries.load([view.place.pk], {n for n, _d in wanted}, {d for _n, d in wanted})
-        if wanted
-        else {}
-    )
-
-    def registry_total(figure: OfficialFigure) -> tuple[int, int, int] | None:
-        if not _answered(figure):
-            return None
-        name, dimension = catalogue.OFFICIAL_EQUIVALENTS[figure.indicator]
-        first, last = registry_months(figure)
-        if first < 0 or last >= months_held:
-            return None
-        start, values = stored.get((view.place.pk, name, dimension), (0, []))
-
-        def at(month: int) -> int:
-            return int(values[month - start]) if 0 <= month - start < len(values) else 0
-
-        # A stock published for a day inside a month ("24,000 on 15 July 2024") is set beside
-        # the registry on that very day, exactly as the reconciliation API does.
-        if name in DAY_EXACT and not dimension and first > 0 and figure.as_of != month_end(first):
-            return first, last, at(first - 1) + day_correction(view.place, name, figure.as_of)
-        return first, last, sum(at(m) for m in range(first, last + 1))
-
+    stored = reconcile.series_for(view.place, figures)
+    registry = {
+        f.pk: reconcile.registry_figure(view.place, f, months_held, stored, view.exact)
+        for f in figures
+    }
     compared: list[OfficialRow] = []
     others: list[OfficialRow] = []
-    previous: dict[str, tuple[OfficialFigure, Cell | None]] = {}
     for figure in figures:
-        label_text = str(OFFICIAL_LABELS.get(figure.indicator, figure.indicator))
-        raw = registry_total(figure)
-        cell = count_cell(raw[2], view.exact) if raw else None
-        before = previous.get(figure.indicator)
-        # Figures of the same date from different sources (official and unofficial) are not a
-        # growth; growth runs from the latest earlier date.
-        if before is not None and before[0].as_of >= figure.as_of:
-            before = None
-        official_growth = registry_growth = None
-        if before is not None:
-            official_growth = _ratio(float(figure.value), float(before[0].value))
-            official_growth = official_growth - 1 if official_growth is not None else None
-            if cell is not None and before[1] is not None:
-                grown = _ratio(_num(cell), _num(before[1]))
-                registry_growth = grown - 1 if grown is not None else None
-        if raw is None:
+        # The same comparison as the reconciliation's, growth from the same previous figure.
+        previous = reconcile.previous_figure(figures, figure)
+        found = registry[figure.pk]
+        comparison = reconcile.compare(
+            figure, found, previous, registry[previous.pk] if previous is not None else None
+        )
+        if found is None:
             months = ""
-        elif raw[0] == raw[1]:
-            months = label(raw[0])
+        elif found.months[0] == found.months[1]:
+            months = label(found.months[0])
         else:
-            months = f"{label(raw[0])} – {label(raw[1])}"
+            months = f"{label(found.months[0])} – {label(found.months[1])}"
         row = OfficialRow(
             figure,
-            label_text,
-            cell,
+            str(OFFICIAL_LABELS.get(figure.indicator, figure.indicator)),
+            found.cell if found is not None else None,
             months,
-            _ratio(_num(cell), float(figure.value)) if cell else None,
-            float(figure.value) - float(cell.value) if cell and cell.value is not None else None,
-            before[0] if before else None,
-            official_growth,
-            registry_growth,
+            comparison.coverage,
+            comparison.gap,
+            comparison.previous,
+            comparison.official_growth,
+            comparison.registry_growth,
         )
-        (compared if raw is not None else others).append(row)
-        if not previous.get(figure.indicator) or previous[figure.indicator][0].as_of < figure.as_of:
-            previous[figure.indicator] = (figure, cell)
+        (compared if found is not None else others).append(row)
     return compared, others
-
-
-def _answered(figure: OfficialFigure) -> bool:
-    return figure.indicator in catalogue.OFFICIAL_EQUIVALENTS
 
 
 def _num(cell: Cell | None) -> float | None:

@@ -24,8 +24,8 @@ from keyholder.indicators.catalogue import (
     ELDERLY_AGE,
     SEX,
 )
-from keyholder.indicators.months import expiry_index, january_index, month_index
-from keyholder.registry.status import State, Status, _initial, apply, sort_key
+from keyholder.indicators.months import expiry_index, january_index, month_index, year_of
+from keyholder.registry.status import State, Status, apply, initial_status, sort_key
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def person_segments(member: Member, months: int) -> list[tuple[int, Status]]:
     Raises ``ServiceError`` for an impossible history, exactly as ``replay`` would.
     """
     ordered = sorted(member.events, key=sort_key)
-    status = _initial(ordered, member.birth_year)
+    status = initial_status(ordered, member.birth_year)
     birth_start = dt.date(member.birth_year, 1, 1)
     segments = [(0, status)]
     for index, event in enumerate(ordered):
@@ -153,7 +153,7 @@ def _age_ranges(acc: Accumulator, birth_year: int, start: int, stop: int) -> Non
     """Split a stay abroad at the Januaries where the person changes age band."""
     current = start
     while current < stop:
-        band = _band(2015 + current // 12 - birth_year)
+        band = _band(year_of(current) - birth_year)
         high = AGE_BANDS[band][1]
         end = stop if high is None else min(stop, january_index(birth_year + high + 1))
         acc.add(AGE_KEYS[band], current, end)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -86,30 +87,82 @@ def registry_months(figure: OfficialFigure) -> tuple[int, int]:
     return index, index
 
 
-def _registry_raw(
-    place: Place, figure: OfficialFigure
-) -> tuple[str, str, tuple[int, int], int] | None:
+Stored = dict[tuple[int, str, str], tuple[int, list[int]]]
+
+
+def series_for(place: Place, figures: Iterable[OfficialFigure]) -> Stored:
+    """The stored series of ``place`` the registry needs to answer ``figures``: one query."""
+    wanted = {
+        catalogue.OFFICIAL_EQUIVALENTS[f.indicator]
+        for f in figures
+        if f.indicator in catalogue.OFFICIAL_EQUIVALENTS
+    }
+    if not wanted:
+        return {}
+    return load([place.pk], {n for n, _d in wanted}, {d for _n, d in wanted})
+
+
+def registry_figure(
+    place: Place, figure: OfficialFigure, months_held: int, stored: Stored, exact: bool
+) -> RegistryFigure | None:
+    """The registry's figure to set beside an official one, disclosed as ``exact`` says: a
+    stock on the figure's very day (``DAY_EXACT``) or at its month's end, a flow over its month
+    or calendar year. ``None`` when the registry has no equivalent or does not hold the months.
+    ``stored`` holds the place's series (``series_for``). The reconciliation and the dashboard
+    both set the registry beside official figures through this one function."""
     equivalent = catalogue.OFFICIAL_EQUIVALENTS.get(figure.indicator)
     if equivalent is None:
         return None
     name, dimension = equivalent
     first, last = registry_months(figure)
-    if first < 0 or last >= store_info().months:
+    if first < 0 or last >= months_held:
         return None
-    stored = load([place.pk], [name], [dimension])
-    found = stored.get((place.pk, name, dimension))
+    start, values = stored.get((place.pk, name, dimension), (0, []))
 
     def at(month: int) -> int:
-        if found is None:
-            return 0
-        start, values = found
         return int(values[month - start]) if 0 <= month - start < len(values) else 0
 
-    if name in DAY_EXACT and not dimension and figure.as_of != month_end(first) and first > 0:
+    # A stock published for a day inside a month ("24,000 on 15 July 2024") is set beside the
+    # registry on that very day: the month end before it, corrected by the events in between.
+    if name in DAY_EXACT and not dimension and first > 0 and figure.as_of != month_end(first):
         total = at(first - 1) + day_correction(place, name, figure.as_of)
     else:
         total = sum(at(m) for m in range(first, last + 1))
-    return name, dimension, (first, last), total
+    return RegistryFigure(name, dimension, (first, last), count_cell(total, exact))
+
+
+def previous_figure(
+    figures: Iterable[OfficialFigure], figure: OfficialFigure
+) -> OfficialFigure | None:
+    """The figure growth runs from: of the same indicator, one of the latest date before
+    ``figure``'s (figures of the same date from different sources are not a growth).
+
+    Of several figures of that date, the last entered (highest pk): the one ``reconcile`` shows
+    as the latest figure on that date, so that growth always runs from a figure the reader saw.
+    """
+    earlier = [f for f in figures if f.indicator == figure.indicator and f.as_of < figure.as_of]
+    return max(earlier, key=lambda f: (f.as_of, f.pk), default=None)
+
+
+def compare(
+    figure: OfficialFigure,
+    registry: RegistryFigure | None,
+    previous: OfficialFigure | None,
+    previous_registry: RegistryFigure | None,
+) -> Comparison:
+    """An official figure beside the registry's: coverage (registry / official), gap
+    (official - registry), and growth since ``previous`` (official and registry alike)."""
+    coverage = gap = official_growth = registry_growth = None
+    value = registry.cell.value if registry is not None else None
+    if value is not None:
+        coverage = _ratio(float(value), float(figure.value))
+        gap = float(figure.value) - float(value)
+    if previous is not None:
+        official_growth = _growth(previous.value, figure.value)
+        before = previous_registry.cell.value if previous_registry is not None else None
+        if value is not None and before:
+            registry_growth = float(value) / float(before) - 1
+    return Comparison(figure, registry, coverage, gap, previous, official_growth, registry_growth)
 
 
 # Stocks that ``day_correction`` can carry from a month end to any day exactly: they change
@@ -156,8 +209,9 @@ def registry_value(user: Any, place: Place | str, figure: OfficialFigure) -> Cel
     on the figure's very day, or the flow over its month or calendar year. ``None`` when the
     registry has no equivalent."""
     view = indicator_place(user, place)
-    raw = _registry_raw(view.place, figure)
-    return None if raw is None else count_cell(raw[3], view.exact)
+    stored = series_for(view.place, [figure])
+    found = registry_figure(view.place, figure, store_info().months, stored, view.exact)
+    return None if found is None else found.cell
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -186,36 +240,22 @@ def reconcile(user: Any, place: Place | str, on: dt.date | None = None) -> list[
             "indicator", "as_of", "pk"
         )
     )
-    by_indicator: dict[str, list[OfficialFigure]] = {}
-    for figure in figures:
-        by_indicator.setdefault(figure.indicator, []).append(figure)
+    stored = series_for(view.place, figures)
+    months_held = store_info().months
+    # Figures are in (indicator, date, pk) order: the last of an indicator is its latest.
+    latest_of = {figure.indicator: figure for figure in figures}
     out = []
-    for series in by_indicator.values():
-        latest = series[-1]
-        earlier = [f for f in series if f.as_of < latest.as_of]
-        previous = earlier[-1] if earlier else None
-        raw = _registry_raw(view.place, latest)
-        registry = None
-        coverage = gap = registry_growth = official_growth = None
-        if raw is not None:
-            name, dimension, months, total = raw
-            cell = count_cell(total, view.exact)
-            registry = RegistryFigure(name, dimension, months, cell)
-            if cell.value is not None:
-                coverage = _ratio(float(cell.value), float(latest.value))
-                gap = float(latest.value) - float(cell.value)
-        if previous is not None:
-            official_growth = _growth(previous.value, latest.value)
-            before = _registry_raw(view.place, previous)
-            if raw is not None and before is not None:
-                now_cell, then_cell = (
-                    count_cell(raw[3], view.exact),
-                    count_cell(before[3], view.exact),
-                )
-                if now_cell.value is not None and then_cell.value:
-                    registry_growth = float(now_cell.value) / float(then_cell.value) - 1
+    for latest in latest_of.values():
+        previous = previous_figure(figures, latest)
         out.append(
-            Comparison(latest, registry, coverage, gap, previous, official_growth, registry_growth)
+            compare(
+                latest,
+                registry_figure(view.place, latest, months_held, stored, view.exact),
+                previous,
+                None
+                if previous is None
+                else registry_figure(view.place, previous, months_held, stored, view.exact),
+            )
         )
     return out
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -34,6 +35,7 @@ from keyholder.indicators.engine import (
 )
 from keyholder.indicators.models import IndicatorSeries, StoreState
 from keyholder.indicators.months import current_month_count, expiry_index, month_index
+from keyholder.keeping.schedule import Interval
 from keyholder.places.models import Place
 from keyholder.registry.models import Household, MigrationEvent, Person
 
@@ -56,24 +58,11 @@ class BuildReport:
     full: bool
 
 
-def _in_force_ranges(
-    start: dt.date, end: dt.date | None, pauses: list[tuple[dt.date, dt.date | None]], months: int
-) -> list[tuple[int, int]]:
-    """Month ranges whose last day falls within the agreement and outside its pauses."""
-    days: list[tuple[dt.date, dt.date | None]] = []
-    current: dt.date | None = start
-    for paused, resumed in sorted(pauses, key=lambda p: p[0]):
-        assert current is not None
-        if paused > current:
-            days.append((current, paused - dt.timedelta(days=1)))
-        if resumed is None:
-            current = None
-            break
-        current = max(current, resumed)
-    if current is not None:
-        days.append((current, end))
+def month_ranges(intervals: Iterable[Interval], months: int) -> list[tuple[int, int]]:
+    """The months (as ``[lo, hi)`` index ranges below ``months``) whose last day falls within
+    one of ``intervals``: a stock counts in a month as it stands on the month's last day."""
     ranges: list[tuple[int, int]] = []
-    for first, last in days:
+    for first, last in intervals:
         if last is not None and last < first:
             continue
         lo = max(month_index(first), 0)
@@ -96,36 +85,16 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def kept_ranges(
     village_ids: Iterable[int] | None, months: int
 ) -> dict[object, list[tuple[int, int]]]:
-    """For each house with a keeping agreement, the months in which one is in force."""
-    from keyholder.keeping.models import AgreementChange, KeepingAgreement
+    """For each house with a keeping agreement, the months in which it is under care.
 
-    agreements = KeepingAgreement.objects.all()
-    if village_ids is not None:
-        agreements = agreements.filter(house__village_id__in=list(village_ids))
-    rows = list(agreements.values_list("pk", "house_id", "start", "end", "status"))
-    changes: dict[object, list[tuple[str, dt.date]]] = defaultdict(list)
-    if rows:
-        for agreement_id, kind, date in (
-            AgreementChange.objects.filter(agreement_id__in=[r[0] for r in rows])
-            .order_by("date", "created_at")
-            .values_list("agreement_id", "kind", "date")
-        ):
-            changes[agreement_id].append((kind, date))
-    by_house: dict[object, list[tuple[int, int]]] = defaultdict(list)
-    for agreement_id, house_id, start, end, status in rows:
-        pauses: list[tuple[dt.date, dt.date | None]] = []
-        for kind, date in changes.get(agreement_id, []):
-            if kind == AgreementChange.Kind.PAUSE:
-                pauses.append((date, None))
-            elif kind == AgreementChange.Kind.RESUME and pauses and pauses[-1][1] is None:
-                pauses[-1] = (pauses[-1][0], date)
-            elif kind == AgreementChange.Kind.END and end is None:
-                end = date
-        if status == "ended" and end is None:
-            continue
-        by_house[_key(house_id)].extend(_in_force_ranges(start, end, pauses, months))
-    # Overlapping agreements of one house (an old one ended, a new one begun) count once.
-    return {house: _merge(ranges) for house, ranges in by_house.items()}
+    When a house is under care is keeping's rule (``keeping.care``); only the months are ours.
+    """
+    from keyholder.keeping.care import house_care
+
+    return {
+        _key(house): month_ranges(intervals, months)
+        for house, intervals in house_care(village_ids=village_ids).items()
+    }
 
 
 def _key(value: object) -> str | None:
@@ -244,9 +213,8 @@ def compute_villages(
 def _workers() -> int:
     """Processes for a full build: one per CPU, but one for an in-memory database (tests) or
     inside a transaction, whose rows other processes cannot see."""
-    configured = os.environ.get("KEYHOLDER_INDICATOR_WORKERS")
-    if configured:
-        return max(1, int(configured))
+    if settings.INDICATOR_WORKERS > 0:
+        return settings.INDICATOR_WORKERS
     name = str(connection.settings_dict.get("NAME") or "")
     if connection.vendor == "sqlite" and (":memory:" in name or "mode=memory" in name):
         return 1

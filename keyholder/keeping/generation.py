@@ -37,7 +37,7 @@ MISSED_AFTER = dt.timedelta(days=7)
 
 def intervals_for(agreement: KeepingAgreement) -> list[schedule.Interval]:
     changes = [schedule.ChangeLike(c.kind, c.date) for c in agreement.changes.all()]
-    return schedule.active_intervals(agreement.start, agreement.end, changes)
+    return schedule.agreement_intervals(agreement.start, agreement.end, agreement.status, changes)
 
 
 def _agreements(agreements: Iterable[KeepingAgreement] | None) -> QuerySet[KeepingAgreement]:

@@ -44,7 +44,45 @@ def active_intervals(
             current = change.date
     if current is not None:
         intervals.append((current, end))
-    return intervals
+    # A planned end is the last day of care even when a pause is recorded after it.
+    if end is not None:
+        intervals = [(a, end if b is None or b > end else b) for a, b in intervals]
+    return [(a, b) for a, b in intervals if b is None or a <= b]
+
+
+def agreement_intervals(
+    start: dt.date, end: dt.date | None, status: str, changes: Iterable[ChangeLike]
+) -> list[Interval]:
+    """When an agreement has its house under care: ``active_intervals`` of its history.
+
+    An agreement marked ended with no date for its end (only possible by editing rows by hand:
+    ending one through the services records the date) never counts, since nobody knows when
+    its care stopped.
+    """
+    changes = list(changes)
+    if status == "ended" and end is None and not any(c.kind == "end" for c in changes):
+        return []
+    return active_intervals(start, end, changes)
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """The same days as ``intervals``, as few disjoint intervals as possible, in order."""
+    merged: list[Interval] = []
+    for first, last in sorted(intervals, key=lambda i: i[0]):
+        if last is not None and last < first:
+            continue
+        if merged:
+            previous_first, previous_last = merged[-1]
+            if previous_last is None:
+                continue
+            if first <= previous_last + dt.timedelta(days=1):
+                merged[-1] = (
+                    previous_first,
+                    None if last is None else max(last, previous_last),
+                )
+                continue
+        merged.append((first, last))
+    return merged
 
 
 def is_active_on(intervals: Sequence[Interval], day: dt.date) -> bool:

@@ -79,7 +79,9 @@ class Status:
         return self.state in State.MEMBER
 
 
-def _initial(events: Sequence[EventLike], birth_year: int) -> Status:
+def initial_status(events: Sequence[EventLike], birth_year: int) -> Status:
+    """A person's status before their first event (``events`` sorted with ``sort_key``): not yet
+    a member when the history begins with a birth or a joining, otherwise present since birth."""
     if events and events[0].kind in ("born", "joined"):
         return Status(State.NOT_YET)
     return Status(State.PRESENT, since=dt.date(birth_year, 1, 1))
@@ -97,7 +99,7 @@ def replay(
     same function validates a history and answers "what was this person's status then".
     """
     ordered = sorted(events, key=sort_key)
-    status = _initial(ordered, birth_year)
+    status = initial_status(ordered, birth_year)
     birth_start = dt.date(birth_year, 1, 1)
     for index, event in enumerate(ordered):
         if on is not None and event.date > on:

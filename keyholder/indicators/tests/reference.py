@@ -10,7 +10,8 @@ import datetime as dt
 from collections import defaultdict
 
 from keyholder.indicators.months import month_end, month_index
-from keyholder.keeping.models import KeepingAgreement
+from keyholder.keeping.care import house_care
+from keyholder.keeping.schedule import Interval, is_active_on
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import Household, Person
 from keyholder.registry.status import State, household_status, replay
@@ -26,12 +27,16 @@ def direct_months(place: Place, months: list[int]) -> dict[int, dict[tuple[str, 
         Person.objects.filter(subtree_q(place, "household__village__")).prefetch_related("events")
     )
     households = list(Household.objects.filter(subtree_q(place, "village__")))
-    agreements = list(KeepingAgreement.objects.filter(house__households__in=households))
-    return {m: _direct(persons, households, agreements, m) for m in months}
+    # When a house is under care is keeping's one rule, asked here of the day itself.
+    care = house_care(house_ids={h.house_id for h in households if h.house_id is not None})
+    return {m: _direct(persons, households, care, m) for m in months}
 
 
 def _direct(
-    persons: list[Person], households: list[Household], agreements: list, month: int
+    persons: list[Person],
+    households: list[Household],
+    care: dict[object, list[Interval]],
+    month: int,
 ) -> dict[tuple[str, str], int]:
     on = month_end(month)
     out: dict[tuple[str, str], int] = defaultdict(int)
@@ -86,11 +91,7 @@ def _direct(
         out[("houses", "")] += 1
         if all(vacancies):
             out[("vacant_houses", "")] += 1
-            kept = any(
-                a.start <= on and (a.end is None or on <= a.end)
-                for a in agreements
-                if a.house_id == house_id
-            )
+            kept = is_active_on(care.get(house_id, []), on)
             out[("vacant_houses_kept" if kept else "vacant_houses_unkept", "")] += 1
     return {k: v for k, v in out.items() if v}
 

@@ -13,7 +13,7 @@ from keyholder.indicators.months import current_month_count
 from keyholder.indicators.store import build_all
 from keyholder.indicators.tests.histories import HouseholdPlan, household_plans
 from keyholder.indicators.tests.reference import direct_months, stored_months
-from keyholder.keeping.models import KeepingAgreement
+from keyholder.keeping.models import AgreementChange, KeepingAgreement
 from keyholder.registry.models import Household, MigrationEvent, Person
 from keyholder.testing import Cast, make_house
 
@@ -21,7 +21,9 @@ TODAY = dt.date.today()
 MONTHS = current_month_count()
 
 
-def _store_plans(cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int]]) -> None:
+def _store_plans(
+    cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int, int]]
+) -> None:
     villages = [cast.village, cast.village2, cast.other_village]
     houses = {}
     for number, plan in enumerate(plans):
@@ -43,11 +45,11 @@ def _store_plans(cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, i
                 )
                 for e in member.events
             )
-    for position, (house_number, start_month, length) in enumerate(kept):
+    for position, (house_number, start_month, length, paused) in enumerate(kept):
         house = list(houses.values())[house_number % len(houses)]
         start = dt.date(2015 + start_month // 12, start_month % 12 + 1, 3 + position)
         end = start + dt.timedelta(days=length) if length else None
-        KeepingAgreement.objects.create(
+        agreement = KeepingAgreement.objects.create(
             house=house,
             keyholder=cast.keyholder,
             start=start,
@@ -56,6 +58,13 @@ def _store_plans(cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, i
             fee_currency="TJS",
             fee_period="month",
         )
+        # Some agreements pause for 40 days, across a month end or not, and resume.
+        if paused:
+            pause = start + dt.timedelta(days=paused)
+            AgreementChange.objects.create(agreement=agreement, kind="pause", date=pause)
+            AgreementChange.objects.create(
+                agreement=agreement, kind="resume", date=pause + dt.timedelta(days=40)
+            )
 
 
 @pytest.mark.django_db
@@ -67,11 +76,12 @@ def _store_plans(cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, i
 @given(
     plans=household_plans(TODAY),
     kept=st.lists(
-        st.tuples(st.integers(0, 9), st.integers(0, 130), st.integers(0, 900)), max_size=2
+        st.tuples(st.integers(0, 9), st.integers(0, 130), st.integers(0, 900), st.integers(0, 120)),
+        max_size=2,
     ),
 )
 def test_store_equals_direct_recomputation(
-    cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int]]
+    cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int, int]]
 ) -> None:
     with transaction.atomic():
         # The cast's own households take part too (one with no members at all).
