@@ -7,24 +7,28 @@ query per page.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import uuid
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
-from keyholder.core.api import READ, WRITE
+from keyholder.core.api import READ, WRITE, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
 from keyholder.core.pagination import Page, PageQuery, paginate, paginate_keys
 from keyholder.places.models import Place, require_place, subtree_q
 from keyholder.registry import access
-from keyholder.registry.models import House, Household, MigrationEvent, Person
-from keyholder.registry.queries import household_statuses_on, persons_in_state, statuses_on
+from keyholder.registry.models import House, Household, MigrationEvent
+from keyholder.registry.queries import (
+    HouseholdOnDate,
+    PersonOnDate,
+    household_on,
+    persons_in_state,
+    persons_on,
+)
 from keyholder.registry.schemas import (
     EventIn,
     EventOut,
@@ -50,7 +54,7 @@ from keyholder.registry.services import (
     today,
     village_by_code,
 )
-from keyholder.registry.status import HouseholdStatus, State, Status, household_status
+from keyholder.registry.status import State
 
 router = Router(tags=["registry"])
 
@@ -90,12 +94,6 @@ def parse_on(value: str | None) -> dt.date:
 def _place(code: str, field: str) -> Place:
     # Places are public reference data, not protected records.
     return require_place(code, field)
-
-
-def _with_statuses(persons: list[Person], statuses: dict[uuid.UUID, Status]) -> list[Person]:
-    for person in persons:
-        person.status_on = statuses.get(person.pk)  # type: ignore[attr-defined]
-    return persons
 
 
 # Houses.
@@ -176,12 +174,11 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, H
     response={200: HouseholdDetailOut, **READ},
     summary="One household with its members and their status today",
 )
-def get_household(request: HttpRequest, household_id: uuid.UUID) -> Household:
+def get_household(request: HttpRequest, household_id: uuid.UUID) -> HouseholdOnDate:
     household = access.get_household(request.user, household_id)
     # Each member's record is in the answer: each read is audited, as on the household page.
     members = access.members_of(request.user, household)
-    household.members_out = _with_statuses(members, statuses_on(members, today()))  # type: ignore[attr-defined]
-    return household
+    return household_on(household, members, today())
 
 
 @router.get(
@@ -191,27 +188,10 @@ def get_household(request: HttpRequest, household_id: uuid.UUID) -> Household:
 )
 def household_status_on(
     request: HttpRequest, household_id: uuid.UUID, query: Query[OnQuery]
-) -> dict[str, Any]:
+) -> HouseholdOnDate:
     on = parse_on(query.on)
     household = access.get_household(request.user, household_id)
-    members = access.members_of(request.user, household)
-    statuses = statuses_on(members, on)
-    summary: HouseholdStatus = household_statuses_on(members, on).get(
-        household.pk, household_status([])
-    )
-    return {
-        "household": household.pk,
-        "on": on,
-        "state": summary.state,
-        "vacant": summary.vacant,
-        "members_total": summary.members_total,
-        "present": summary.present,
-        "abroad": summary.abroad,
-        "moved": summary.moved,
-        "members": [
-            {"person": p.pk, "name": p.full_name, "status": statuses[p.pk]} for p in members
-        ],
-    }
+    return household_on(household, access.members_of(request.user, household), on)
 
 
 # Persons.
@@ -224,7 +204,7 @@ def household_status_on(
 )
 def list_persons(
     request: HttpRequest, filters: Query[PersonFilters], page: Query[PageQuery]
-) -> dict[str, Any]:
+) -> Page[PersonOnDate]:
     on = parse_on(filters.on)
     persons = access.persons_for(request.user)
     if filters.place:
@@ -233,8 +213,7 @@ def list_persons(
         persons = persons.filter(household_id=filters.household)
     if not filters.status:
         result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
-        people = _with_statuses(result.results, statuses_on(result.results, on))
-        return {"count": result.count, "next": result.next, "results": people}
+        return page_of(result, persons_on(result.results, on))
     if filters.status not in State.ALL:
         raise ServiceError(Code.INVALID_FIELD, field="status", detail=filters.status)
     # A status is derived from events, never stored: find who is in the state asked (see
@@ -243,9 +222,7 @@ def list_persons(
     key_page = paginate_keys(keys, len(PERSON_ORDER), page.cursor, page.limit)
     ids = [uuid.UUID(key[-1]) for key in key_page.results]
     by_id = {p.pk: p for p in persons.filter(pk__in=ids)}
-    people = [by_id[i] for i in ids]
-    people = _with_statuses(people, statuses_on(people, on))
-    return {"count": key_page.count, "next": key_page.next, "results": people}
+    return page_of(key_page, persons_on([by_id[i] for i in ids], on))
 
 
 @router.post(
@@ -253,7 +230,7 @@ def list_persons(
     response={200: PersonWithStatusOut, 201: PersonWithStatusOut, **WRITE},
     summary="Add a person to a household",
 )
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonOnDate]:
     user = require_user(request.user)
     # A household the user may not see answers 404, as a read would.
     household = access.get_household(user, payload.household, audited=False)
@@ -268,8 +245,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
         phone=payload.phone,
         id=payload.id,
     )
-    _with_statuses([person], statuses_on([person], today()))
-    return created_status(person, created)
+    return created_status(persons_on([person], today())[0], created)
 
 
 @router.get(
@@ -277,9 +253,9 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
     response={200: PersonWithStatusOut, **READ},
     summary="One person's record (the read is written to the audit log)",
 )
-def get_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+def get_person(request: HttpRequest, person_id: uuid.UUID) -> PersonOnDate:
     person = access.get_person(request.user, person_id)
-    return _with_statuses([person], statuses_on([person], today()))[0]
+    return persons_on([person], today())[0]
 
 
 @router.get(
@@ -328,8 +304,6 @@ def record_event(
 )
 def person_status(
     request: HttpRequest, person_id: uuid.UUID, query: Query[OnQuery]
-) -> dict[str, Any]:
+) -> PersonOnDate:
     on = parse_on(query.on)
-    person = access.get_person(request.user, person_id)
-    status = statuses_on([person], on)[person.pk]
-    return {"person": person.pk, "on": on, **dataclasses.asdict(status)}
+    return persons_on([access.get_person(request.user, person_id)], on)[0]

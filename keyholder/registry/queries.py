@@ -70,6 +70,38 @@ def household_statuses_on(
     return {hid: household_status(sts) for hid, sts in by_household.items()}
 
 
+@dataclass(frozen=True)
+class PersonOnDate:
+    """A person with their status on a date: what the API answers about a person."""
+
+    person: Person
+    on: dt.date
+    status: Status
+
+
+def persons_on(persons: Iterable[Person], on: dt.date) -> list[PersonOnDate]:
+    """Each person with their status on a date, with one events query for them all."""
+    people = list(persons)
+    statuses = statuses_on(people, on)
+    return [PersonOnDate(person, on, statuses[person.pk]) for person in people]
+
+
+@dataclass(frozen=True)
+class HouseholdOnDate:
+    """A household with its members and its status on a date, which follows from theirs."""
+
+    household: Household
+    on: dt.date
+    members: list[PersonOnDate]
+    status: HouseholdStatus
+
+
+def household_on(household: Household, members: Iterable[Person], on: dt.date) -> HouseholdOnDate:
+    """The household with its members' statuses on a date, with one events query."""
+    people = persons_on(members, on)
+    return HouseholdOnDate(household, on, people, household_status(p.status for p in people))
+
+
 def last_kind_order() -> Case:
     """The same-day order of ``status.KIND_ORDER``, as SQL."""
     return Case(

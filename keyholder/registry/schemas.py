@@ -83,34 +83,36 @@ class PersonIn(Schema):
     phone: str = Field("", description="Any common notation; stored in E.164 (+992...).")
 
 
-class PersonOut(Schema):
-    id: uuid.UUID
-    household: uuid.UUID = Field(..., alias="household_id")
-    village: str
-    given_name: str
-    family_name: str
-    sex: str
-    birth_year: int
-    relation: str
-    phone: str
-    is_sample: bool
-
-    @staticmethod
-    def resolve_village(obj: Any) -> str:
-        return str(obj.household.village.code)
-
-
-class PersonWithStatusOut(PersonOut):
+# A person with their status on a date, read from a ``queries.PersonOnDate``.
+class PersonWithStatusOut(Schema):
+    id: uuid.UUID = Field(..., alias="person.id")
+    household: uuid.UUID = Field(..., alias="person.household_id")
+    village: str = Field(..., alias="person.household.village.code")
+    given_name: str = Field(..., alias="person.given_name")
+    family_name: str = Field(..., alias="person.family_name")
+    sex: str = Field(..., alias="person.sex")
+    birth_year: int = Field(..., alias="person.birth_year")
+    relation: str = Field(..., alias="person.relation")
+    phone: str = Field(..., alias="person.phone")
+    is_sample: bool = Field(..., alias="person.is_sample")
     status: StatusOut | None = Field(None, description="The status on the date asked (`on`).")
 
-    @staticmethod
-    def resolve_status(obj: Any) -> Any:
-        # Set by the endpoint from one events query for the whole page.
-        return getattr(obj, "status_on", None)
 
-
-class PersonStatusOut(StatusOut):
-    person: uuid.UUID
+# The fields of ``StatusOut`` and whose status it is, read from a ``queries.PersonOnDate``.
+class PersonStatusOut(Schema):
+    state: str = Field(
+        ...,
+        alias="status.state",
+        description="not_yet, present, abroad, returned, deported, banned, moved, left or dead.",
+    )
+    since: dt.date | None = Field(..., alias="status.since")
+    country: str = Field(
+        "", alias="status.country", description="ISO 3166-1 alpha-2 of the country abroad."
+    )
+    destination: str = Field("", alias="status.destination")
+    ban_until: dt.date | None = Field(None, alias="status.ban_until")
+    ban_country: str = Field("", alias="status.ban_country")
+    person: uuid.UUID = Field(..., alias="person.id")
     on: dt.date
 
 
@@ -144,13 +146,15 @@ class HouseholdOut(Schema):
         return str(obj.village.code)
 
 
-class HouseholdDetailOut(HouseholdOut):
+# A household with its members, read from a ``queries.HouseholdOnDate``.
+class HouseholdDetailOut(Schema):
+    id: uuid.UUID = Field(..., alias="household.id")
+    village: str = Field(..., alias="household.village.code")
+    house: uuid.UUID | None = Field(None, alias="household.house_id")
+    name: str = Field(..., alias="household.name")
+    notes: str = Field(..., alias="household.notes")
+    is_sample: bool = Field(..., alias="household.is_sample")
     members: list[PersonWithStatusOut]
-
-    @staticmethod
-    def resolve_members(obj: Any) -> Any:
-        # Set by the endpoint, with each member's status today.
-        return getattr(obj, "members_out", [])
 
 
 class HouseholdPage(Schema):
@@ -159,21 +163,33 @@ class HouseholdPage(Schema):
     results: list[HouseholdOut]
 
 
+# A member's status, read from a ``queries.PersonOnDate``.
 class MemberStatusOut(Schema):
-    person: uuid.UUID
-    name: str
+    person: uuid.UUID = Field(..., alias="person.id")
+    name: str = Field(..., alias="person.full_name")
     status: StatusOut
 
 
+# A household's status on a date, read from a ``queries.HouseholdOnDate``.
 class HouseholdStatusOut(Schema):
-    household: uuid.UUID
+    household: uuid.UUID = Field(..., alias="household.id")
     on: dt.date
-    state: str = Field(..., description="present, fully_abroad, away or empty.")
-    vacant: bool = Field(..., description="True when nobody of the household lives in the house.")
-    members_total: int = Field(..., description="Living members of the household on that date.")
-    present: int
-    abroad: int
-    moved: int
+    state: str = Field(
+        ..., alias="status.state", description="present, fully_abroad, away or empty."
+    )
+    vacant: bool = Field(
+        ...,
+        alias="status.vacant",
+        description="True when nobody of the household lives in the house.",
+    )
+    members_total: int = Field(
+        ...,
+        alias="status.members_total",
+        description="Living members of the household on that date.",
+    )
+    present: int = Field(..., alias="status.present")
+    abroad: int = Field(..., alias="status.abroad")
+    moved: int = Field(..., alias="status.moved")
     members: list[MemberStatusOut]
 
 

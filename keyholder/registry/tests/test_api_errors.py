@@ -91,7 +91,7 @@ def test_an_unexpected_failure_answers_without_a_traceback(client, cast, monkeyp
         raise RuntimeError("secret internals")
 
     # Break a real dependency of the endpoint to reach the last-resort handler.
-    monkeypatch.setattr("keyholder.registry.api.statuses_on", broken)
+    monkeypatch.setattr("keyholder.registry.api.persons_on", broken)
     response = get(client, "/api/v1/persons", cast.admin)
     assert response.status_code == 500
     assert response.json()["code"] == "internal"
