@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
@@ -16,6 +18,11 @@ class Credentials(Schema):
     password: str = Field(..., min_length=1)
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+
+
 class TokenOut(Schema):
     token: str = Field(..., description="Send it as `Authorization: Bearer <token>`.")
 
@@ -26,5 +33,5 @@ class TokenOut(Schema):
     response={200: TokenOut, 401: ErrorOut},
     summary="Exchange a username and password for a bearer token",
 )
-def issue_token(request: HttpRequest, payload: Credentials) -> TokenOut:
-    return TokenOut(token=do_issue_token(payload.username, payload.password))
+def issue_token(request: HttpRequest, payload: Credentials) -> IssuedToken:
+    return IssuedToken(do_issue_token(payload.username, payload.password))

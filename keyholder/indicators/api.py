@@ -9,20 +9,25 @@ within the reader's area and "not found" outside it. Endpoints stay thin: parse,
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import WithJsonSchema
 
 from keyholder.accounts.services import user_for_token
 from keyholder.core.api import token_or_session_user
 from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import indicator_place
-from keyholder.indicators.reconcile import official_figures, reconciliation_dict
+from keyholder.indicators.catalogue import Indicator
+from keyholder.indicators.disclosure import Cell
+from keyholder.indicators.queries import PlaceSeries
+from keyholder.indicators.reconcile import Comparison, official_figures, reconcile
 from keyholder.indicators.services import do_add_official_figure
-from keyholder.places.models import OfficialFigure
+from keyholder.places.models import OfficialFigure, Place
 
 router = Router(tags=["indicators"])
 
@@ -38,11 +43,31 @@ def reader(request: HttpRequest) -> Any:
     return token_or_session_user(request, user_for_token)
 
 
+@dataclass(frozen=True)
+class SeriesAnswer:
+    """One indicator's series for a place, as the reader may see it (and its children's)."""
+
+    found: PlaceSeries
+    suppression_threshold: int
+    children: list[PlaceSeries] | None = None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A place's official figures beside the registry's, as the reader may see them."""
+
+    place: Place
+    on: dt.date | None
+    exact: bool
+    comparisons: list[Comparison]
+
+
+# One month of a series, read from a ``queries.Point``.
 class CellOut(Schema):
     month: str
-    value: float | None
-    suppressed: bool
-    rounded: bool
+    value: float | None = Field(..., alias="cell.value")
+    suppressed: bool = Field(..., alias="cell.suppressed")
+    rounded: bool = Field(..., alias="cell.rounded")
 
 
 class PlaceOut(Schema):
@@ -52,9 +77,10 @@ class PlaceOut(Schema):
     is_sample: bool
 
 
+# Read from a ``queries.PlaceSeries``.
 class PlaceSeriesOut(Schema):
     place: PlaceOut
-    series: list[CellOut]
+    series: list[CellOut] = Field(..., alias="points")
 
 
 class IndicatorOut(Schema):
@@ -66,16 +92,27 @@ class IndicatorOut(Schema):
     iom_dtm: str
     breakdowns: list[str]
 
+    @staticmethod
+    def resolve_label(obj: Indicator) -> str:
+        return str(obj.label)
 
+    @staticmethod
+    def resolve_definition(obj: Indicator) -> str:
+        return str(obj.definition)
+
+
+# Read from a ``SeriesAnswer``.
 class SeriesOut(Schema):
-    place: PlaceOut
-    indicator: IndicatorOut
-    dimension: str
+    place: PlaceOut = Field(..., alias="found.place")
+    indicator: IndicatorOut = Field(..., alias="found.indicator")
+    dimension: str = Field(..., alias="found.dimension")
     exact: bool = Field(
-        ..., description="False: public figures, suppressed under the threshold and rounded."
+        ...,
+        alias="found.exact",
+        description="False: public figures, suppressed under the threshold and rounded.",
     )
     suppression_threshold: int
-    series: list[CellOut]
+    series: list[CellOut] = Field(..., alias="found.points")
     children: list[PlaceSeriesOut] | None = None
 
 
@@ -94,8 +131,8 @@ class SeriesQuery(Schema):
     response={200: list[IndicatorOut]},
     summary="The indicator catalogue with exact definitions",
 )
-def indicator_catalogue(request: HttpRequest) -> list[dict[str, object]]:
-    return [indicator.as_dict() for indicator in catalogue.CATALOGUE.values()]
+def indicator_catalogue(request: HttpRequest) -> list[Indicator]:
+    return list(catalogue.CATALOGUE.values())
 
 
 @router.get(
@@ -104,29 +141,19 @@ def indicator_catalogue(request: HttpRequest) -> list[dict[str, object]]:
     response={200: SeriesOut, **ERRORS},
     summary="Monthly series of one indicator for a place (and its children)",
 )
-def indicator_series(request: HttpRequest, params: Query[SeriesQuery]) -> dict[str, object]:
+def indicator_series(request: HttpRequest, params: Query[SeriesQuery]) -> SeriesAnswer:
     user = reader(request)
     if params.by not in (None, "", "children"):
         raise ServiceError(Code.INDICATORS_BAD_BY, field="by", value=params.by)
     found = queries.series(
         user, params.place, params.indicator, params.from_, params.to, params.dimension
     )
-    body: dict[str, object] = {
-        "place": queries.place_dict(found.place),
-        "indicator": found.indicator.as_dict(),
-        "dimension": found.dimension,
-        "exact": found.exact,
-        "suppression_threshold": queries.disclosure_threshold(),
-        "series": [p.as_dict() for p in found.points],
-    }
+    children = None
     if params.by == "children":
-        body["children"] = [
-            {"place": queries.place_dict(s.place), "series": [p.as_dict() for p in s.points]}
-            for s in queries.children_series(
-                user, found.place, params.indicator, params.from_, params.to, params.dimension
-            )
-        ]
-    return body
+        children = queries.children_series(
+            user, found.place, params.indicator, params.from_, params.to, params.dimension
+        )
+    return SeriesAnswer(found, queries.disclosure_threshold(), children)
 
 
 class OfficialFigureOut(Schema):
@@ -198,18 +225,33 @@ def add_official_figure(
     return 201, figure
 
 
+# One figure as the reader may see it, read from a ``disclosure.Cell``. A count stays an
+# integer (a share is a float), as the comparison has always shown it.
+class FigureOut(Schema):
+    value: int | float | None
+    suppressed: bool
+    rounded: bool
+
+
+# Read from a ``reconcile.Comparison``.
 class ComparisonOut(Schema):
-    indicator: str
+    indicator: str = Field(..., alias="figure.indicator")
     as_of: str
-    period: str
-    official: float
-    qualifier: str
-    unit: str
-    source: str
-    source_url: str
+    period: str = Field(..., alias="figure.period")
+    official: float = Field(..., alias="figure.value")
+    qualifier: str = Field(..., alias="figure.qualifier")
+    unit: str = Field(..., alias="figure.unit")
+    source: str = Field(..., alias="figure.source")
+    source_url: str = Field(..., alias="figure.source_url")
     registry_indicator: str | None
     registry_dimension: str | None
-    registry: dict[str, Any] | None
+    # Typed here, but documented as the free-form object the OpenAPI document always showed.
+    registry: Annotated[
+        FigureOut | None,
+        WithJsonSchema(
+            {"anyOf": [{"additionalProperties": True, "type": "object"}, {"type": "null"}]}
+        ),
+    ] = Field(..., title="Registry")
     coverage: float | None
     gap: float | None
     previous_as_of: str | None
@@ -217,12 +259,41 @@ class ComparisonOut(Schema):
     official_growth: float | None
     registry_growth: float | None
 
+    @staticmethod
+    def resolve_as_of(obj: Comparison) -> str:
+        return obj.figure.as_of.isoformat()
 
+    @staticmethod
+    def resolve_registry_indicator(obj: Comparison) -> str | None:
+        return obj.registry.indicator if obj.registry else None
+
+    @staticmethod
+    def resolve_registry_dimension(obj: Comparison) -> str | None:
+        return obj.registry.dimension if obj.registry else None
+
+    @staticmethod
+    def resolve_registry(obj: Comparison) -> Cell | None:
+        return obj.registry.cell if obj.registry else None
+
+    @staticmethod
+    def resolve_previous_as_of(obj: Comparison) -> str | None:
+        return obj.previous.as_of.isoformat() if obj.previous else None
+
+    @staticmethod
+    def resolve_previous_official(obj: Comparison) -> Decimal | None:
+        return obj.previous.value if obj.previous else None
+
+
+# Read from a ``Reconciliation``.
 class ReconciliationOut(Schema):
     place: PlaceOut
     on: str | None
     exact: bool
     comparisons: list[ComparisonOut]
+
+    @staticmethod
+    def resolve_on(obj: Reconciliation) -> str | None:
+        return obj.on.isoformat() if obj.on else None
 
 
 @router.get(
@@ -231,7 +302,7 @@ class ReconciliationOut(Schema):
     response={200: ReconciliationOut, **ERRORS},
     summary="Registry figures beside official ones: coverage, gap, growth",
 )
-def reconciliation(
-    request: HttpRequest, place: str, on: dt.date | None = None
-) -> dict[str, object]:
-    return reconciliation_dict(reader(request), place, on)
+def reconciliation(request: HttpRequest, place: str, on: dt.date | None = None) -> Reconciliation:
+    user = reader(request)
+    view = indicator_place(user, place)
+    return Reconciliation(view.place, on, view.exact, reconcile(user, view.place, on))

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.core.errors import Code, ErrorOut, ServiceError
-from keyholder.core.pagination import PageQuery, paginate
+from keyholder.core.pagination import Page, PageQuery, paginate
 from keyholder.places.models import Place, PlaceKind
 
 router = Router(tags=["places"])
@@ -83,9 +83,8 @@ def _filtered(filters: PlaceFilters) -> QuerySet[Place]:
 @router.get("/places", auth=None, response={200: PlacePage, 400: ErrorOut}, summary="List places")
 def list_places(
     request: HttpRequest, filters: Query[PlaceFilters], page: Query[PageQuery]
-) -> dict[str, Any]:
-    result = paginate(_filtered(filters), ORDERING, page.cursor, page.limit)
-    return {"count": result.count, "next": result.next, "results": result.results}
+) -> Page[Place]:
+    return paginate(_filtered(filters), ORDERING, page.cursor, page.limit)
 
 
 @router.get(
