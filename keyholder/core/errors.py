@@ -107,6 +107,11 @@ class Code(StrEnum):
     KEEPING_PHOTO_TOO_LARGE = "keeping.photo_too_large"
     KEEPING_BAD_POSITION = "keeping.bad_position"
     KEEPING_BAD_MONTH = "keeping.bad_month"
+    # Owner invitations (keyholder/keeping/invites.py).
+    KEEPING_INVITE_NEEDS_ADDRESS = "keeping.invite_needs_address"
+    KEEPING_INVITE_NO_HOUSEHOLD = "keeping.invite_no_household"
+    KEEPING_INVITE_NOT_VALID = "keeping.invite_not_valid"
+    KEEPING_INVITE_WEAK_PASSWORD = "keeping.invite_weak_password"
 
 
 @dataclass(frozen=True)
@@ -295,6 +300,18 @@ CATALOGUE: dict[Code, ErrorSpec] = {
         _("The position needs a latitude between -90 and 90 and a longitude between -180 and 180."),
     ),
     Code.KEEPING_BAD_MONTH: ErrorSpec(400, _("“{value}” is not a month in the form YYYY-MM.")),
+    # Owner invitations (keyholder/keeping/invites.py). An unknown, used or expired link gets
+    # one answer: which links existed is not for the holder of a wrong one to learn.
+    Code.KEEPING_INVITE_NEEDS_ADDRESS: ErrorSpec(
+        400, _("Give the owner's email address or phone number, one of the two.")
+    ),
+    Code.KEEPING_INVITE_NO_HOUSEHOLD: ErrorSpec(
+        400, _("No household of the registry lives in this house: add the household first.")
+    ),
+    Code.KEEPING_INVITE_NOT_VALID: ErrorSpec(
+        404, _("This invitation link is not valid: it was used already or it has expired.")
+    ),
+    Code.KEEPING_INVITE_WEAK_PASSWORD: ErrorSpec(400, _("Choose another password: {detail}")),
 }
 
 

@@ -365,3 +365,39 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"
+
+
+class OwnerInvite(models.Model):
+    """A one-time link that brings a household's owner into their house's agreement.
+
+    Only the SHA-256 of the token is stored: the raw link goes out once (in the message, or on
+    the keyholder's page to pass on by hand). A link is used at most once and expires.
+    """
+
+    class Via(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone, passed on by hand")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agreement = models.ForeignKey(
+        KeepingAgreement, on_delete=models.CASCADE, related_name="owner_invites"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owner_invites"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=8, choices=Via.choices)
+    # The email address or phone number the invitation was made for.
+    address = models.CharField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invite of {self.user_id} to {self.agreement_id}"

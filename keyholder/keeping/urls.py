@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyholder.keeping import views
+from keyholder.keeping import invite_views, views
 
 app_name = "keeping"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("houses/<uuid:agreement_id>/visit/", views.visit_new, name="visit_new"),
     path("houses/<uuid:agreement_id>/incident/", views.incident_new, name="incident_new"),
     path("houses/<uuid:agreement_id>/ledger/", views.ledger, name="ledger"),
+    path("houses/<uuid:agreement_id>/invite/", invite_views.invite_owner, name="invite_owner"),
+    path("invites/<str:token>/", invite_views.invite_accept, name="invite_accept"),
     path("houses/<uuid:agreement_id>/reports/", views.reports, name="reports"),
     path(
         "houses/<uuid:agreement_id>/reports/<str:month>/",

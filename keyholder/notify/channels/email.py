@@ -36,7 +36,9 @@ class EmailChannel(BaseChannel):
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.address],
-            headers={"Message-ID": message_id},
+            # Content-Language says which language the message was rendered in (RFC 3282);
+            # the demo's mailbox shows it.
+            headers={"Message-ID": message_id, "Content-Language": message.language},
             connection=get_connection(fail_silently=False),
         )
         for attachment in message.attachments.all():

@@ -199,6 +199,26 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
             },
         )
     ],
+    "keeping:invite_owner": lambda w: [
+        Case(
+            REFUSED,
+            {"agreement_id": w.agreement.pk},
+            body={"email": "intruder@example.org", "language": "tg"},
+        )
+    ],
+    # The token is the secret: a made-up one is refused, and so is a write with it.
+    "keeping:invite_accept": lambda w: [
+        Case(
+            REFUSED,
+            {"token": secrets.token_urlsafe(32)},
+            body={
+                "password": "a-long-enough-passphrase-31",
+                "password_again": "a-long-enough-passphrase-31",
+                "channel": "none",
+                "language": "tg",
+            },
+        )
+    ],
     "keeping:reports": lambda w: [Case(REFUSED, {"agreement_id": w.agreement.pk})],
     "keeping:owner_report": lambda w: [
         Case(REFUSED, {"agreement_id": w.agreement.pk, "month": w.month})
