@@ -1,9 +1,12 @@
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from keyholder.testing import Cast, make_cast
 
@@ -19,6 +22,38 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile every .po whose .mo is missing or older, as `make test` does, so that a plain
+    `pytest` after editing a translation checks the pages in the catalogues as they are now.
+
+    Under xdist every worker checks; each .mo is written aside and moved into place, so two
+    workers compiling at once never leave a half-written file.
+    """
+    stale = [
+        po
+        for folder in settings.LOCALE_PATHS
+        for po in Path(folder).glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.exit("msgfmt is missing (Debian package gettext): the catalogues cannot be compiled")
+    for po in stale:
+        part = po.with_suffix(f".mo.{os.getpid()}")
+        # The command compilemessages runs.
+        subprocess.run([msgfmt, "--check-format", "-o", str(part), str(po)], check=True)
+        part.replace(po.with_suffix(".mo"))
+    # Forget any catalogue read before it was compiled.
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 @pytest.fixture

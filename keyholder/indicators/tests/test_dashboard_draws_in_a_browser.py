@@ -15,13 +15,11 @@ import pytest
 from keyholder.indicators.tests.dashboard_setup import asht
 from keyholder.testing import make_cast
 
-SCREENSHOT = Path("/tmp/keyholder-dashboard-360.png")
-
 pytestmark = pytest.mark.browser
 
 
 def test_it_draws_the_charts_and_the_map_on_a_360px_phone(
-    transactional_db: None, live_server: Any, browser_page: Any
+    transactional_db: None, live_server: Any, browser_page: Any, tmp_path: Path
 ) -> None:
     page = browser_page
     asht(make_cast())
@@ -58,4 +56,5 @@ def test_it_draws_the_charts_and_the_map_on_a_360px_phone(
     assert page.evaluate("window.keyholderMarker") == 1
     assert page.locator(".legend-vacancy").is_visible()
     assert not page.locator(".legend-share").is_visible()
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    # Kept in pytest's temporary folder of this test, for a person to look at after a run.
+    page.screenshot(path=tmp_path / "dashboard-360.png", full_page=True)

@@ -17,14 +17,13 @@ from django.utils import timezone
 from keyholder.registry.models import MigrationEvent
 from keyholder.testing import PASSWORD, make_cast, make_event, make_person
 
-SCREENSHOT = Path("/tmp/keyholder-village-360.png")
-
 pytestmark = pytest.mark.browser
 
 
 def test_it_records_a_departure_through_the_form_on_a_360px_phone(
-    transactional_db: None, live_server: Any, browser_page: Any
+    transactional_db: None, live_server: Any, browser_page: Any, tmp_path: Path
 ) -> None:
+    # The screenshots stay in pytest's temporary folder of this test, to look at after a run.
     page = browser_page
     cast = make_cast()
     aziz = make_person(cast.household, "Aziz")
@@ -54,7 +53,7 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     assert page.locator("h1 .badge.sample").count() == 1
     # Nothing on the village page may be wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=tmp_path / "village-360.png", full_page=True)
 
     page.locator(f'main .list a[href="/registry/households/{cast.household.pk}/"]').click()
     page.wait_for_url(f"**/registry/households/{cast.household.pk}/")
@@ -74,7 +73,7 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     form.locator("select[name$='-country']").select_option("RU")
     form.locator("input[name$='-destination']").fill("Yekaterinburg")
     form.locator("select[name$='-purpose']").select_option("work")
-    page.screenshot(path="/tmp/keyholder-form-360.png", full_page=True)
+    page.screenshot(path=tmp_path / "form-360.png", full_page=True)
     form.locator("button[type=submit]").click()
 
     page.wait_for_url(f"**/registry/households/{cast.household.pk}/#person-{aziz.pk}")
@@ -84,4 +83,4 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     event = MigrationEvent.objects.get(person=aziz)
     assert (event.kind, event.country, event.date.isoformat()) == ("departed", "RU", when)
-    page.screenshot(path="/tmp/keyholder-household-360.png", full_page=True)
+    page.screenshot(path=tmp_path / "household-360.png", full_page=True)
