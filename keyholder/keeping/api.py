@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +34,7 @@ from keyholder.keeping.models import (
     Photo,
     Task,
     Visit,
+    WateringSeason,
 )
 from keyholder.keeping.reports import render_owner_report_pdf
 from keyholder.keeping.schemas import (
@@ -58,12 +60,14 @@ from keyholder.keeping.schemas import (
     PhotoForm,
     PhotoOut,
     ReportOut,
+    SeasonAnswer,
     SeasonIn,
     SummaryOut,
     TaskPage,
     VisitIn,
     VisitOut,
     VisitPage,
+    WaterTurnsAnswer,
     WaterTurnsIn,
 )
 from keyholder.places.models import Place, require_place
@@ -101,6 +105,11 @@ def _owners(house: House, usernames: list[str]) -> list[User]:
 
 def _village(code: str) -> Place:
     return require_place(code, "village")
+
+
+@dataclass(frozen=True)
+class WaterTurnsAdded:
+    added: int
 
 
 class AgreementFilter(Schema):
@@ -314,33 +323,32 @@ def list_tasks(
 
 @router.post(
     "/keeping/water-turns",
-    response={200: dict[str, int], **WRITE},
+    response={200: WaterTurnsAnswer, **WRITE},
     summary="Enter the village's water turns",
 )
-def add_water_turns(request: HttpRequest, payload: WaterTurnsIn) -> dict[str, int]:
+def add_water_turns(request: HttpRequest, payload: WaterTurnsIn) -> WaterTurnsAdded:
     added = services.do_add_water_turns(
         actor=require_user(request.user),
         village=_village(payload.village),
         dates=payload.dates,
         note=payload.note,
     )
-    return {"added": added}
+    return WaterTurnsAdded(added)
 
 
 @router.put(
     "/keeping/watering-seasons",
-    response={200: dict[str, str], **WRITE},
+    response={200: SeasonAnswer, **WRITE},
     summary="Set the village's watering season for a year",
 )
-def set_season(request: HttpRequest, payload: SeasonIn) -> dict[str, str]:
-    season = services.do_set_watering_season(
+def set_season(request: HttpRequest, payload: SeasonIn) -> WateringSeason:
+    return services.do_set_watering_season(
         actor=require_user(request.user),
         village=_village(payload.village),
         year=payload.year,
         start=payload.start,
         end=payload.end,
     )
-    return {"start": season.start.isoformat(), "end": season.end.isoformat()}
 
 
 # Visits and photos.

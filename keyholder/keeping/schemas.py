@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from keyholder.keeping.models import (
     Incident,
@@ -372,6 +373,31 @@ class SeasonIn(Schema):
     year: int
     start: dt.date
     end: dt.date
+
+
+# The answers of the water-turns and watering-season endpoints are typed, but documented as
+# the string-keyed objects the OpenAPI document always showed.
+class WaterTurnsOut(Schema):
+    added: int
+
+
+class SeasonOut(Schema):
+    start: dt.date
+    end: dt.date
+
+
+WaterTurnsAnswer = Annotated[
+    WaterTurnsOut,
+    WithJsonSchema(
+        {"additionalProperties": {"type": "integer"}, "title": "Response", "type": "object"}
+    ),
+]
+SeasonAnswer = Annotated[
+    SeasonOut,
+    WithJsonSchema(
+        {"additionalProperties": {"type": "string"}, "title": "Response", "type": "object"}
+    ),
+]
 
 
 class SummaryOut(Schema):

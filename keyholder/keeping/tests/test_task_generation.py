@@ -44,6 +44,22 @@ def test_generation_is_idempotent_and_follows_the_water_turns(
     )
     assert other.status_code == 403
 
+    # The season is answered as its two dates.
+    year = kept.today.year
+    season = client.put(
+        "/api/v1/keeping/watering-seasons",
+        {
+            "village": cast.village.code,
+            "year": year,
+            "start": f"{year}-04-01",
+            "end": f"{year}-10-15",
+        },
+        content_type="application/json",
+        **bearer(cast.keyholder),
+    )
+    assert season.status_code == 200
+    assert season.json() == {"start": f"{year}-04-01", "end": f"{year}-10-15"}
+
 
 def test_watering_every_n_days_stays_inside_the_season(cast: Cast, kept: Kept) -> None:
     year = kept.today.year
