@@ -181,7 +181,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# "smtp" (the default) sends through EMAIL_HOST; "mailbox" keeps every email in the database
+# for the demo's administrator to read at /notify/mailbox/ (make demo sets it).
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "mailbox": "keyholder.notify.mailbox.MailboxBackend",
+}
+_email_backend = env("EMAIL_BACKEND", "smtp") or "smtp"
+if _email_backend not in EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KEYHOLDER_EMAIL_BACKEND must be one of {sorted(EMAIL_BACKENDS)}, got {_email_backend!r}"
+    )
+EMAIL_BACKEND = EMAIL_BACKENDS[_email_backend]
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1") or "127.0.0.1"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""

@@ -93,3 +93,41 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period}"
+
+
+class MailboxMessage(models.Model):
+    """An email the demo kept instead of sending (``KEYHOLDER_EMAIL_BACKEND=mailbox``).
+
+    Written by ``keyholder.notify.mailbox.MailboxBackend`` through Django's email machinery, so
+    the demo goes through the same code as real SMTP; administrators read it at /notify/mailbox/.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    from_email = models.CharField(max_length=254)
+    to = models.TextField()
+    subject = models.CharField(max_length=255)
+    language = models.CharField(max_length=8, blank=True)
+    body = models.TextField()
+    message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"
+
+
+class MailboxAttachment(models.Model):
+    message = models.ForeignKey(
+        MailboxMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    mimetype = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -261,6 +261,12 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     "accounts:user_reactivate": lambda w: [Case(REFUSED, {"pk": w.cast.owner.pk}, body={})],
     "notify:settings": lambda w: [Case(CLEAN, body={"channel": "none", "language": "ru"})],
     "notify:send_test": lambda w: [Case(CLEAN, body={}, get=False)],
+    # The demo's mailbox holds everyone's email: administrators only, 404 for anyone else.
+    "notify:mailbox": lambda w: [Case(REFUSED)],
+    "notify:mailbox_message": lambda w: [Case(REFUSED, {"message_id": uuid.uuid4()})],
+    "notify:mailbox_attachment": lambda w: [
+        Case(REFUSED, {"message_id": uuid.uuid4(), "index": 0})
+    ],
 }
 
 # API operations: (method, path in the OpenAPI document) -> cases.
