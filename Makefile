@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export KEYHOLDER_VAR_DIR ?= $(CURDIR)/var
-DEMO_ENV := KEYHOLDER_DEBUG=1
+# The demo keeps its email in a mailbox that demo-admin reads at /notify/mailbox/.
+DEMO_ENV := KEYHOLDER_DEBUG=1 KEYHOLDER_EMAIL_BACKEND=mailbox
 
 .PHONY: demo test bench lint typecheck messages check-migrations ci clean setup
 
@@ -37,10 +38,12 @@ var/.demo-ready: | setup
 	$(DEMO_ENV) $(BIN)/keyholder build_indicators --no-progress
 	touch $@
 
+# The web server and the worker together (messages go out, indicators refresh); Ctrl-C stops both.
 demo: setup var/.demo-ready
 	$(DEMO_ENV) $(BIN)/keyholder migrate --no-input --verbosity 0
 	$(DEMO_ENV) $(BIN)/keyholder demo_accounts --print
-	$(DEMO_ENV) $(BIN)/keyholder runserver 127.0.0.1:$(PORT)
+	@echo "Demo mailbox: sign in as demo-admin and open http://127.0.0.1:$(PORT)/notify/mailbox/"
+	$(DEMO_ENV) $(BIN)/keyholder demo_serve 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/pytest
