@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from keyholder.accounts.models import Role, User
+from keyholder.accounts.models import Channel, Role, User
 from keyholder.core.db import analyze
 from keyholder.keeping import schedule
 from keyholder.keeping.generation import generate_charges, generate_tasks
@@ -62,6 +62,7 @@ DEMO_PHOTOS = 12
 class KeepingSampleResult:
     keyholders: int = 0
     agreements: int = 0
+    owners: int = 0
     visits: int = 0
     tasks: int = 0
     incidents: int = 0
@@ -243,6 +244,7 @@ def generate_keeping(
         for agreement in agreements:
             if agreement.house_id == demo_house:
                 agreement.owners.add(demo_owner)
+    result.owners = sample_owners(agreements)
 
     KeyCustody.objects.bulk_create(
         [
@@ -461,3 +463,63 @@ def _demo_photos(
         photo.image.save(f"{photo.pk}.jpg", ContentFile(processed.content), save=False)
         photo.save(force_insert=True)
     return len(latest)
+
+
+def sample_owners(agreements: list[KeepingAgreement]) -> int:
+    """Give every agreement without an owner one: the house's first household's owner account.
+
+    An owner account of the house that exists already is linked; otherwise a sample account is
+    made (no usable password, email to a placeholder address, Tajik or Russian), so what is
+    "sent to the owners" in the demo reaches somebody, in the mailbox. Bulk, and run again it
+    adds nothing. Returns how many agreements got an owner.
+    """
+    ids = [a.pk for a in agreements]
+    through = KeepingAgreement.owners.through
+    owned = set(
+        through.objects.filter(keepingagreement_id__in=ids).values_list(
+            "keepingagreement_id", flat=True
+        )
+    )
+    wanting = [a for a in agreements if a.pk not in owned]
+    households: dict[object, Household] = {}
+    for household in Household.objects.filter(house_id__in=[a.house_id for a in wanting]).order_by(
+        "name", "id"
+    ):
+        households.setdefault(household.house_id, household)
+    existing: dict[object, int] = {}
+    for user_id, house_id in (
+        User.objects.filter(
+            role=Role.OWNER, is_active=True, household__house_id__in=list(households)
+        )
+        .order_by("pk")
+        .values_list("pk", "household__house_id")
+    ):
+        existing.setdefault(house_id, user_id)
+    new: dict[str, User] = {}
+    for agreement in wanting:
+        home = households.get(agreement.house_id)
+        if home is None or agreement.house_id in existing:
+            continue
+        tag = agreement.pk.hex[:12]
+        user = User(
+            username=f"sample-owner-{tag}",
+            role=Role.OWNER,
+            household=home,
+            email=f"owner-{tag}@example.invalid",
+            channel=Channel.EMAIL,
+            # Two families in five write in Russian from abroad; the rest in Tajik.
+            language="ru" if random.Random(agreement.pk.int).random() < 0.4 else "tg",
+        )
+        user.set_unusable_password()
+        new[user.username] = user
+    User.objects.bulk_create(new.values(), batch_size=BATCH, ignore_conflicts=True)
+    made = dict(User.objects.filter(username__in=list(new)).values_list("username", "pk"))
+    rows = []
+    for agreement in wanting:
+        owner_id = existing.get(agreement.house_id) or made.get(
+            f"sample-owner-{agreement.pk.hex[:12]}"
+        )
+        if owner_id is not None:
+            rows.append(through(keepingagreement_id=agreement.pk, user_id=owner_id))
+    through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return len(rows)

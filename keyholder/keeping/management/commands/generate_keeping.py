@@ -47,7 +47,8 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(
-            f"{district.code}: {result.keyholders} keyholders, {result.agreements} agreements, "
+            f"{district.code}: {result.keyholders} keyholders, {result.agreements} agreements "
+            f"({result.owners} given a sample owner), "
             f"{result.visits} visits, {result.tasks} past tasks, {result.incidents} incidents, "
             f"{result.payments} payments, {result.photos} photos "
             f"in {time.monotonic() - started:.1f} s"
