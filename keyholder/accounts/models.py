@@ -24,6 +24,14 @@ class Channel(models.TextChoices):
     NONE = "none", _("No messages")
 
 
+class VisitReports(models.TextChoices):
+    """How often an owner hears about the keyholder's visits (a serious incident goes at once)."""
+
+    EVERY = "every", _("After every visit")
+    WEEKLY = "weekly", _("A weekly digest")
+    PROBLEMS = "problems", _("Only when a check finds a problem")
+
+
 class User(AbstractUser):
     """A person who signs in. Anonymous visitors are the public role and have no row.
 
@@ -48,6 +56,9 @@ class User(AbstractUser):
     phone = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
     telegram_chat_id = models.CharField(max_length=64, blank=True)
+    visit_reports = models.CharField(
+        max_length=16, choices=VisitReports.choices, default=VisitReports.EVERY
+    )
 
     @property
     def is_admin(self) -> bool:

@@ -112,6 +112,14 @@ class Code(StrEnum):
     KEEPING_INVITE_NO_HOUSEHOLD = "keeping.invite_no_household"
     KEEPING_INVITE_NOT_VALID = "keeping.invite_not_valid"
     KEEPING_INVITE_WEAK_PASSWORD = "keeping.invite_weak_password"
+    # One balance in the fee currency, and tasks done in their time.
+    KEEPING_RATE_REQUIRED = "keeping.rate_required"
+    KEEPING_BAD_RATE = "keeping.bad_rate"
+    KEEPING_SETTLED_MISMATCH = "keeping.settled_mismatch"
+    KEEPING_TASK_NOT_YET_DUE = "keeping.task_not_yet_due"
+    # A failed check on a visit must be shown: what was found, and a photo of it.
+    KEEPING_FAILED_CHECK_NEEDS_NOTE = "keeping.failed_check_needs_note"
+    KEEPING_FAILED_CHECK_NEEDS_PHOTO = "keeping.failed_check_needs_photo"
 
 
 @dataclass(frozen=True)
@@ -312,6 +320,32 @@ CATALOGUE: dict[Code, ErrorSpec] = {
         404, _("This invitation link is not valid: it was used already or it has expired.")
     ),
     Code.KEEPING_INVITE_WEAK_PASSWORD: ErrorSpec(400, _("Choose another password: {detail}")),
+    # One balance in the fee currency, and tasks done in their time.
+    Code.KEEPING_RATE_REQUIRED: ErrorSpec(
+        400,
+        _(
+            "A payment in {currency} for a fee in {fee_currency} needs the exchange rate "
+            "agreed with the owner."
+        ),
+    ),
+    Code.KEEPING_BAD_RATE: ErrorSpec(400, _("The exchange rate {value} must be more than zero.")),
+    Code.KEEPING_SETTLED_MISMATCH: ErrorSpec(
+        400,
+        _(
+            "{amount} at the rate {rate} settles {expected} {fee_currency}, "
+            "not {value} {fee_currency}."
+        ),
+    ),
+    Code.KEEPING_TASK_NOT_YET_DUE: ErrorSpec(
+        400, _("The task due on {due} cannot be done on a visit of {date}, before it is due.")
+    ),
+    # A failed check on a visit must be shown: what was found, and a photo of it.
+    Code.KEEPING_FAILED_CHECK_NEEDS_NOTE: ErrorSpec(
+        400, _("A check found a problem ({item}): write in the notes what you found.")
+    ),
+    Code.KEEPING_FAILED_CHECK_NEEDS_PHOTO: ErrorSpec(
+        400, _("A check found a problem ({item}): add a photo of it.")
+    ),
 }
 
 

@@ -7,6 +7,8 @@ Lists are cursor-paginated (``keyholder.core.pagination``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime as dt
 import uuid
@@ -23,7 +25,7 @@ from keyholder.accounts.models import User
 from keyholder.core.api import READ, WRITE
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
-from keyholder.core.pagination import Page, PageQuery, paginate
+from keyholder.core.pagination import Page, PageQuery, paginate, paginate_keys
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.models import (
     Duty,
@@ -41,6 +43,7 @@ from keyholder.keeping.schemas import (
     AgreementIn,
     AgreementOut,
     AgreementPage,
+    ArrearsPage,
     ChangeIn,
     ChangeOut,
     DutyIn,
@@ -226,12 +229,15 @@ def return_key(request: HttpRequest, key_id: uuid.UUID, payload: KeyReturnIn) ->
 @router.get(
     "/keeping/agreements/{agreement_id}/ledger",
     response={200: LedgerOut, **READ},
-    summary="Charges, payments and totals per currency",
+    summary="Charges, payments (with what each settles) and the balance in the fee currency",
 )
 def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
     agreement, book = access.get_ledger(request.user, agreement_id)
     return {
         "agreement": agreement.pk,
+        "currency": book.currency,
+        "balance": book.balance,
+        "arrears": book.arrears,
         "totals": [
             {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears}
             for t in book.totals
@@ -253,6 +259,36 @@ def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dic
         {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears} for t in report.totals
     ]
     return data
+
+
+@router.get(
+    "/keeping/arrears",
+    response={200: ArrearsPage, **READ},
+    summary="The keyholder's houses whose families owe, most owed first, with the months owed",
+)
+def list_arrears(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    rows = queries.arrears_for(request.user)
+    if rows is None:
+        raise ServiceError(Code.NOT_FOUND)
+    # Sorted by the amount owed, which is computed: paged by keys made in Python.
+    by_key = {str(r.agreement.pk): r for r in rows}
+    keys = [(-int(r.owed * 100), str(r.agreement.pk)) for r in rows]
+    found = paginate_keys(keys, 2, page.cursor, page.limit)
+    return {
+        "count": found.count,
+        "next": found.next,
+        "results": [
+            {
+                "agreement": by_key[key[1]].agreement.pk,
+                "house": str(by_key[key[1]].agreement.house),
+                "village": by_key[key[1]].agreement.house.village.name,
+                "currency": by_key[key[1]].currency,
+                "owed": by_key[key[1]].owed,
+                "months": [f"{m:%Y-%m}" for m in by_key[key[1]].months],
+            }
+            for key in found.results
+        ],
+    }
 
 
 @router.get(
@@ -379,9 +415,23 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, Visit]:
         task_ids=payload.tasks,
         checklist_answers=payload.checklist,
         notes=payload.notes,
+        photos=_visit_photos(payload),
         id=payload.id,
     )
     return created_status(visit, created)
+
+
+def _visit_photos(payload: VisitIn) -> list[services.PhotoUpload]:
+    uploads = []
+    for index, text in enumerate(payload.photos):
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ServiceError(Code.KEEPING_PHOTO_UNREADABLE, field="photos") from exc
+        # One id per photo, derived from the visit's: a resent visit adds nothing twice.
+        photo_id = uuid.uuid5(payload.id, f"photo-{index}") if payload.id else None
+        uploads.append(services.PhotoUpload(data=data, id=photo_id))
+    return uploads
 
 
 @router.get("/keeping/visits/{visit_id}", response={200: VisitOut, **READ}, summary="One visit")
@@ -508,6 +558,8 @@ def create_payment(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payme
         agreement=agreement,
         amount=payload.amount,
         currency=payload.currency,
+        rate=payload.rate,
+        settled_amount=payload.settled_amount,
         paid_on=payload.paid_on,
         method=payload.method,
         note=payload.note,

@@ -21,7 +21,8 @@ from keyholder.keeping.models import (
     Task,
 )
 
-YES_NO = [("", _("Not checked")), ("yes", _("Yes")), ("no", _("No"))]
+# Every item is phrased so that "yes" is fine: the keyholder answers fine or problem.
+YES_NO = [("", _("Not checked")), ("yes", _("✓ Fine")), ("no", _("✗ Problem"))]
 
 
 class DateInput(forms.DateInput):
@@ -137,6 +138,23 @@ class PaymentForm(forms.Form):
     id = forms.UUIDField(widget=forms.HiddenInput)
     amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    rate = forms.DecimalField(
+        label=_("Exchange rate agreed with the owner"),
+        help_text=_(
+            "Only for money in another currency than the fee: how much of the fee currency one "
+            "unit is worth, e.g. 0.12 somoni for a rouble."
+        ),
+        required=False,
+        min_value=0,
+        decimal_places=6,
+    )
+    settled_amount = forms.DecimalField(
+        label=_("Amount it settles in the fee currency"),
+        help_text=_("Leave empty to compute it from the rate."),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+    )
     paid_on = forms.DateField(label=_("Received on"), widget=DateInput())
     method = forms.ChoiceField(label=_("How it was paid"), choices=PaymentMethod.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -197,6 +197,9 @@ class Task(models.Model):
     fulfilled_by = models.ForeignKey(
         "Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
+    # Done by a visit after the task had already counted as missed (``services.late_tasks``): the
+    # owner reports count it late, never on time.
+    done_late = models.BooleanField(default=False)
     is_sample = models.BooleanField(default=False)
 
     class Meta:
@@ -337,11 +340,22 @@ class PaymentMethod(models.TextChoices):
 
 
 class Payment(Stamped):
+    """Money received, in the currency it came in, and what it settles in the fee currency.
+
+    A payment in the fee currency settles its own amount (``rate`` is empty). A payment in
+    another currency carries the rate the keyholder and the owner agreed (fee-currency units per
+    unit paid) and ``settled_amount`` = amount × rate. A payment in another currency recorded
+    before rates existed has no ``settled_amount``: the ledger shows it apart, "awaiting a
+    rate", and counts it in no balance.
+    """
+
     agreement = models.ForeignKey(
         KeepingAgreement, on_delete=models.PROTECT, related_name="payments"
     )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    settled_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     paid_on = models.DateField()
     method = models.CharField(max_length=24, choices=PaymentMethod.choices)
     note = models.CharField(max_length=500, blank=True)

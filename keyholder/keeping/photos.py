@@ -84,3 +84,16 @@ def process_photo(data: bytes) -> ProcessedPhoto:
         taken_at=taken_at,
         source_sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+MESSAGE_SIDE = 640
+
+
+def small_jpeg(data: bytes, side: int = MESSAGE_SIDE) -> bytes:
+    """A stored photo made small enough to travel in a message (a slow phone abroad)."""
+    with Image.open(io.BytesIO(data)) as source:
+        image = source.convert("RGB") if source.mode not in ("RGB", "L") else source.copy()
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75, optimize=True)
+    return out.getvalue()

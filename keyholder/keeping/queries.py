@@ -1,17 +1,22 @@
-"""SQL-heavy reads of the keeping service in one place: the today page and the officer's counts."""
+"""SQL-heavy reads of the keeping service in one place: the today page, the keyholder's arrears
+and the officer's counts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from keyholder.accounts.access import area_q, is_authenticated
-from keyholder.accounts.models import Role, User
-from keyholder.keeping.access import tasks_for
+from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.services import audit
+from keyholder.keeping.access import agreements_for, charges_for, payments_for, tasks_for
+from keyholder.keeping.ledger import ZERO, months_owed
 from keyholder.keeping.models import AgreementStatus, KeepingAgreement, Task, TaskStatus
 from keyholder.registry.models import House, Household, Person
 from keyholder.registry.queries import IN_VILLAGE_KINDS, last_kind_on
@@ -126,3 +131,61 @@ def _vacant(households: QuerySet[Household], on: dt.date) -> set[object]:
 def vacant_house_ids(village_ids: list[int], on: dt.date) -> set[object]:
     """The vacant houses of these villages (the sample generator entrusts most of them)."""
     return _vacant(Household.objects.filter(village_id__in=village_ids, house__isnull=False), on)
+
+
+# The keyholder's arrears across their houses.
+
+
+@dataclass(frozen=True)
+class ArrearsRow:
+    agreement: KeepingAgreement
+    currency: str
+    owed: Decimal
+    months: list[dt.date]
+
+
+def arrears_for(user: Any) -> list[ArrearsRow] | None:
+    """The houses of a keyholder (an administrator: all) whose families owe, most owed first,
+    with the months not yet covered (payments pay the oldest charges first). Each amount is in
+    the agreement's fee currency, from settled amounts only. None for anyone else (404).
+
+    Three queries whatever the number of houses: agreements, charges, settled payments. One
+    ``AuditLog`` row (``keeping_arrears``): the list shows what the ledgers say.
+    """
+    if not is_authenticated(user) or not (user.is_admin or user.role == Role.KEYHOLDER):
+        return None
+    agreements = {a.pk: a for a in agreements_for(user)}
+    charges: dict[Any, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    charged: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    for agreement_id, start, amount in (
+        charges_for(user)
+        .filter(agreement_id__in=list(agreements))
+        .order_by()
+        .values_list("agreement_id", "period_start", "amount")
+    ):
+        charges[agreement_id].append((start, amount))
+        charged[agreement_id] += amount
+    paid = dict(
+        payments_for(user)
+        .filter(agreement_id__in=list(charges), settled_amount__isnull=False)
+        .order_by()
+        .values("agreement_id")
+        .annotate(total=Sum("settled_amount"))
+        .values_list("agreement_id", "total")
+    )
+    rows = []
+    for agreement_id, total in charged.items():
+        settled = paid.get(agreement_id) or ZERO
+        if total > settled:
+            agreement = agreements[agreement_id]
+            rows.append(
+                ArrearsRow(
+                    agreement,
+                    agreement.fee_currency,
+                    total - settled,
+                    months_owed(charges[agreement_id], settled),
+                )
+            )
+    rows.sort(key=lambda r: (-r.owed, str(r.agreement.house), str(r.agreement.pk)))
+    audit(user, AuditLog.Action.READ, "keeping_arrears", user.pk, houses=len(rows))
+    return rows

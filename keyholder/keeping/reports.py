@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ from fpdf import FPDF
 from keyholder.core.dates import add_months, month_end
 from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping import checklist
-from keyholder.keeping.ledger import Entry, Totals, ledger_for
+from keyholder.keeping.ledger import ZERO, Entry, Statement, Totals, ledger_for, statement
 from keyholder.keeping.models import (
     DutyKind,
     Incident,
@@ -52,12 +53,15 @@ def parse_month(value: str) -> dt.date:
 
 @dataclass(frozen=True)
 class DueDone:
+    """Tasks due in the month: ``done`` on time, ``late`` (done after they counted as missed)."""
+
     due: int
     done: int
+    late: int = 0
 
     @property
     def missed(self) -> int:
-        return self.due - self.done
+        return self.due - self.done - self.late
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class VisitLine:
     meter_reading: str
     notes: str
     photo_count: int
+    # The same problems as checklist keys, so the PDF prints them in the owner's language.
+    problem_keys: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class OwnerReport:
     charges: list[Entry] = field(default_factory=list)
     payments: list[Entry] = field(default_factory=list)
     totals: list[Totals] = field(default_factory=list)
+    statement: Statement | None = None
 
     @property
     def month_end(self) -> dt.date:
@@ -113,7 +120,9 @@ class OwnerReport:
 
 def _due_done(tasks: list[Task], kind: str) -> DueDone:
     of_kind = [t for t in tasks if t.kind == kind]
-    return DueDone(len(of_kind), sum(1 for t in of_kind if t.status == TaskStatus.DONE))
+    done = [t for t in of_kind if t.status == TaskStatus.DONE]
+    late = sum(1 for t in done if t.done_late)
+    return DueDone(len(of_kind), len(done) - late, late)
 
 
 def report_months(agreement: KeepingAgreement, today: dt.date | None = None) -> list[dt.date]:
@@ -136,7 +145,7 @@ def build_owner_report(agreement: KeepingAgreement, month: dt.date) -> OwnerRepo
     last_due = min(last, timezone.localdate())
     tasks = list(
         Task.objects.filter(agreement=agreement, due_date__gte=first, due_date__lte=last_due).only(
-            "kind", "status"
+            "kind", "status", "done_late"
         )
     )
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
@@ -155,6 +164,7 @@ def build_owner_report(agreement: KeepingAgreement, month: dt.date) -> OwnerRepo
         Photo.objects.filter(visit__in=visits).order_by("-created_at")[:PHOTOS_IN_REPORT]
     ) or list(Photo.objects.filter(incident__in=incidents)[:PHOTOS_IN_REPORT])
     ledger = ledger_for(agreement, until=last)
+    account = statement(ledger, first, last)
     house = agreement.house
     return OwnerReport(
         agreement_id=str(agreement.pk),
@@ -171,7 +181,9 @@ def build_owner_report(agreement: KeepingAgreement, month: dt.date) -> OwnerRepo
                 checked_in_at=v.checked_in_at,
                 checked_out_at=v.checked_out_at,
                 task_kinds=sorted({t.kind for t in v.tasks.all()}),
-                problems=[str(item.label) for item in checklist.problems(v.checklist)],
+                # Said as the problem found ("Signs of entry found"), never the item's label.
+                problems=[str(item.problem_label) for item in checklist.problems(v.checklist)],
+                problem_keys=[item.key for item in checklist.problems(v.checklist)],
                 meter_reading=str(v.checklist.get("meter_reading", "")),
                 notes=v.notes,
                 photo_count=len(v.photos.all()),
@@ -193,9 +205,10 @@ def build_owner_report(agreement: KeepingAgreement, month: dt.date) -> OwnerRepo
             for i in incidents
         ],
         photo_ids=[str(p.pk) for p in photos],
-        charges=[e for e in ledger.entries if e.kind == "charge" and e.date >= first],
-        payments=[e for e in ledger.entries if e.kind == "payment" and e.date >= first],
+        charges=account.charges,
+        payments=account.payments,
         totals=ledger.totals,
+        statement=account,
     )
 
 
@@ -234,10 +247,15 @@ def _visit_line(line: VisitLine) -> str:
     kinds = ", ".join(str(DutyKind(k).label) for k in line.task_kinds) or _("Visit")
     when = date_format(timezone.localtime(line.checked_in_at), "j E, H:i")
     parts = [f"{when}: {kinds}"]
-    if line.problems:
-        parts.append(_("Problems: %(items)s") % {"items": ", ".join(line.problems)})
+    if line.problem_keys:
+        problems = [
+            str(checklist.ITEMS[k].problem_label or checklist.ITEMS[k].label)
+            for k in line.problem_keys
+            if k in checklist.ITEMS
+        ]
+        parts.append(_("✗ Problem found: %(items)s") % {"items": "; ".join(problems)})
     else:
-        parts.append(_("All checks in order"))
+        parts.append(_("✓ All checks in order"))
     if line.meter_reading:
         parts.append(_("meter %(reading)s") % {"reading": line.meter_reading})
     if line.photo_count:
@@ -247,6 +265,60 @@ def _visit_line(line: VisitLine) -> str:
         )
     text = "; ".join(parts)
     return f"{text}. {line.notes}" if line.notes else text
+
+
+def _statement_lines(report: OwnerReport, line: Callable[[str], None]) -> None:
+    """The month's statement: brought forward, each charge and payment (a payment in another
+    currency with what it settled at which rate) with the running balance, and the month's end."""
+    account = report.statement
+    if account is None or (not account.entries and not report.totals):
+        line(_("Nothing charged yet."))
+        return
+    currency = account.currency
+    line(_("Balance brought forward: %(amount)s") % {"amount": money(account.opening, currency)})
+    for entry in account.entries:
+        values = {
+            "date": date_format(entry.date, "j E"),
+            "amount": money(entry.amount, entry.currency),
+            "balance": money(entry.balance or ZERO, currency),
+        }
+        if entry.kind == "charge":
+            text = _(
+                "%(date)s: charge for %(start)s to %(end)s, %(amount)s; balance %(balance)s"
+            ) % {
+                **values,
+                "start": date_format(entry.date, "j E"),
+                "end": date_format(entry.period_end or entry.date, "j E Y"),
+            }
+        elif entry.settled is None:
+            text = (
+                _(
+                    "%(date)s: payment received, %(amount)s, awaiting the exchange rate agreed with "
+                    "the owner (not in the balance)"
+                )
+                % values
+            )
+        elif entry.converted:
+            text = _(
+                "%(date)s: payment received, %(amount)s = %(settled)s at %(rate)s; "
+                "balance %(balance)s"
+            ) % {**values, "settled": money(entry.settled, currency), "rate": entry.rate_text}
+        else:
+            text = _("%(date)s: payment received, %(amount)s; balance %(balance)s") % values
+        line(f"• {text}")
+    if account.arrears:
+        line(
+            _("Balance at the end of the month: %(balance)s. Owed: %(amount)s")
+            % {
+                "balance": money(account.closing, currency),
+                "amount": money(account.arrears, currency),
+            }
+        )
+    else:
+        line(
+            _("Balance at the end of the month: %(balance)s. Paid up.")
+            % {"balance": money(account.closing, currency)}
+        )
 
 
 def render_owner_report_pdf(report: OwnerReport, language: str) -> bytes:
@@ -279,17 +351,14 @@ def render_owner_report_pdf(report: OwnerReport, language: str) -> bytes:
 
         heading(_("Care this month"))
         line(
-            _("Visits (security rounds): %(done)d done of %(due)d due")
-            % {"done": report.rounds.done, "due": report.rounds.due}
+            _("Visits (security rounds): %(done)d of %(due)d done on time, %(late)d late")
+            % vars(report.rounds)
         )
-        line(
-            _("Watering: %(done)d done of %(due)d due")
-            % {"done": report.watering.done, "due": report.watering.due}
-        )
+        line(_("Watering: %(done)d of %(due)d done on time, %(late)d late") % vars(report.watering))
         if report.other.due:
             line(
-                _("Other tasks: %(done)d done of %(due)d due")
-                % {"done": report.other.done, "due": report.other.due}
+                _("Other tasks: %(done)d of %(due)d done on time, %(late)d late")
+                % vars(report.other)
             )
         line(
             ngettext("%(count)d visit recorded", "%(count)d visits recorded", len(report.visits))
@@ -311,37 +380,7 @@ def render_owner_report_pdf(report: OwnerReport, language: str) -> bytes:
             line(text)
 
         heading(_("Fees and payments"))
-        for entry in report.charges:
-            line(
-                "• "
-                + _("Charge for %(start)s to %(end)s: %(amount)s")
-                % {
-                    "start": date_format(entry.date, "j E"),
-                    "end": date_format(entry.period_end or entry.date, "j E Y"),
-                    "amount": money(entry.amount, entry.currency),
-                }
-            )
-        for entry in report.payments:
-            line(
-                "• "
-                + _("Payment received on %(date)s: %(amount)s")
-                % {
-                    "date": date_format(entry.date, "j E Y"),
-                    "amount": money(entry.amount, entry.currency),
-                }
-            )
-        if not report.totals:
-            line(_("Nothing charged yet."))
-        for totals in report.totals:
-            line(
-                _("Balance in %(currency)s: %(balance)s (charged %(charged)s, paid %(paid)s)")
-                % {
-                    "currency": totals.currency,
-                    "balance": money(totals.balance, totals.currency),
-                    "charged": money(totals.charged, totals.currency),
-                    "paid": money(totals.paid, totals.currency),
-                }
-            )
+        _statement_lines(report, line)
 
         if report.photo_ids:
             heading(_("Photos"))

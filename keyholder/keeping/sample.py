@@ -395,6 +395,11 @@ def generate_keeping(
     return result
 
 
+# The sample families' rouble remittances: 8 roubles for a somoni.
+RUB_TO_TJS = Decimal("0.125")
+CENT = Decimal("0.01")
+
+
 def _payments(rng: random.Random, agreements: list[KeepingAgreement], today: dt.date) -> int:
     charges = defaultdict(list)
     for agreement_id, start, amount in (
@@ -417,26 +422,29 @@ def _payments(rng: random.Random, agreements: list[KeepingAgreement], today: dt.
                 continue
             if owed and (last or rng.random() < 0.4):
                 paid_on = min(today, start + dt.timedelta(days=rng.randint(3, 40)))
-                currency, paid = agreement.fee_currency, owed
+                currency, paid, rate = agreement.fee_currency, owed, None
                 method = rng.choice(
                     ["remittance_service", "card_transfer", "card_transfer", "cash"]
                 )
                 if currency == "TJS" and method != "cash" and rng.random() < 0.2:
-                    # Sent from Russia in roubles: kept as roubles, never converted.
-                    currency, paid = "RUB", (owed * 8).quantize(Decimal(1))
+                    # Sent from Russia in roubles at the rate the family and the keyholder
+                    # agreed: the roubles are kept, with the somoni they settle. Sample
+                    # payments never lack a rate (see docs/keeping.md, "Money").
+                    currency, paid, rate = "RUB", (owed * 8).quantize(Decimal(1)), RUB_TO_TJS
                 payments.append(
                     Payment(
                         id=uuid.UUID(int=rng.getrandbits(128)),
                         agreement=agreement,
                         amount=paid,
                         currency=currency,
+                        rate=rate,
+                        settled_amount=paid if rate is None else (paid * rate).quantize(CENT),
                         paid_on=paid_on,
                         method=method,
                         is_sample=True,
                     )
                 )
-                if currency == agreement.fee_currency:
-                    owed = Decimal(0)
+                owed = Decimal(0)
     Payment.objects.bulk_create(payments, batch_size=BATCH)
     return len(payments)
 

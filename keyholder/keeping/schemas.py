@@ -177,6 +177,13 @@ class VisitIn(Schema):
     tasks: list[uuid.UUID] = Field(default_factory=list)
     checklist: dict[str, Any] = Field(default_factory=dict)
     notes: str = ""
+    photos: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Photos sent with the visit, each a base64-encoded JPEG, PNG or WebP. A check "
+            "answered false needs a note and at least one photo here."
+        ),
+    )
 
 
 class PhotoOut(Schema):
@@ -295,6 +302,14 @@ class PaymentIn(Schema):
     agreement: uuid.UUID
     amount: Decimal
     currency: str
+    rate: Decimal | None = Field(
+        None,
+        description="the exchange rate agreed with the owner (fee-currency units per unit "
+        "paid); required when the currency is not the agreement's fee currency",
+    )
+    settled_amount: Decimal | None = Field(
+        None, description="what it settles in the fee currency; default amount × rate"
+    )
     paid_on: dt.date
     method: str = Field(description="cash, card_transfer, remittance_service or other")
     note: str = ""
@@ -305,6 +320,8 @@ class PaymentOut(Schema):
     agreement: uuid.UUID = Field(alias="agreement_id")
     amount: Decimal
     currency: str
+    rate: Decimal | None
+    settled_amount: Decimal | None
     paid_on: dt.date
     method: str
     note: str
@@ -332,17 +349,46 @@ class EntryOut(Schema):
     period_end: dt.date | None
     method: str
     note: str
+    rate: Decimal | None = None
+    settled: Decimal | None = Field(None, description="in the fee currency; None: awaiting a rate")
+    balance: Decimal | None = Field(None, description="the running balance in the fee currency")
 
 
 class LedgerOut(Schema):
     agreement: uuid.UUID
+    currency: str = Field(description="the fee currency: every balance is in it")
+    balance: Decimal
+    arrears: Decimal
     totals: list[TotalsOut]
+    entries: list[EntryOut]
+
+
+class StatementOut(Schema):
+    currency: str
+    opening: Decimal
+    closing: Decimal
     entries: list[EntryOut]
 
 
 class DueDoneOut(Schema):
     due: int
-    done: int
+    done: int = Field(description="done on time")
+    late: int = 0
+
+
+class ArrearsOut(Schema):
+    agreement: uuid.UUID
+    house: str
+    village: str
+    currency: str
+    owed: Decimal
+    months: list[str] = Field(description="the months (YYYY-MM) not yet covered, oldest first")
+
+
+class ArrearsPage(Schema):
+    count: int
+    next: str | None
+    results: list[ArrearsOut]
 
 
 class ReportOut(Schema):
@@ -360,6 +406,7 @@ class ReportOut(Schema):
     charges: list[EntryOut]
     payments: list[EntryOut]
     totals: list[TotalsOut]
+    statement: StatementOut
 
 
 class WaterTurnsIn(Schema):

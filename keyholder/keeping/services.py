@@ -26,7 +26,12 @@ from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import find_resend
 from keyholder.keeping import access, checklist, schedule
-from keyholder.keeping.generation import generate_charges, generate_tasks, intervals_for
+from keyholder.keeping.generation import (
+    MISSED_AFTER,
+    generate_charges,
+    generate_tasks,
+    intervals_for,
+)
 from keyholder.keeping.models import (
     AgreementChange,
     AgreementStatus,
@@ -52,6 +57,7 @@ from keyholder.keeping.models import (
 )
 from keyholder.keeping.photos import process_photo
 from keyholder.keeping.signals import CARE_CHANGED
+from keyholder.keeping.visit_messages import queue_visit_reports
 from keyholder.places.models import Place
 from keyholder.registry.models import House
 
@@ -424,6 +430,36 @@ def do_add_photo(
     return _add_photo(actor, upload, visit=visit, incident=incident)
 
 
+def late_tasks(tasks: Sequence[Task], visit_day: dt.date) -> set[uuid.UUID]:
+    """The tasks a visit on ``visit_day`` does late: on a day they already counted as missed.
+
+    The rule is ``generation.mark_missed``'s, read on the visit's day rather than today's (a
+    visit sent days later from a phone offline still counts on the day it happened): a recurring
+    task is late from the day the next task of its duty falls due, and any task (one-off ones
+    too) from the day after the week it had (``MISSED_AFTER``). One query for all the tasks.
+    """
+    recurring = [t for t in tasks if t.kind != DutyKind.OTHER]
+    next_due: dict[uuid.UUID, list[dt.date]] = {}
+    if recurring:
+        for duty_id, due in (
+            Task.objects.filter(
+                duty_id__in={t.duty_id for t in recurring},
+                due_date__gt=min(t.due_date for t in recurring),
+                due_date__lte=visit_day,
+            )
+            .order_by()
+            .values_list("duty_id", "due_date")
+        ):
+            next_due.setdefault(duty_id, []).append(due)
+    late = set()
+    for task in tasks:
+        later = [d for d in next_due.get(task.duty_id, []) if d > task.due_date]
+        superseded = task.kind != DutyKind.OTHER and bool(later)
+        if superseded or visit_day > task.due_date + MISSED_AFTER:
+            late.add(task.pk)
+    return late
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
@@ -460,8 +496,10 @@ def do_record_visit(
         "agreement": agreement,
         "keyholder": keeper,
         "checked_in_at": checked_in_at,
+    answers = checklist.clean(checklist_answers or {})
+    _check_failed_shown(answers, notes.strip(), photos)
         "checked_out_at": checked_out_at,
-        "checklist": checklist.clean(checklist_answers or {}),
+        "checklist": answers,
         "notes": notes.strip(),
     }
     wanted = set(task_ids)
@@ -474,14 +512,30 @@ def do_record_visit(
     found = {t.pk for t in tasks}
     for task_id in wanted - found:
         raise ServiceError(Code.KEEPING_TASK_NOT_OF_AGREEMENT, field="tasks", id=task_id)
+    visit_day = timezone.localdate(checked_in_at)
     for task in tasks:
         if task.agreement_id != agreement.pk:
             raise ServiceError(Code.KEEPING_TASK_NOT_OF_AGREEMENT, field="tasks", id=task.pk)
         if task.status == TaskStatus.DONE:
             raise ServiceError(Code.KEEPING_TASK_ALREADY_DONE, field="tasks", id=task.pk)
+        if task.due_date > visit_day:
+            raise ServiceError(
+                Code.KEEPING_TASK_NOT_YET_DUE,
+                field="tasks",
+                due=task.due_date.isoformat(),
+                date=visit_day.isoformat(),
+            )
     visit = Visit.objects.create(id=visit_id, created_by=actor, is_sample=is_sample, **fields)
-    # A task recorded as missed is done after all when a visit sent late covered it.
-    Task.objects.filter(pk__in=found).update(status=TaskStatus.DONE, fulfilled_by=visit)
+    # A task recorded as missed is done after all when a visit sent late covered it on time;
+    # work on a task that had already counted as missed is done, but late.
+    late = late_tasks(tasks, visit_day)
+    Task.objects.filter(pk__in=found - late).update(
+        status=TaskStatus.DONE, fulfilled_by=visit, done_late=False
+    )
+    if late:
+        Task.objects.filter(pk__in=late).update(
+            status=TaskStatus.DONE, fulfilled_by=visit, done_late=True
+        )
     for upload in photos:
         _add_photo(actor, upload, visit=visit, is_sample=is_sample)
     audit(actor, AuditLog.Action.CREATE, "visit", visit.pk, tasks=len(found), photos=len(photos))
@@ -489,9 +543,54 @@ def do_record_visit(
 
 
 # Incidents.
+    _raise_from_visit(actor, visit)
+    queue_visit_reports(visit)
 
 
 def _notify_serious(incident: Incident) -> None:
+def _check_failed_shown(answers: Mapping[str, Any], notes: str, photos: Sequence[Any]) -> None:
+    """A check that found a problem needs a note of what was found and a photo of it."""
+    failed = checklist.problems(answers)
+    if not failed:
+        return
+    item = failed[0].problem_label or failed[0].label
+    if not notes:
+        raise ServiceError(Code.KEEPING_FAILED_CHECK_NEEDS_NOTE, field="notes", item=item)
+    if not photos:
+        raise ServiceError(Code.KEEPING_FAILED_CHECK_NEEDS_PHOTO, field="photos", item=item)
+
+
+def incident_id_for(visit_id: uuid.UUID) -> uuid.UUID:
+    """The one incident a visit may raise: raising it twice finds the first."""
+    return uuid.uuid5(visit_id, "incident")
+
+
+# The kind of the incident when several security checks failed at once: the gravest first.
+INCIDENT_PRIORITY = (IncidentKind.FIRE, IncidentKind.BREAK_IN, IncidentKind.LEAK)
+
+
+def _raise_from_visit(actor: User | None, visit: Visit) -> Incident | None:
+    """A failed security check raises a serious incident at once, in the visit's transaction,
+    with the visit's notes and photos; its message goes to every owner whatever they chose."""
+    serious = checklist.serious(visit.checklist)
+    if not serious:
+        return None
+    kinds = [item.incident_kind for item in serious]
+    kind = next((k for k in INCIDENT_PRIORITY if k in kinds), kinds[0])
+    incident, _created = do_report_incident(
+        actor=actor,
+        agreement=visit.agreement,
+        occurred_on=min(timezone.localdate(visit.checked_in_at), timezone.localdate()),
+        kind=kind,
+        severity=Severity.SERIOUS,
+        notes=visit.notes,
+        id=incident_id_for(visit.pk),
+        reported_by=visit.keyholder,
+        from_visit=visit,
+    )
+    return incident
+
+
     from keyholder.notify.services import do_queue_message
 
     agreement = incident.agreement
@@ -536,12 +635,18 @@ def do_report_incident(
     is_sample: bool = False,
     notify: bool = True,
 ) -> tuple[Incident, bool]:
-    """Record an incident; a serious one is sent to the owners at once (after commit)."""
+    """Record an incident; a serious one is sent to the owners at once (after commit).
+
+    ``from_visit``: the visit whose failed check it comes from; the visit's photos go with it.
+    """
     _require_keeper(actor, agreement)
     _choice(kind, IncidentKind.values, "kind")
+    from_visit: Visit | None = None,
     _choice(severity, Severity.values, "severity")
     _choice(status, IncidentStatus.values, "status")
     if occurred_on > timezone.localdate():
+    if from_visit is not None and from_visit.agreement_id != agreement.pk:
+        raise ServiceError(Code.INVALID_FIELD, field="visit", detail=str(from_visit.pk))
         raise ServiceError(Code.KEEPING_DATE_IN_FUTURE, field="occurred_on", value=occurred_on.isoformat())
     cost = None
     if cost_amount not in (None, ""):
@@ -577,6 +682,9 @@ def do_report_incident(
     return incident, True
 
 
+    if from_visit is not None:
+        # A photo may belong to a visit and an incident at once: the one shot shows both.
+        Photo.objects.filter(visit=from_visit, incident__isnull=True).update(incident=incident)
 @transaction.atomic
 def do_update_incident(
     *,
@@ -599,6 +707,51 @@ def do_update_incident(
 # Payments.
 
 
+RATE_PLACES = Decimal("0.000001")
+
+
+def _settlement(
+    agreement: KeepingAgreement, amount: Decimal, currency: str, rate: object, settled: object
+) -> tuple[Decimal | None, Decimal]:
+    """The rate and the amount a payment settles in the agreement's fee currency.
+
+    In the fee currency no rate is needed and the payment settles its own amount. In another
+    currency the agreed rate is required (more than zero); the settled amount is amount × rate
+    rounded to cents, or, when given, must be that (a cent either way for the rounding of the
+    rate itself).
+    """
+    if currency == agreement.fee_currency:
+        return None, amount
+    if rate in (None, ""):
+        raise ServiceError(
+            Code.KEEPING_RATE_REQUIRED,
+            field="rate",
+            currency=currency,
+            fee_currency=agreement.fee_currency,
+        )
+    try:
+        agreed = Decimal(str(rate)).quantize(RATE_PLACES)
+    except (InvalidOperation, ValueError) as exc:
+        raise ServiceError(Code.KEEPING_BAD_RATE, field="rate", value=rate) from exc
+    if not agreed.is_finite() or agreed <= 0:
+        raise ServiceError(Code.KEEPING_BAD_RATE, field="rate", value=rate)
+    expected = (amount * agreed).quantize(Decimal("0.01"))
+    if settled in (None, ""):
+        return agreed, expected
+    given = _amount(settled, "settled_amount")
+    if abs(given - expected) > Decimal("0.01"):
+        raise ServiceError(
+            Code.KEEPING_SETTLED_MISMATCH,
+            field="settled_amount",
+            amount=f"{amount} {currency}",
+            rate=agreed.normalize(),
+            expected=expected,
+            value=given,
+            fee_currency=agreement.fee_currency,
+        )
+    return agreed, given
+
+
 @transaction.atomic
 def do_record_payment(
     *,
@@ -609,17 +762,25 @@ def do_record_payment(
     paid_on: dt.date,
     method: str,
     note: str = "",
+    rate: object = None,
+    settled_amount: object = None,
     id: uuid.UUID | None = None,
     is_sample: bool = False,
 ) -> tuple[Payment, bool]:
-    """Record money received for the agreement, in the currency it came in (no conversion)."""
+    """Record money received for the agreement in the currency it came in, with what it settles
+    in the fee currency (at the rate agreed with the owner when the currencies differ)."""
     _require_keeper(actor, agreement)
     if paid_on > timezone.localdate():
         raise ServiceError(Code.KEEPING_DATE_IN_FUTURE, field="paid_on", value=paid_on.isoformat())
+    received = _amount(amount)
+    currency = _choice(currency, Currency.values, "currency")
+    agreed_rate, settled = _settlement(agreement, received, currency, rate, settled_amount)
     fields = {
         "agreement": agreement,
-        "amount": _amount(amount),
-        "currency": _choice(currency, Currency.values, "currency"),
+        "amount": received,
+        "currency": currency,
+        "rate": agreed_rate,
+        "settled_amount": settled,
         "paid_on": paid_on,
         "method": _choice(method, PaymentMethod.values, "method"),
         "note": note.strip(),

@@ -6,6 +6,7 @@ app_name = "keeping"
 urlpatterns = [
     path("", views.index, name="index"),
     path("today/", views.today, name="today"),
+    path("arrears/", views.arrears, name="arrears"),
     path("summary/", views.summary, name="summary"),
     path("mine/", views.mine, name="mine"),
     path("water/", views.water, name="water"),

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 from keyholder.accounts.models import Role
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pages import or_404, show_refusal
-from keyholder.keeping import access, queries, services
+from keyholder.keeping import access, checklist, queries, services
 from keyholder.keeping.forms import (
     AgreementForm,
     DutyForm,
@@ -46,6 +46,7 @@ from keyholder.keeping.reports import (
     render_owner_report_pdf,
     report_months,
 )
+from keyholder.keeping.visit_messages import owners_reachable
 from keyholder.places.models import place_by_code
 
 LATE_WINDOW = dt.timedelta(days=14)
@@ -120,6 +121,14 @@ def today(request: HttpRequest) -> HttpResponse:
             "feed": feed,
         },
     )
+
+
+@login_required
+def arrears(request: HttpRequest) -> HttpResponse:
+    rows = queries.arrears_for(request.user)
+    if rows is None:
+        raise Http404
+    return render(request, "keeping/arrears.html", {"rows": rows})
 
 
 @login_required
@@ -268,28 +277,59 @@ def visit_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
 @login_required
 def visit(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
     record = _or_404(access.get_visit, request, visit_id)
-    from keyholder.keeping import checklist
-
-    answers = [
-        (checklist.ITEMS[k].label, v) for k, v in record.checklist.items() if k in checklist.ITEMS
-    ]
+    keeper = access.can_keep(request.user, record.agreement)
+    failed = bool(checklist.problems(record.checklist))
+    raised = (
+        access.incidents_for(request.user).filter(pk=services.incident_id_for(record.pk)).first()
+        if failed
+        else None
+    )
     return render(
         request,
         "keeping/visit.html",
         {
             "visit": record,
             "agreement": record.agreement,
-            "answers": answers,
+            "checks": checklist.checks(record.checklist),
+            "failed": failed,
+            "raised": raised,
+            "keeper": keeper,
+            "reachable": keeper and owners_reachable(record.agreement),
             "tasks": record.tasks.select_related("duty"),
             "photos": record.photos.all(),
         },
     )
 
 
+def _source_visit(request: HttpRequest, agreement: KeepingAgreement) -> Any:
+    visit_id = _uuid_or_none(request.POST.get("visit") or request.GET.get("visit"))
+    if visit_id is None:
+        return None
+    source = _or_404(access.get_visit, request, visit_id)
+    if source.agreement_id != agreement.pk:
+        raise Http404
+    return source
+
+
+def _incident_from_visit(source: Any) -> dict[str, Any]:
+    failed = checklist.problems(source.checklist)
+    kinds = [item.incident_kind for item in failed if item.incident_kind]
+    return {
+        # One incident per visit: a second tap finds the first instead of adding another.
+        "id": services.incident_id_for(source.pk),
+        "occurred_on": timezone.localdate(source.checked_in_at),
+        "kind": kinds[0] if kinds else "other",
+        "severity": "serious" if kinds else "moderate",
+        "notes": source.notes,
+    }
+
+
 @login_required
 def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
     agreement = _agreement(request, agreement_id)
     _require_keeper(request, agreement)
+    # Raised from a visit whose check failed: its note and photos come along.
+    source = _source_visit(request, agreement)
     if request.method == "POST":
         form = IncidentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -311,18 +351,27 @@ def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
                         for index, f in enumerate(request.FILES.getlist("photos"))
                     ],
                     id=data["id"],
+                    from_visit=source,
                 )
             except ServiceError as exc:
                 _show_refusal(form, exc)
             else:
                 messages.success(request, _("The incident is recorded."))
                 return redirect("keeping:house", agreement.pk)
+    elif source is not None:
+        form = IncidentForm(initial=_incident_from_visit(source))
     else:
         form = IncidentForm()
     return render(
         request,
         "keeping/incident_form.html",
-        {"agreement": agreement, "form": form},
+        {
+            "agreement": agreement,
+            "form": form,
+            "source": source,
+            "source_photos": source.photos.all() if source is not None else [],
+            "reachable": owners_reachable(agreement),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -343,6 +392,8 @@ def ledger(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
                     agreement=agreement,
                     amount=data["amount"],
                     currency=data["currency"],
+                    rate=data["rate"],
+                    settled_amount=data["settled_amount"],
                     paid_on=data["paid_on"],
                     method=data["method"],
                     note=data["note"],

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keyholder.accounts.models import Channel
+from keyholder.accounts.models import Channel, VisitReports
 
 LANGUAGE_CHOICES = [("tg", "Тоҷикӣ"), ("ru", "Русский"), ("en", "English")]
 
@@ -29,4 +29,12 @@ class NotificationSettingsForm(forms.Form):
         max_length=64,
         help_text=_("Write to the keyholder bot in Telegram; it answers with your chat id."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    visit_reports = forms.ChoiceField(
+        label=_("Tell me about the keyholder's visits"),
+        choices=VisitReports.choices,
+        initial=VisitReports.EVERY,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("A serious incident is sent at once, whatever you choose here."),
     )

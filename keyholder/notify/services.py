@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from keyholder.accounts.models import AuditLog, Channel, User
+from keyholder.accounts.models import AuditLog, Channel, User, VisitReports
 from keyholder.accounts.services import audit
 from keyholder.core.errors import Code, ServiceError
 from keyholder.notify.channels import CHANNELS
@@ -93,11 +93,16 @@ def do_update_notification_settings(
     user: User,
     *,
     channel: str,
+    visit_reports: str | None = None,
     language: str,
     email: str,
     telegram_chat_id: str,
 ) -> User:
-    """Set how ``user`` receives messages. Only the person themselves calls this."""
+    """Set how ``user`` receives messages. Only the person themselves calls this.
+
+    ``visit_reports`` (every visit, a weekly digest or problems only) is left as it is when
+    not given.
+    """
     email = email.strip()
     telegram_chat_id = telegram_chat_id.strip()
     if channel not in Channel.values:
@@ -121,14 +126,12 @@ def do_update_notification_settings(
     user.language = language
     user.email = email
     user.telegram_chat_id = telegram_chat_id
-    user.save(update_fields=["channel", "language", "email", "telegram_chat_id"])
-    audit(
-        user,
-        AuditLog.Action.UPDATE,
-        "user",
-        user.pk,
-        fields=["channel", "language", "email", "telegram_chat_id"],
-    )
+    fields = ["channel", "language", "email", "telegram_chat_id"]
+    if visit_reports is not None:
+        user.visit_reports = visit_reports
+        fields.append("visit_reports")
+    user.save(update_fields=fields)
+    audit(user, AuditLog.Action.UPDATE, "user", user.pk, fields=fields)
     return user
 
 

@@ -1,4 +1,5 @@
-"""The ledger: charges from the fee schedule, payments in any currency, totals per currency."""
+"""The ledger: charges from the fee schedule, payments in any currency, one balance in the fee
+currency."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from keyholder.keeping.tests.conftest import Kept, days_ago
 from keyholder.testing import Cast, bearer, signed_in
 
 
-def test_it_charges_each_month_once_and_keeps_currencies_apart(
+def test_it_charges_each_month_once_and_settles_other_currencies_at_the_agreed_rate(
     cast: Cast, kept: Kept, client
 ) -> None:
     agreement = kept.agreement
@@ -48,6 +49,7 @@ def test_it_charges_each_month_once_and_keeps_currencies_apart(
         agreement=agreement,
         amount="2000",
         currency="RUB",
+        rate="0.12",
         paid_on=days_ago(1),
         method="remittance_service",
     )
@@ -57,18 +59,21 @@ def test_it_charges_each_month_once_and_keeps_currencies_apart(
     ).json()
 
     charged = Decimal(100 * len(months))
-    totals = {t["currency"]: t for t in ledger["totals"]}
-    assert Decimal(totals["TJS"]["charged"]) == charged
-    assert Decimal(totals["TJS"]["paid"]) == Decimal("150")
-    assert Decimal(totals["TJS"]["balance"]) == Decimal("150") - charged
-    assert Decimal(totals["TJS"]["arrears"]) == charged - Decimal("150")
-    # Roubles are not converted: they stand on their own line, with nothing owed in them.
-    assert Decimal(totals["RUB"]["balance"]) == Decimal("2000")
-    assert Decimal(totals["RUB"]["arrears"]) == 0
+    # One total, in the fee currency: the roubles count for the 240 somoni they settle.
+    [totals] = ledger["totals"]
+    assert totals["currency"] == ledger["currency"] == "TJS"
+    assert Decimal(totals["charged"]) == charged
+    assert Decimal(totals["paid"]) == Decimal("390")
+    assert Decimal(totals["balance"]) == Decimal(ledger["balance"]) == Decimal("390") - charged
+    assert Decimal(totals["arrears"]) == max(Decimal(0), charged - Decimal("390"))
+    [roubles] = [e for e in ledger["entries"] if e["currency"] == "RUB"]
+    assert Decimal(roubles["amount"]) == 2000 and Decimal(roubles["settled"]) == 240
+    assert Decimal(roubles["rate"]) == Decimal("0.12")
 
     owner_page = signed_in(cast.owner).get(reverse("keeping:ledger", args=[agreement.pk]))
     assert owner_page.status_code == 200
-    assert 'data-currency="RUB"' in owner_page.content.decode()
+    assert 'data-currency="TJS"' in owner_page.content.decode()
+    assert 'data-currency="RUB"' not in owner_page.content.decode()
     # The owner sees the balance but records nothing.
     refused = signed_in(cast.owner).post(
         reverse("keeping:ledger", args=[agreement.pk]),

@@ -73,9 +73,9 @@ def test_the_pdf_has_the_house_visits_watering_and_balance_in_tajik(cast: Cast, 
     assert balance in text
     # The labels, checked in English (the Tajik catalogue is translated in a later pass).
     english = " ".join(_text(render_owner_report_pdf(report, "en")).split())
-    assert f"Visits (security rounds): 1 done of {rounds.due} due" in english
-    assert f"Watering: 1 done of {watering.due} due" in english
-    assert f"Balance in TJS: {balance}" in english
+    assert f"Visits (security rounds): 1 of {rounds.due} done on time, 0 late" in english
+    assert f"Watering: 1 of {watering.due} done on time, 0 late" in english
+    assert f"Balance at the end of the month: {balance}." in english
     assert "1 photo" in english
     # The month is named in Tajik by Django's own catalogue.
     from django.utils import translation

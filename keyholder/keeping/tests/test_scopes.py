@@ -51,6 +51,7 @@ def records(cast: Cast, kept: Kept, other_owner: User) -> Records:
         agreement=kept.agreement,
         amount="1500",
         currency="RUB",
+        rate="0.12",
         paid_on=days_ago(3),
         method="card_transfer",
     )
