@@ -12,3 +12,7 @@ class KeepingConfig(AppConfig):
 
         # Last month's report to every owner, once a month (the job checks whether it is due).
         periodic.register(OWNER_REPORTS, queue_owner_reports)
+        from keyholder.keeping.visit_messages import WEEKLY_DIGEST, queue_weekly_digests
+
+        # Last week's visits to every owner who chose a weekly digest, once an ISO week.
+        periodic.register(WEEKLY_DIGEST, queue_weekly_digests)

@@ -118,6 +118,10 @@ def do_update_notification_settings(
         raise ServiceError(
             Code.NOTIFY_INVALID_CHAT_ID, field="telegram_chat_id", value=telegram_chat_id
         )
+    # A form without the choice (an older page, an API client) leaves it as it is.
+    visit_reports = visit_reports or None
+    if visit_reports is not None and visit_reports not in VisitReports.values:
+        raise ServiceError(Code.INVALID_FIELD, field="visit_reports", detail=visit_reports)
     if channel == Channel.EMAIL and not email:
         raise ServiceError(Code.NOTIFY_EMAIL_REQUIRED, field="email")
     if channel == Channel.TELEGRAM and not telegram_chat_id:
