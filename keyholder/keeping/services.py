@@ -120,7 +120,9 @@ def _check_owners(owners: Sequence[User], house: House) -> None:
     allowed = set(access.owners_of_house(house).values_list("pk", flat=True))
     for owner in owners:
         if owner.pk not in allowed:
-            raise ServiceError(Code.KEEPING_OWNER_NOT_OF_HOUSE, field="owners", value=owner.username)
+            raise ServiceError(
+                Code.KEEPING_OWNER_NOT_OF_HOUSE, field="owners", value=owner.username
+            )
 
 
 @transaction.atomic
@@ -492,12 +494,12 @@ def do_record_visit(
     if checked_out_at is not None and checked_out_at < checked_in_at:
         raise ServiceError(Code.KEEPING_CHECKOUT_BEFORE_CHECKIN, field="checked_out_at")
     _in_force(agreement, timezone.localdate(checked_in_at))
+    answers = checklist.clean(checklist_answers or {})
+    _check_failed_shown(answers, notes.strip(), photos)
     fields = {
         "agreement": agreement,
         "keyholder": keeper,
         "checked_in_at": checked_in_at,
-    answers = checklist.clean(checklist_answers or {})
-    _check_failed_shown(answers, notes.strip(), photos)
         "checked_out_at": checked_out_at,
         "checklist": answers,
         "notes": notes.strip(),
@@ -539,15 +541,11 @@ def do_record_visit(
     for upload in photos:
         _add_photo(actor, upload, visit=visit, is_sample=is_sample)
     audit(actor, AuditLog.Action.CREATE, "visit", visit.pk, tasks=len(found), photos=len(photos))
+    _raise_from_visit(actor, visit)
+    queue_visit_reports(visit)
     return visit, True
 
 
-# Incidents.
-    _raise_from_visit(actor, visit)
-    queue_visit_reports(visit)
-
-
-def _notify_serious(incident: Incident) -> None:
 def _check_failed_shown(answers: Mapping[str, Any], notes: str, photos: Sequence[Any]) -> None:
     """A check that found a problem needs a note of what was found and a photo of it."""
     failed = checklist.problems(answers)
@@ -591,6 +589,10 @@ def _raise_from_visit(actor: User | None, visit: Visit) -> Incident | None:
     return incident
 
 
+# Incidents.
+
+
+def _notify_serious(incident: Incident) -> None:
     from keyholder.notify.services import do_queue_message
 
     agreement = incident.agreement
@@ -634,20 +636,22 @@ def do_report_incident(
     status: str = IncidentStatus.OPEN,
     is_sample: bool = False,
     notify: bool = True,
+    from_visit: Visit | None = None,
 ) -> tuple[Incident, bool]:
     """Record an incident; a serious one is sent to the owners at once (after commit).
 
     ``from_visit``: the visit whose failed check it comes from; the visit's photos go with it.
     """
     _require_keeper(actor, agreement)
+    if from_visit is not None and from_visit.agreement_id != agreement.pk:
+        raise ServiceError(Code.INVALID_FIELD, field="visit", detail=str(from_visit.pk))
     _choice(kind, IncidentKind.values, "kind")
-    from_visit: Visit | None = None,
     _choice(severity, Severity.values, "severity")
     _choice(status, IncidentStatus.values, "status")
     if occurred_on > timezone.localdate():
-    if from_visit is not None and from_visit.agreement_id != agreement.pk:
-        raise ServiceError(Code.INVALID_FIELD, field="visit", detail=str(from_visit.pk))
-        raise ServiceError(Code.KEEPING_DATE_IN_FUTURE, field="occurred_on", value=occurred_on.isoformat())
+        raise ServiceError(
+            Code.KEEPING_DATE_IN_FUTURE, field="occurred_on", value=occurred_on.isoformat()
+        )
     cost = None
     if cost_amount not in (None, ""):
         cost = _amount(cost_amount, "cost_amount")
@@ -676,15 +680,15 @@ def do_report_incident(
     )
     for upload in photos:
         _add_photo(actor, upload, incident=incident, is_sample=is_sample)
+    if from_visit is not None:
+        # A photo may belong to a visit and an incident at once: the one shot shows both.
+        Photo.objects.filter(visit=from_visit, incident__isnull=True).update(incident=incident)
     audit(actor, AuditLog.Action.CREATE, "incident", incident.pk, severity=severity)
     if notify and severity == Severity.SERIOUS:
         _notify_serious(incident)
     return incident, True
 
 
-    if from_visit is not None:
-        # A photo may belong to a visit and an incident at once: the one shot shows both.
-        Photo.objects.filter(visit=from_visit, incident__isnull=True).update(incident=incident)
 @transaction.atomic
 def do_update_incident(
     *,

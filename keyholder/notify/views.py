@@ -45,8 +45,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 "language": user.language,
                 "email": user.email,
                 "telegram_chat_id": user.telegram_chat_id,
-            }
                 "visit_reports": user.visit_reports,
+            }
         )
         status = 200
     return render(request, "notify/settings.html", {"form": form}, status=status)
