@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "keyholder.keeping",
     "keyholder.indicators",
     "keyholder.notify",
+    "keyholder.field",
     "keyholder.web",
 ]
 
@@ -225,6 +226,12 @@ SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
 # the build choose (one per CPU up to 8, one on an in-memory database or inside a
 # transaction); a positive number overrides that choice.
 INDICATOR_WORKERS = env_int("INDICATOR_WORKERS", 0)
+
+# The offline field app (keyholder/field, docs/sync.md): a phone that has not synchronised for
+# this many days wipes what it holds of the registry and the houses.
+FIELD_WIPE_AFTER_DAYS = env_int("FIELD_WIPE_AFTER_DAYS", 30)
+if FIELD_WIPE_AFTER_DAYS < 1:
+    raise ImproperlyConfigured("KEYHOLDER_FIELD_WIPE_AFTER_DAYS must be at least 1")
 
 LOGGING = {
     "version": 1,

@@ -34,6 +34,7 @@ from keyholder.keeping.models import (
     Photo,
     Task,
     Visit,
+    WaterTurn,
 )
 from keyholder.keeping.reports import OwnerReport, build_owner_report, parse_month
 from keyholder.registry.access import houses_for
@@ -103,6 +104,13 @@ def charges_for(user: Any) -> QuerySet[Charge]:
 
 def keys_for(user: Any) -> QuerySet[KeyCustody]:
     return _scoped(KeyCustody, user, "agreement__")
+
+
+def water_turns_for(user: Any) -> QuerySet[WaterTurn]:
+    """The water turns of the villages where the user keeps a house under an agreement in force
+    (a keyholder's own, an administrator's all): what the field app carries for the round."""
+    villages = agreements_for(user).exclude(status=AgreementStatus.ENDED).values("house__village")
+    return WaterTurn.objects.filter(village__in=villages).select_related("village")
 
 
 def _parse_id(value: object) -> uuid.UUID:

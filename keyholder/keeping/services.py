@@ -367,6 +367,8 @@ class PhotoUpload:
     # The position is kept only when the keyholder ticks "attach the position".
     latitude: float | None = None
     longitude: float | None = None
+    # When the phone says the photo was taken; the file's own capture time (EXIF) wins.
+    taken_at: dt.datetime | None = None
 
 
 def _check_position(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
@@ -403,7 +405,7 @@ def _add_photo(
         is_sample=is_sample,
         width=processed.width,
         height=processed.height,
-        taken_at=processed.taken_at,
+        taken_at=processed.taken_at or upload.taken_at,
         **fields,
     )
     photo.image.save(f"{photo_id}.jpg", ContentFile(processed.content), save=False)

@@ -279,6 +279,35 @@ def _agreement_ref(w: World) -> dict[str, str]:
     return {"agreement": str(w.agreement.pk)}
 
 
+def _sync_records(w: World) -> list[dict[str, Any]]:
+    made = now()
+    return [
+        {
+            "type": "visit",
+            "id": str(uuid.uuid4()),
+            "made_at": made,
+            "data": {**_agreement_ref(w), "checked_in_at": made, "tasks": [str(w.task.pk)]},
+        },
+        {
+            "type": "person",
+            "id": str(uuid.uuid4()),
+            "made_at": made,
+            "data": {
+                "household": str(w.household.pk),
+                "given_name": "X",
+                "sex": "m",
+                "birth_year": 1990,
+            },
+        },
+        {
+            "type": "event",
+            "id": str(uuid.uuid4()),
+            "made_at": made,
+            "data": {"person": str(w.person.pk), "kind": "died", "date": today()},
+        },
+    ]
+
+
 API: Api = {
     ("POST", "/auth/token"): lambda w: [
         Case(CLEAN, body={"username": "owner", "password": "not-the-password"})
@@ -435,6 +464,13 @@ API: Api = {
         )
     ],
     ("GET", "/keeping/summary"): lambda w: [Case(CLEAN)],
+    # The offline field app: a pull carries only the visitor's own scope; a push answers each
+    # record on its own (refused, with nothing written); a photo of an Asht visit is not found.
+    ("GET", "/sync/pull"): lambda w: [Case(CLEAN)],
+    ("POST", "/sync/push"): lambda w: [Case(CLEAN, body={"records": _sync_records(w)})],
+    ("POST", "/sync/photos"): lambda w: [
+        Case(REFUSED, body={"id": str(uuid.uuid4()), "visit": str(w.visit.pk)}, multipart=True)
+    ],
     ("GET", "/indicators/catalogue"): lambda w: [Case(CLEAN)],
     ("GET", "/indicators"): lambda w: (
         [
