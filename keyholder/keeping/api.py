@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from ninja.files import UploadedFile
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
-from keyholder.core.api import READ, WRITE
+from keyholder.core.api import READ, WRITE, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
 from keyholder.core.pagination import Page, PageQuery, paginate, paginate_keys
 from keyholder.keeping import access, queries, services
+from keyholder.keeping.ledger import AgreementLedger
 from keyholder.keeping.models import (
     Duty,
     Incident,
@@ -38,7 +38,7 @@ from keyholder.keeping.models import (
     Visit,
     WateringSeason,
 )
-from keyholder.keeping.reports import render_owner_report_pdf
+from keyholder.keeping.reports import OwnerReport, render_owner_report_pdf
 from keyholder.keeping.schemas import (
     AgreementIn,
     AgreementOut,
@@ -231,19 +231,9 @@ def return_key(request: HttpRequest, key_id: uuid.UUID, payload: KeyReturnIn) ->
     response={200: LedgerOut, **READ},
     summary="Charges, payments (with what each settles) and the balance in the fee currency",
 )
-def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
+def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> AgreementLedger:
     agreement, book = access.get_ledger(request.user, agreement_id)
-    return {
-        "agreement": agreement.pk,
-        "currency": book.currency,
-        "balance": book.balance,
-        "arrears": book.arrears,
-        "totals": [
-            {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears}
-            for t in book.totals
-        ],
-        "entries": [dataclasses.asdict(e) for e in book.entries],
-    }
+    return AgreementLedger(agreement.pk, book)
 
 
 @router.get(
@@ -251,14 +241,9 @@ def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> dict[str, Any]:
     response={200: ReportOut, **READ},
     summary="The owner's report for a month (YYYY-MM)",
 )
-def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dict[str, Any]:
-    agreement, report = access.get_owner_report(request.user, agreement_id, month, "json")
-    data = dataclasses.asdict(report)
-    data.update(agreement=agreement.pk, month=report.key, photos=report.photo_ids)
-    data["totals"] = [
-        {**dataclasses.asdict(t), "balance": t.balance, "arrears": t.arrears} for t in report.totals
-    ]
-    return data
+def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> OwnerReport:
+    _agreement, report = access.get_owner_report(request.user, agreement_id, month, "json")
+    return report
 
 
 @router.get(
@@ -266,7 +251,7 @@ def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> dic
     response={200: ArrearsPage, **READ},
     summary="The keyholder's houses whose families owe, most owed first, with the months owed",
 )
-def list_arrears(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def list_arrears(request: HttpRequest, page: Query[PageQuery]) -> Page[queries.ArrearsRow]:
     rows = queries.arrears_for(request.user)
     if rows is None:
         raise ServiceError(Code.NOT_FOUND)
@@ -274,21 +259,7 @@ def list_arrears(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]
     by_key = {str(r.agreement.pk): r for r in rows}
     keys = [(-int(r.owed * 100), str(r.agreement.pk)) for r in rows]
     found = paginate_keys(keys, 2, page.cursor, page.limit)
-    return {
-        "count": found.count,
-        "next": found.next,
-        "results": [
-            {
-                "agreement": by_key[key[1]].agreement.pk,
-                "house": str(by_key[key[1]].agreement.house),
-                "village": by_key[key[1]].agreement.house.village.name,
-                "currency": by_key[key[1]].currency,
-                "owed": by_key[key[1]].owed,
-                "months": [f"{m:%Y-%m}" for m in by_key[key[1]].months],
-            }
-            for key in found.results
-        ],
-    }
+    return page_of(found, [by_key[key[1]] for key in found.results])
 
 
 @router.get(

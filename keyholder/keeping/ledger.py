@@ -11,6 +11,7 @@ existed has no settled amount: it is listed apart ("awaiting a rate") and counts
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -137,6 +138,34 @@ def build_ledger(
                 paid += entry.settled
         running.append(replace(entry, balance=paid - charged))
     return Ledger(currency, running, charged, paid)
+
+
+@dataclass(frozen=True)
+class AgreementLedger:
+    """An agreement's ledger as the API answers it: the schema reads these attributes."""
+
+    agreement: uuid.UUID
+    ledger: Ledger
+
+    @property
+    def currency(self) -> str:
+        return self.ledger.currency
+
+    @property
+    def balance(self) -> Decimal:
+        return self.ledger.balance
+
+    @property
+    def arrears(self) -> Decimal:
+        return self.ledger.arrears
+
+    @property
+    def totals(self) -> list[Totals]:
+        return self.ledger.totals
+
+    @property
+    def entries(self) -> list[Entry]:
+        return self.ledger.entries
 
 
 def ledger_for(agreement: KeepingAgreement, until: dt.date | None = None) -> Ledger:

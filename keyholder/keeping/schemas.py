@@ -377,12 +377,29 @@ class DueDoneOut(Schema):
 
 
 class ArrearsOut(Schema):
+    # Reads a keeping.queries.ArrearsRow.
     agreement: uuid.UUID
     house: str
     village: str
     currency: str
     owed: Decimal
     months: list[str] = Field(description="the months (YYYY-MM) not yet covered, oldest first")
+
+    @staticmethod
+    def resolve_agreement(row: Any) -> uuid.UUID:
+        return row.agreement.pk  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_house(row: Any) -> str:
+        return str(row.agreement.house)
+
+    @staticmethod
+    def resolve_village(row: Any) -> str:
+        return str(row.agreement.house.village.name)
+
+    @staticmethod
+    def resolve_months(row: Any) -> list[str]:
+        return [f"{m:%Y-%m}" for m in row.months]
 
 
 class ArrearsPage(Schema):
@@ -391,18 +408,43 @@ class ArrearsPage(Schema):
     results: list[ArrearsOut]
 
 
+class VisitLineOut(Schema):
+    visit_id: str
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
+    task_kinds: list[str]
+    problems: list[str] = Field(description="the failed checks, in the request's language")
+    meter_reading: str
+    notes: str
+    photo_count: int
+    problem_keys: list[str] = Field(description="the failed checks as checklist keys")
+
+
+class IncidentLineOut(Schema):
+    incident_id: str
+    occurred_on: dt.date
+    kind: str
+    kind_label: str
+    severity: str
+    severity_label: str
+    status_label: str
+    notes: str
+    cost: str
+
+
 class ReportOut(Schema):
-    agreement: uuid.UUID
-    month: str
+    # Reads a keeping.reports.OwnerReport.
+    agreement: uuid.UUID = Field(alias="agreement_id")
+    month: str = Field(alias="key", description="YYYY-MM")
     house: str
     village: str
     keyholder: str
     rounds: DueDoneOut
     watering: DueDoneOut
     other: DueDoneOut
-    visits: list[dict[str, Any]]
-    incidents: list[dict[str, Any]]
-    photos: list[uuid.UUID]
+    visits: list[VisitLineOut]
+    incidents: list[IncidentLineOut]
+    photos: list[uuid.UUID] = Field(alias="photo_ids")
     charges: list[EntryOut]
     payments: list[EntryOut]
     totals: list[TotalsOut]

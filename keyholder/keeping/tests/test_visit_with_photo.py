@@ -128,7 +128,9 @@ def test_it_keeps_the_time_of_a_visit_sent_later_and_applies_uuid_rules(
         f"/api/v1/keeping/agreements/{kept.agreement.pk}/reports/{happened:%Y-%m}",
         **bearer(cast.owner),
     ).json()
+    assert (report["agreement"], report["month"]) == (str(kept.agreement.pk), f"{happened:%Y-%m}")
     assert [v["visit_id"] for v in report["visits"]] == [str(visit.pk)]
+    assert report["visits"][0]["problems"] == [] and report["visits"][0]["photo_count"] == 1
     assert report["photos"] == [photo.json()["id"]]
     twice = client.post(
         url, {**body, "id": str(uuid.uuid4())}, content_type="application/json", **headers
