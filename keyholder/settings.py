@@ -8,6 +8,7 @@ key when DEBUG is off.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -204,6 +205,18 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "keyholder <noreply@localhost>")
 
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org") or ""
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", "") or ""
+# The bot's @username for the "Connect Telegram" link; empty: asked of the Bot API (getMe).
+TELEGRAM_BOT_USERNAME = (env("TELEGRAM_BOT_USERNAME", "") or "").lstrip("@")
+# Set on a public server: Telegram then posts updates to /notify/telegram/webhook/<secret>/ with
+# this secret in a header. Empty: the worker fetches them with getUpdates instead.
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", "") or ""
+if TELEGRAM_WEBHOOK_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", TELEGRAM_WEBHOOK_SECRET):
+    # Telegram accepts 1 to 256 of these characters; fewer than 16 would be guessable.
+    raise ImproperlyConfigured(
+        "KEYHOLDER_TELEGRAM_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -"
+    )
+# How long a "Connect Telegram" link stays usable.
+TELEGRAM_LINK_HOURS = env_int("TELEGRAM_LINK_HOURS", 24)
 
 # The notification outbox worker (keyholder/notify): a claimed message whose worker has not
 # finished within the lease is taken to be abandoned and is sent again; failures are retried

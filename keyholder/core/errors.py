@@ -43,6 +43,11 @@ class Code(StrEnum):
     NOTIFY_INVALID_EMAIL = "notify.invalid_email"
     NOTIFY_CHAT_ID_REQUIRED = "notify.chat_id_required"
     NOTIFY_INVALID_CHAT_ID = "notify.invalid_chat_id"
+    # Telegram bound through the bot (keyholder/notify/telegram_updates.py).
+    NOTIFY_CHAT_USERNAME = "notify.chat_username"
+    NOTIFY_CHAT_NOT_FOUND = "notify.chat_not_found"
+    NOTIFY_TELEGRAM_UNAVAILABLE = "notify.telegram_unavailable"
+    NOTIFY_LINK_INVALID = "notify.link_invalid"
     HISTORY_DATE_IN_FUTURE = "history.date_in_future"
     HISTORY_BEFORE_BIRTH = "history.before_birth"
     HISTORY_AFTER_DEATH = "history.after_death"
@@ -159,6 +164,38 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     ),
     Code.NOTIFY_INVALID_CHAT_ID: ErrorSpec(
         400, _("“{value}” is not a Telegram chat id: it is a number such as 123456789.")
+    ),
+    # Telegram bound through the bot: a chat id typed by hand is checked with Telegram, and the
+    # answer points to the "Connect Telegram" link, which needs no typing.
+    Code.NOTIFY_CHAT_USERNAME: ErrorSpec(
+        400,
+        _(
+            "“{value}” is a Telegram user name, and a bot cannot write to a user name. "
+            "Press “Connect Telegram” on this page instead and then Start in Telegram: "
+            "your chat is connected without typing anything."
+        ),
+    ),
+    Code.NOTIFY_CHAT_NOT_FOUND: ErrorSpec(
+        400,
+        _(
+            "Telegram knows no chat “{value}” that our bot may write to. "
+            "Press “Connect Telegram” on this page instead and then Start in Telegram: "
+            "your chat is connected without typing anything."
+        ),
+    ),
+    Code.NOTIFY_TELEGRAM_UNAVAILABLE: ErrorSpec(
+        503,
+        _(
+            "Telegram could not be asked whether the chat “{value}” exists. Try again later, "
+            "or press “Connect Telegram” on this page."
+        ),
+    ),
+    Code.NOTIFY_LINK_INVALID: ErrorSpec(
+        400,
+        _(
+            "This link is not valid: it was used already, has expired or was never made. "
+            "Open your notification settings in keyholder and press “Connect Telegram” again."
+        ),
     ),
     # Impossible migration histories: each has its own code.
     Code.HISTORY_DATE_IN_FUTURE: ErrorSpec(400, _("The date {date} is in the future.")),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -16,3 +18,20 @@ class KeepingConfig(AppConfig):
 
         # Last week's visits to every owner who chose a weekly digest, once an ISO week.
         periodic.register(WEEKLY_DIGEST, queue_weekly_digests)
+
+        from keyholder.notify.hooks import describe_subjects
+
+        # The bot's "Connected" answer names the houses an owner will hear about.
+        describe_subjects(owned_houses)
+
+
+def owned_houses(user: Any) -> list[str]:
+    """The houses of the agreements ``user`` owns that are not ended, by name."""
+    from keyholder.keeping.models import AgreementStatus, KeepingAgreement
+
+    agreements = (
+        KeepingAgreement.objects.filter(owners=user)
+        .exclude(status=AgreementStatus.ENDED)
+        .select_related("house")
+    )
+    return [str(agreement.house) for agreement in agreements]

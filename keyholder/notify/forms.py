@@ -27,7 +27,10 @@ class NotificationSettingsForm(forms.Form):
         label=_("Telegram chat id"),
         required=False,
         max_length=64,
-        help_text=_("Write to the keyholder bot in Telegram; it answers with your chat id."),
+        help_text=_(
+            "“Connect Telegram” above fills this in for you. Type a chat id only if you know "
+            "it: a number such as 123456789, not your @name."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     visit_reports = forms.ChoiceField(

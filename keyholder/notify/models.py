@@ -95,6 +95,50 @@ class ScheduledRun(models.Model):
         return f"{self.job} {self.period}"
 
 
+class TelegramLink(models.Model):
+    """A one-time token that binds a person's Telegram chat to their account.
+
+    The notification page shows ``https://t.me/<bot>?start=<token>``; pressing Start in
+    Telegram sends ``/start <token>`` to the bot, which sets the person's chat id. Only the
+    SHA-256 of the token is stored, so a copy of the database cannot bind anybody's chat.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="telegram_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # The chat that used the token, kept for the audit of who bound what.
+    chat_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"telegram link of {self.user_id}"
+
+
+class TelegramUpdate(models.Model):
+    """An update from the Bot API that was handled, by its ``update_id``.
+
+    The primary key makes handling once-only: whether it came by the webhook (Telegram retries
+    it when we answer late) or by ``getUpdates`` (two workers may poll at once), the second
+    insert of the same id fails and the update is skipped. The highest id is also the offset
+    of the next ``getUpdates``.
+    """
+
+    update_id = models.BigIntegerField(primary_key=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["update_id"]
+
+    def __str__(self) -> str:
+        return str(self.update_id)
+
+
 class MailboxMessage(models.Model):
     """An email the demo kept instead of sending (``KEYHOLDER_EMAIL_BACKEND=mailbox``).
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import Any
 
@@ -16,15 +15,13 @@ from keyholder.accounts.models import AuditLog, Channel, User, VisitReports
 from keyholder.accounts.services import audit
 from keyholder.core.errors import Code, ServiceError
 from keyholder.notify.channels import CHANNELS
+from keyholder.notify.chat_ids import check_typed_chat_id
 from keyholder.notify.models import Message, MessageAttachment, MessageStatus
 from keyholder.notify.rendering import render_message
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = {"tg", "ru", "en"}
-# A private chat's id is a positive number, a group's a negative one; a public channel may be
-# named by its @username (5 to 32 letters, digits and underscores).
-CHAT_ID = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$")
 
 
 def address_of(user: User) -> str:
@@ -114,10 +111,10 @@ def do_update_notification_settings(
             validate_email(email)
         except ValidationError as exc:
             raise ServiceError(Code.NOTIFY_INVALID_EMAIL, field="email", value=email) from exc
-    if telegram_chat_id and not CHAT_ID.match(telegram_chat_id):
-        raise ServiceError(
-            Code.NOTIFY_INVALID_CHAT_ID, field="telegram_chat_id", value=telegram_chat_id
-        )
+    if telegram_chat_id and telegram_chat_id != user.telegram_chat_id:
+        # A new chat id typed by hand is asked of Telegram (getChat); the one the bot bound
+        # ("Connect Telegram") is saved again as it is.
+        check_typed_chat_id(telegram_chat_id)
     # A form without the choice (an older page, an API client) leaves it as it is.
     visit_reports = visit_reports or None
     if visit_reports is not None and visit_reports not in VisitReports.values:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyholder.notify import mailbox_views, views
+from keyholder.notify import mailbox_views, telegram_views, views
 
 app_name = "notify"
 urlpatterns = [
@@ -12,5 +12,10 @@ urlpatterns = [
         "mailbox/<uuid:message_id>/attachments/<int:index>/",
         mailbox_views.mailbox_attachment,
         name="mailbox_attachment",
+    ),
+    path(
+        "telegram/webhook/<str:secret>/",
+        telegram_views.telegram_webhook,
+        name="telegram_webhook",
     ),
 ]

@@ -15,6 +15,7 @@ from keyholder.core.errors import ServiceError
 from keyholder.core.pages import show_refusal
 from keyholder.notify.forms import NotificationSettingsForm
 from keyholder.notify.services import do_queue_test_message, do_update_notification_settings
+from keyholder.notify.telegram_views import telegram_connect
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,7 +50,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             }
         )
         status = 200
-    return render(request, "notify/settings.html", {"form": form}, status=status)
+    context = {"form": form, **telegram_connect(request, user)}
+    return render(request, "notify/settings.html", context, status=status)
 
 
 @login_required

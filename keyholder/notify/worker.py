@@ -1,7 +1,8 @@
 """The ``keyholder worker`` loop: the outbox, the django-tasks database queue, periodic jobs.
 
-One process, no broker. Each turn of the loop sends every due outbox message, runs every
-ready django-tasks job, and checks the periodic jobs; then it sleeps until the next turn.
+One process, no broker. Each turn of the loop checks the periodic jobs, handles what people
+sent to the Telegram bot (when no webhook does), sends every due outbox message and runs every
+ready django-tasks job; then it sleeps until the next turn.
 SIGTERM or SIGINT asks it to stop: the message or job in hand is finished, then it exits.
 """
 
@@ -24,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from keyholder.core import periodic
-from keyholder.notify import outbox
+from keyholder.notify import outbox, telegram_updates
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,10 @@ class Worker:
         if now - self._last_periodic_run >= PERIODIC_INTERVAL_SECONDS:
             self._last_periodic_run = now
             periodic.run_due()
-        handled = outbox.send_due(self.worker_id, self.stopping.is_set)
+        # What people sent to the bot first: a "Connect Telegram" answer it queues goes out
+        # in the same turn. Nothing is asked when a webhook receives the updates instead.
+        handled = telegram_updates.poll_updates()
+        handled += outbox.send_due(self.worker_id, self.stopping.is_set)
         handled += self.run_ready_tasks()
         refresh_connections()
         return handled

@@ -105,6 +105,24 @@ class BotRequest:
         }
 
     @property
+    def json(self) -> dict[str, Any]:
+        """The parameters of a JSON request (the binding's calls send JSON)."""
+        data = json.loads(self.body or b"{}")
+        assert isinstance(data, dict)
+        return data
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters, whether sent as JSON or as a form."""
+        if self.content_type.startswith("application/json"):
+            return self.json
+        return dict(self.form) if self.body else {}
+
+    @property
+    def method(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
     def parts(self) -> list[EmailMessage]:
         head = f"Content-Type: {self.content_type}\r\n\r\n".encode()
         parsed = email.message_from_bytes(head + self.body, policy=policy.default)
@@ -112,12 +130,85 @@ class BotRequest:
         return [p for p in parsed.iter_parts() if isinstance(p, EmailMessage)]
 
 
+BOT_USERNAME = "keyholder_test_bot"
+# The methods that deliver messages: recorded in ``requests`` and answered from ``answers``.
+SENDING = {"sendMessage", "sendDocument"}
+
+
 @dataclass
 class BotApi:
     url: str
+    # sendMessage and sendDocument, in order.
     requests: list[BotRequest] = field(default_factory=list)
-    # Answers to give, in order: (HTTP status, JSON body). When empty, every call succeeds.
+    # Answers to give to those, in order: (HTTP status, JSON body). When empty, they succeed.
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # Every other call (getMe, getUpdates, getChat...), in order.
+    calls: list[BotRequest] = field(default_factory=list)
+    # The chats getChat knows (by id as text); any other is "chat not found".
+    chats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Updates waiting for getUpdates; those below the offset asked are dropped, as Telegram does.
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    next_update_id: int = 500_000
+
+    def know_chat(self, chat_id: int | str) -> None:
+        self.chats[str(chat_id)] = {"id": int(chat_id), "type": "private"}
+
+    def make_update(self, chat_id: int, text: str, language_code: str = "ru") -> dict[str, Any]:
+        """A private message ``text`` from ``chat_id``, as Telegram sends it."""
+        self.next_update_id += 1
+        return {
+            "update_id": self.next_update_id,
+            "message": {
+                "message_id": self.next_update_id,
+                "date": 1_800_000_000,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Owner"},
+                "from": {
+                    "id": chat_id,
+                    "is_bot": False,
+                    "first_name": "Owner",
+                    "language_code": language_code,
+                },
+                "text": text,
+            },
+        }
+
+    def queue_text(self, chat_id: int, text: str, language_code: str = "ru") -> dict[str, Any]:
+        """Queue an update for getUpdates; returns it (a webhook test posts it itself)."""
+        update = self.make_update(chat_id, text, language_code)
+        self.updates.append(update)
+        return update
+
+    def sent_texts(self, chat_id: int | str) -> list[str]:
+        """The texts sent to ``chat_id`` with sendMessage (by the outbox or as an answer)."""
+        return [
+            str(r.params["text"])
+            for r in self.requests
+            if r.method == "sendMessage" and str(r.params["chat_id"]) == str(chat_id)
+        ]
+
+    def answer(self, request: BotRequest) -> tuple[int, dict[str, Any]]:
+        """What the stand-in answers to a call other than sending."""
+        params = request.params
+        if request.method == "getMe":
+            return 200, {
+                "ok": True,
+                "result": {"id": 123456, "is_bot": True, "username": BOT_USERNAME},
+            }
+        if request.method == "getChat":
+            chat = self.chats.get(str(params.get("chat_id")))
+            if chat is None:
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: chat not found",
+                }
+            return 200, {"ok": True, "result": chat}
+        if request.method == "getUpdates":
+            offset = params.get("offset")
+            if offset is not None:
+                self.updates = [u for u in self.updates if u["update_id"] >= int(offset)]
+            return 200, {"ok": True, "result": list(self.updates)}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
 @pytest.fixture
@@ -128,18 +219,21 @@ def bot_api(settings: SettingsWrapper) -> Iterator[BotApi]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
-            api.requests.append(
-                BotRequest(
-                    path=self.path,
-                    content_type=self.headers.get("Content-Type", ""),
-                    body=self.rfile.read(length),
+            request = BotRequest(
+                path=self.path,
+                content_type=self.headers.get("Content-Type", ""),
+                body=self.rfile.read(length),
+            )
+            if request.method in SENDING:
+                api.requests.append(request)
+                status, payload = (
+                    api.answers.pop(0)
+                    if api.answers
+                    else (200, {"ok": True, "result": {"message_id": next(counter)}})
                 )
-            )
-            status, payload = (
-                api.answers.pop(0)
-                if api.answers
-                else (200, {"ok": True, "result": {"message_id": next(counter)}})
-            )
+            else:
+                api.calls.append(request)
+                status, payload = api.answer(request)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -17,6 +17,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "month": dt.date(2026, 10, 1),
         "link": "http://127.0.0.1:8000/r/?a=1&b=2",
     },
+    "telegram_connected": {
+        "subjects": ["Karimov & sons", "Rudaki 7"],
+        "link": "http://127.0.0.1:8000/notify/?a=1&b=2",
+    },
     "test_message": {
         "sent_on": dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC),
         "link": "http://127.0.0.1:8000/notify/?a=1&b=2",

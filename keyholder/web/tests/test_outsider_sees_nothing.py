@@ -263,6 +263,10 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     "accounts:user_reactivate": lambda w: [Case(REFUSED, {"pk": w.cast.owner.pk}, body={})],
     "notify:settings": lambda w: [Case(CLEAN, body={"channel": "none", "language": "ru"})],
     "notify:send_test": lambda w: [Case(CLEAN, body={}, get=False)],
+    # Telegram's webhook: without the configured secret (in path and header) it is not found.
+    "notify:telegram_webhook": lambda w: [
+        Case(REFUSED, {"secret": "not-the-secret-0123456789"}, body={"update_id": 1})
+    ],
     # The demo's mailbox holds everyone's email: administrators only, 404 for anyone else.
     "notify:mailbox": lambda w: [Case(REFUSED)],
     "notify:mailbox_message": lambda w: [Case(REFUSED, {"message_id": uuid.uuid4()})],
