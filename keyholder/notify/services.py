@@ -90,10 +90,10 @@ def do_update_notification_settings(
     user: User,
     *,
     channel: str,
-    visit_reports: str | None = None,
     language: str,
     email: str,
     telegram_chat_id: str,
+    visit_reports: str | None = None,
 ) -> User:
     """Set how ``user`` receives messages. Only the person themselves calls this.
 
