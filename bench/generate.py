@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.spans import EventRow, SpanWriter
 
 NATIONAL_PERSONS = 10_000_000
 NATIONAL_VILLAGES = 4_500
@@ -320,6 +321,21 @@ class Writer:
                 for e, p, kind, date, country, until in rows.events
             ],
         )
+        self.write_spans(rows)
+
+    def write_spans(self, rows: Rows) -> None:
+        """The status spans of these persons, from the same rows (as import and the sample
+        generator write them)."""
+        village_of = {h: v for h, v, _house in rows.households}
+        histories: dict[int, list[EventRow]] = {}
+        for _e, p, kind, date, country, until in rows.events:
+            histories.setdefault(p, []).append(EventRow(kind, date, country, "", until))
+        spans = SpanWriter()
+        for p, h, _sex, birth_year in rows.persons:
+            spans.add_history(_uuid(p), _uuid(h), village_of[h], birth_year, histories.get(p, []))
+            if len(spans.rows) >= 200_000:
+                spans.flush()
+        spans.flush()
 
 
 def generate(

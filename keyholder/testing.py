@@ -23,8 +23,10 @@ from django.test import Client
 from PIL import Image
 
 from keyholder.accounts.models import ApiToken, Role, User, hash_token
+from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
-from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.spans import rewrite_spans
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -66,13 +68,27 @@ def make_person(household: Household, given_name: str = "Aziz", **extra: Any) ->
         "relation": "head",
     }
     values.update(extra)
-    return Person.objects.create(household=household, given_name=given_name, **values)
+    person = Person.objects.create(household=household, given_name=given_name, **values)
+    rewrite_spans(person, [])
+    return person
 
 
 def make_event(person: Person, kind: str, date: dt.date, **extra: Any) -> MigrationEvent:
     if kind == "departed":
         extra.setdefault("country", "RU")
-    return MigrationEvent.objects.create(person=person, kind=kind, date=date, **extra)
+    event = MigrationEvent.objects.create(person=person, kind=kind, date=date, **extra)
+    respan(person)
+    return event
+
+
+def respan(person: Person) -> None:
+    """Rewrite a person's status spans after events were made around the services, as the
+    services do. A history made out of order may be impossible for a while (a return made
+    before its departure): the person then has no spans until it is possible again."""
+    try:
+        rewrite_spans(person, list(person.events.order_by()))
+    except ServiceError:
+        StatusSpan.objects.filter(person_id=person.pk).delete()
 
 
 def token_for(user: User) -> str:

@@ -152,3 +152,57 @@ class MigrationEvent(Stamped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
+
+
+class StatusSpan(models.Model):
+    """One stretch of a person's status: derived from their events, never edited by hand.
+
+    Events stay the only truth. The spans of a person are what ``status.replay`` answers on
+    every date, cut where the answer changes (``spans.spans_of``); the services rewrite them in
+    the same transaction as the event, so a read never sees an event without its spans.
+    ``keyholder rebuild_spans`` makes them again from the events after a change of the rules,
+    and ``keyholder check_spans`` reports any person whose spans differ from a replay.
+
+    A span holds on ``valid_from <= d < valid_until`` (``valid_until`` null: still open). The
+    first span of a person starts on ``SPAN_START``. Household and village are copied from the
+    person so that a list by place and state is one indexed range.
+    """
+
+    # Indexed by ``span_person`` below.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="spans", db_index=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    state = models.CharField(max_length=16)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    # The status itself, as ``status.Status`` holds it.
+    since = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    ban_until = models.DateField(null=True, blank=True)
+    ban_country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        indexes = [
+            # Lists and counts of a place by state on a date; valid_until and person in the
+            # index so that a count never reads the table.
+            models.Index(
+                fields=["village", "state", "valid_from", "valid_until", "person"],
+                name="span_village_state",
+            ),
+            # The same for the whole country.
+            models.Index(
+                fields=["state", "valid_from", "valid_until", "person"], name="span_state"
+            ),
+            # One person's status on a date.
+            models.Index(fields=["person", "valid_from"], name="span_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.valid_from}..{self.valid_until or ''}"

@@ -1,18 +1,21 @@
-"""SQL-heavy reads of the registry in one place: statuses for many persons at once."""
+"""SQL-heavy reads of the registry in one place: statuses for many persons at once.
+
+Every status is read from the status spans (``spans.py``): one person's on a date, lists and
+counts by state, households, the place pages. No read replays events.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -24,7 +27,8 @@ from django.db.models import (
 
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, subtree_q
-from keyholder.registry.models import EventKind, Household, MigrationEvent, Person
+from keyholder.registry.models import EventKind, Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.spans import holding_on, status_of
 from keyholder.registry.status import (
     KIND_ORDER,
     HouseholdStatus,
@@ -34,6 +38,8 @@ from keyholder.registry.status import (
     replay,
     sort_key,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def events_by_person(person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[MigrationEvent]]:
@@ -53,10 +59,25 @@ def events_by_person(person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Mi
 
 
 def statuses_on(persons: Iterable[Person], on: dt.date) -> dict[uuid.UUID, Status]:
-    """The status of each person on a date, with one query for all their events."""
+    """The status of each person on a date: their spans holding that day, one indexed lookup
+    per chunk of persons (``span_person``)."""
     people = list(persons)
-    events = events_by_person(p.pk for p in people)
-    return {p.pk: replay(events.get(p.pk, []), p.birth_year, on=on) for p in people}
+    found: dict[uuid.UUID, Status] = {}
+    ids = [p.pk for p in people]
+    # Chunk the IN list: SQLite limits the number of parameters of one query.
+    for start in range(0, len(ids), 900):
+        spans = StatusSpan.objects.filter(
+            holding_on(on), person_id__in=ids[start : start + 900]
+        ).order_by()
+        found.update((span.person_id, status_of(span)) for span in spans)
+    missing = [p for p in people if p.pk not in found]
+    if missing:
+        # Every person has spans (the services write them with the person); none means the
+        # table was not rebuilt after a migration. Answer from the events, and say so.
+        logger.warning("%d persons without status spans: run keyholder rebuild_spans", len(missing))
+        events = events_by_person(p.pk for p in missing)
+        found.update((p.pk, replay(events.get(p.pk, []), p.birth_year, on=on)) for p in missing)
+    return found
 
 
 def household_statuses_on(
@@ -111,14 +132,42 @@ def last_kind_order() -> Case:
     )
 
 
-def abroad_on(persons: QuerySet[Person], on: dt.date) -> QuerySet[Person]:
-    """The persons abroad on a date, computed in the database.
+def in_state(state: str, on: dt.date, villages: QuerySet[Place] | None = None) -> Q:
+    """Persons in ``state`` on a date, as a filter on persons: a range on the spans' indexes
+    (``valid_from <= on < valid_until``), narrowed to ``villages`` (their ids) when given."""
+    if state not in State.ALL:
+        raise ServiceError(Code.INVALID_FIELD, field="status", detail=state)
+    spans = StatusSpan.objects.filter(holding_on(on), state=state)
+    if villages is not None:
+        spans = spans.filter(village_id__in=villages.values("pk"))
+    return Q(pk__in=spans.values("person_id"))
 
-    It agrees with ``status.replay``: a person is abroad exactly when their last event up to
-    that date, other than an entry ban (which never moves anyone), is a departure. Every other
-    kind (return, deportation, move, leaving, death, birth, joining) ends or precludes a stay.
-    """
-    return persons.annotate(last_kind=last_kind_on(on)).filter(last_kind=EventKind.DEPARTED)
+
+def persons_in_state(
+    persons: QuerySet[Person], state: str, on: dt.date, place: Place | None = None
+) -> QuerySet[Person]:
+    """The persons of ``persons`` in ``state`` on ``on``, for lists filtered by status; with
+    ``place``, the spans are read from the villages inside it only."""
+    villages = Place.objects.filter(subtree_q(place)) if place is not None else None
+    return persons.filter(in_state(state, on, villages))
+
+
+def abroad_on(persons: QuerySet[Person], on: dt.date) -> QuerySet[Person]:
+    """The persons abroad on a date, from their spans."""
+    return persons_in_state(persons, State.ABROAD, on)
+
+
+def count_states(place: Place, on: dt.date) -> dict[str, int]:
+    """Persons under ``place`` by their state on ``on``: one grouped count over the spans."""
+    rows = (
+        StatusSpan.objects.filter(
+            holding_on(on), village_id__in=Place.objects.filter(subtree_q(place)).values("pk")
+        )
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("person_id"))
+    )
+    return dict(rows)
 
 
 @dataclass(frozen=True)
@@ -191,10 +240,11 @@ def household_rows(
     """Each household with its members, their events and status on a date: one events query."""
     people = list(persons)
     events = events_by_person(p.pk for p in people)
+    statuses = statuses_on(people, on)
     members: dict[uuid.UUID, list[MemberRow]] = defaultdict(list)
     for person in people:
         history = sorted(events.get(person.pk, []), key=sort_key)
-        status = replay(history, person.birth_year, on=on)
+        status = statuses[person.pk]
         members[person.household_id].append(MemberRow(person, status, history))
     return [
         HouseholdRow(h, members[h.pk], household_status(m.status for m in members[h.pk]))
@@ -214,94 +264,7 @@ def last_kind_on(on: dt.date) -> Subquery:
     )
 
 
-# States that the last event (other than a ban) decides alone: a stay abroad, a move, leaving
-# and death last until another event, and entry bans change none of them.
-DECIDED_BY_LAST_KIND = {
-    State.ABROAD: EventKind.DEPARTED,
-    State.MOVED: EventKind.MOVED,
-    State.LEFT: EventKind.LEFT,
-    State.DEAD: EventKind.DIED,
-}
 # Last kinds after which a person lives in the village (no event at all counts too): present,
-# returned or deported, or banned when an entry ban holds.
+# returned or deported, or banned when an entry ban holds. Used by the keeping app's
+# ``last_kind_on`` reads.
 IN_VILLAGE_KINDS = (EventKind.RETURNED, EventKind.DEPORTED, EventKind.BORN, EventKind.JOINED)
-
-
-def _candidates(state: str, on: dt.date) -> Q:
-    """Persons (annotated with ``last_kind``) who may be in ``state``: a superset that
-    ``status.replay`` then decides, since bans and their ends need the whole history."""
-    # An uncorrelated IN: a correlated EXISTS here lets SQLite pick the (kind, date) index and
-    # scan every ban once per person.
-    banned_once = Q(
-        pk__in=MigrationEvent.objects.filter(kind=EventKind.ENTRY_BAN, date__lte=on).values(
-            "person_id"
-        )
-    )
-    in_village = Q(last_kind__in=IN_VILLAGE_KINDS) | Q(last_kind__isnull=True)
-    if state == State.DEPORTED:
-        return Q(last_kind=EventKind.DEPORTED)
-    if state == State.RETURNED:
-        return Q(last_kind=EventKind.RETURNED) | (in_village & banned_once)
-    if state == State.BANNED:
-        return in_village & banned_once
-    if state == State.PRESENT:
-        return Q(last_kind__in=(EventKind.BORN, EventKind.JOINED)) | Q(last_kind__isnull=True)
-    if state == State.NOT_YET:
-        return Q(last_kind__isnull=True) & Q(
-            Exists(MigrationEvent.objects.filter(person=OuterRef("pk")))
-        )
-    raise ServiceError(Code.INVALID_FIELD, field="status", detail=state)
-
-
-@dataclass(slots=True)
-class _Event:
-    """The attributes of an event that a status needs, without building model instances."""
-
-    kind: str
-    date: dt.date
-    country: str
-    destination: str
-    until: dt.date | None
-
-
-def _event_tuples(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[_Event]]:
-    grouped: dict[uuid.UUID, list[_Event]] = defaultdict(list)
-    columns = ("person_id", "kind", "date", "country", "destination", "until")
-    # Chunk the IN list: SQLite limits the number of parameters of one query.
-    for start in range(0, len(person_ids), 900):
-        chunk = person_ids[start : start + 900]
-        rows = MigrationEvent.objects.filter(person_id__in=chunk).values_list(*columns)
-        for person_id, *values in rows:
-            grouped[person_id].append(_Event(*values))
-    return grouped
-
-
-def persons_in_state(
-    persons: QuerySet[Person], state: str, on: dt.date, fields: Sequence[str]
-) -> list[tuple[Any, ...]]:
-    """The ``fields`` values (ending with the primary key) of the persons in ``state`` on
-    ``on``, for lists filtered by status.
-
-    SQL picks the last event of each person; where that alone decides the state (abroad,
-    moved, left, dead) the answer is one query. Otherwise ``status.replay`` decides among the
-    candidates, whose events are read in chunks of ids.
-    """
-    if not fields or fields[-1] not in ("pk", "id"):
-        raise ValueError("the fields must end with the primary key")
-    annotated = persons.order_by().annotate(last_kind=last_kind_on(on))
-    decisive = DECIDED_BY_LAST_KIND.get(state)
-    if decisive is not None:
-        return list(annotated.filter(last_kind=decisive).values_list(*fields))
-    has_events = Exists(MigrationEvent.objects.filter(person=OuterRef("pk")))
-    rows = list(
-        annotated.filter(_candidates(state, on))
-        .annotate(has_events=has_events)
-        .values_list(*fields, "birth_year", "has_events")
-    )
-    # Persons without any event are present since birth: no replay needed.
-    events = _event_tuples([row[-3] for row in rows if row[-1]])
-    matching = []
-    for *values, birth_year, _has_events in rows:
-        if replay(events.get(values[-1], []), birth_year, on=on).state == state:
-            matching.append(tuple(values))
-    return matching

@@ -28,7 +28,14 @@ from keyholder.core import effects
 from keyholder.core.db import analyze
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import sample_names as words
-from keyholder.registry.models import GardenTree, House, Household, MigrationEvent, Person
+from keyholder.registry.models import (
+    GardenTree,
+    House,
+    Household,
+    MigrationEvent,
+    Person,
+    StatusSpan,
+)
 from keyholder.registry.sample import (
     CALIBRATION,
     START,
@@ -37,6 +44,7 @@ from keyholder.registry.sample import (
     plan_village,
 )
 from keyholder.registry.signals import REGISTRY_CHANGED
+from keyholder.registry.spans import SpanWriter
 
 PERSONS_PER_VILLAGE = 2000
 # Where people who move within the country go: Khujand's district, the capital's belt, the
@@ -286,6 +294,7 @@ class _Buffer:
         self.households = _Table(Household, now)
         self.persons = _Table(Person, now)
         self.events = _Table(MigrationEvent, now)
+        self.spans = SpanWriter()
 
     def add(self, place: Place, village: SampleVillage) -> None:
         for plan in village.households:
@@ -330,6 +339,9 @@ class _Buffer:
                         moved_to_id=e.moved_to_id,
                         is_sample=True,
                     )
+                self.spans.add_history(
+                    person.id, plan.id, place.pk, person.birth_year, person.events
+                )
 
     def pending(self) -> int:
         return len(self.persons.rows)
@@ -341,6 +353,7 @@ class _Buffer:
         result.households += self.households.flush()
         result.persons += self.persons.flush()
         result.events += self.events.flush()
+        self.spans.flush()
 
 
 def _village_place(spec: VillageSpec, seed: int) -> Place:
@@ -419,7 +432,7 @@ def generate_district(
             bar.update(spec.population)
         buffer.flush(result)
         bar.close()
-        analyze(Place, House, GardenTree, Household, Person, MigrationEvent)
+        analyze(Place, House, GardenTree, Household, Person, MigrationEvent, StatusSpan)
         result.villages = len(specs)
         audit(
             None,

@@ -36,6 +36,7 @@ from keyholder.registry.models import (
     TreeKind,
 )
 from keyholder.registry.signals import REGISTRY_CHANGED
+from keyholder.registry.spans import rewrite_spans
 from keyholder.registry.status import validate_history
 
 M = TypeVar("M", bound=models.Model)
@@ -201,6 +202,8 @@ def do_create_person(
     if existing is not None:
         return existing, False
     person = Person.objects.create(id=person_id, created_by=actor, is_sample=is_sample, **fields)
+    # A person without events has a status too (present since birth): their first span.
+    rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
     return person, True
 
@@ -255,6 +258,8 @@ def do_record_event(
     history = [*person.events.order_by(), event]
     validate_history(history, person.birth_year, today())
     event.save(force_insert=True)
+    # The spans follow the events in the same transaction: no read sees one without the other.
+    rewrite_spans(person, history)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
     _announce([household.village_id], date)
     return event, True
@@ -279,6 +284,7 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent) -> None:
     )
     date = event.date
     event.delete()
+    rewrite_spans(person, remaining)
     _announce([person.household.village_id], date)
 
 

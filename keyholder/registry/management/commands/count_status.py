@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keyholder.places.models import Place, place_by_code, subtree_q
-from keyholder.registry.models import Person
-from keyholder.registry.queries import statuses_on
+from keyholder.places.models import place_by_code
+from keyholder.registry.queries import count_states
 from keyholder.registry.status import State
 
 
@@ -28,12 +26,8 @@ class Command(BaseCommand):
         on = options["on"]
         if isinstance(on, str):  # call_command passes the text through unparsed
             on = dt.date.fromisoformat(on)
-        counts: Counter[str] = Counter()
-        # One village at a time keeps memory flat on a whole district or country.
-        villages = Place.objects.filter(subtree_q(place)).filter(households__isnull=False)
-        for village in villages.distinct().order_by("path").iterator():
-            persons = Person.objects.filter(household__village=village)
-            counts.update(s.state for s in statuses_on(persons, on).values())
+        # One grouped count over the status spans holding on that day.
+        counts = count_states(place, on)
         self.stdout.write(f"{place.code} on {on.isoformat()}")
         for state in State.ALL:
             self.stdout.write(f"{state:>10}: {counts.get(state, 0)}")

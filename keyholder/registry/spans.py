@@ -1,0 +1,331 @@
+"""Status spans: a person's status on every date, cut where it changes, kept in a table.
+
+Events are the truth; spans are an index of them. ``spans_of`` turns a history into the
+stretches of time over which ``status.replay`` gives one answer, so that "who is abroad on
+this date in this district" is a range query (``valid_from <= d < valid_until``) instead of a
+replay of everyone. The services rewrite a person's spans in the same transaction as the event
+(``rewrite_spans``); bulk writers (the sample generator, the bench, import) add them with
+``SpanWriter``; ``rebuild_village`` makes a village's spans again from its events, and
+``differences`` compares what is stored with a replay (``keyholder rebuild_spans`` and
+``keyholder check_spans``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+
+from keyholder.core.errors import ServiceError
+from keyholder.registry.models import MigrationEvent, Person, StatusSpan
+from keyholder.registry.status import (
+    State,
+    Status,
+    apply,
+    initial_status,
+    sort_key,
+)
+
+# The first span of every person starts here: before any event a person already has a status
+# (present since birth, or not yet a member).
+SPAN_START = dt.date(1, 1, 1)
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    valid_from: dt.date
+    valid_until: dt.date | None
+    status: Status
+
+
+def spans_of(events: Iterable[Any], birth_year: int) -> list[Span]:
+    """The spans of one history: on each date d, the span holding d carries exactly
+    ``status.replay(events, birth_year, on=d)``. Raises ``ServiceError`` on an impossible
+    history, as ``replay`` does."""
+    ordered = sorted(events, key=sort_key)
+    status = initial_status(ordered, birth_year)
+    birth_start = dt.date(birth_year, 1, 1)
+    # The status after the last event of each day: an earlier one of that day is never seen.
+    points: list[tuple[dt.date, Status]] = [(SPAN_START, status)]
+    for index, event in enumerate(ordered):
+        status = apply(status, event, index, birth_start)
+        if points[-1][0] == event.date:
+            points[-1] = (event.date, status)
+        else:
+            points.append((event.date, status))
+    spans: list[Span] = []
+    for index, (start, status) in enumerate(points):
+        end = points[index + 1][0] if index + 1 < len(points) else None
+        ban_until = status.ban_until
+        # A ban runs through its last day; after it a banned person is back home, same since.
+        if status.state == State.BANNED and ban_until is not None:
+            expiry = ban_until + ONE_DAY
+            if end is None or end > expiry:
+                _add(spans, Span(start, expiry, status))
+                _add(spans, Span(expiry, end, Status(State.RETURNED, since=status.since)))
+                continue
+        _add(spans, Span(start, end, status))
+    return spans
+
+
+def _add(spans: list[Span], span: Span) -> None:
+    # Two stretches with one answer are one span.
+    if spans and spans[-1].status == span.status and spans[-1].valid_until == span.valid_from:
+        spans[-1] = Span(spans[-1].valid_from, span.valid_until, span.status)
+    else:
+        spans.append(span)
+
+
+def status_of(span: StatusSpan) -> Status:
+    return Status(
+        span.state,
+        since=span.since,
+        country=span.country,
+        destination=span.destination,
+        ban_until=span.ban_until,
+        ban_country=span.ban_country,
+    )
+
+
+def holding_on(on: dt.date, prefix: str = "") -> Q:
+    """Spans that hold on a date (with ``prefix`` for a lookup through a relation)."""
+    return Q(**{f"{prefix}valid_from__lte": on}) & (
+        Q(**{f"{prefix}valid_until__gt": on}) | Q(**{f"{prefix}valid_until__isnull": True})
+    )
+
+
+def span_models(
+    person_id: uuid.UUID, household_id: uuid.UUID, village_id: int, spans: Sequence[Span]
+) -> list[StatusSpan]:
+    return [
+        StatusSpan(
+            person_id=person_id,
+            household_id=household_id,
+            village_id=village_id,
+            state=span.status.state,
+            valid_from=span.valid_from,
+            valid_until=span.valid_until,
+            since=span.status.since,
+            country=span.status.country,
+            destination=span.status.destination,
+            ban_until=span.status.ban_until,
+            ban_country=span.status.ban_country,
+        )
+        for span in spans
+    ]
+
+
+def rewrite_spans(person: Person, events: Iterable[Any]) -> None:
+    """Replace one person's spans by those of ``events`` (the whole history, already valid).
+
+    Called by the services inside the transaction of the write, with the person's row locked.
+    """
+    spans = spans_of(events, person.birth_year)
+    StatusSpan.objects.filter(person_id=person.pk).delete()
+    household = person.household
+    StatusSpan.objects.bulk_create(
+        span_models(person.pk, household.pk, household.village_id, spans)
+    )
+
+
+# Bulk writing --------------------------------------------------------------------------------
+
+SPAN_COLUMNS = (
+    "person_id",
+    "household_id",
+    "village_id",
+    "state",
+    "valid_from",
+    "valid_until",
+    "since",
+    "country",
+    "destination",
+    "ban_until",
+    "ban_country",
+)
+
+
+class SpanWriter:
+    """Span rows inserted in bulk: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+
+    Going around the ORM is what makes millions of rows take seconds; values are adapted as
+    the backend's own adapters would (UUIDs as hex and dates as text on SQLite).
+    """
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.rows: list[tuple[Any, ...]] = []
+
+    def _id(self, value: uuid.UUID) -> Any:
+        return value if self.postgres else value.hex
+
+    def _day(self, value: dt.date | None) -> Any:
+        if value is None or self.postgres:
+            return value
+        return value.isoformat()
+
+    def add(
+        self,
+        person_id: uuid.UUID,
+        household_id: uuid.UUID,
+        village_id: int,
+        spans: Sequence[Span],
+    ) -> None:
+        person, household, day = self._id(person_id), self._id(household_id), self._day
+        for span in spans:
+            status = span.status
+            self.rows.append(
+                (
+                    person,
+                    household,
+                    village_id,
+                    status.state,
+                    day(span.valid_from),
+                    day(span.valid_until),
+                    day(status.since),
+                    status.country,
+                    status.destination,
+                    day(status.ban_until),
+                    status.ban_country,
+                )
+            )
+
+    def add_history(
+        self,
+        person_id: uuid.UUID,
+        household_id: uuid.UUID,
+        village_id: int,
+        birth_year: int,
+        events: Sequence[Any],
+    ) -> None:
+        self.add(person_id, household_id, village_id, spans_of(events, birth_year))
+
+    def flush(self) -> int:
+        count = len(self.rows)
+        if not count:
+            return 0
+        ops = connection.ops
+        table = ops.quote_name(StatusSpan._meta.db_table)
+        names = ", ".join(ops.quote_name(c) for c in SPAN_COLUMNS)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                raw = cursor.cursor  # the psycopg cursor, for COPY
+                with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(SPAN_COLUMNS))
+                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+                for start in range(0, count, 5000):
+                    cursor.executemany(sql, self.rows[start : start + 5000])
+        self.rows = []
+        return count
+
+
+@dataclass(slots=True)
+class EventRow:
+    """The attributes of an event that a status needs, without building model instances."""
+
+    kind: str
+    date: dt.date
+    country: str
+    destination: str
+    until: dt.date | None
+
+
+EVENT_COLUMNS = ("person_id", "kind", "date", "country", "destination", "until")
+
+
+def village_histories(
+    village_id: int,
+) -> tuple[list[tuple[uuid.UUID, uuid.UUID, int]], dict[uuid.UUID, list[EventRow]]]:
+    """The persons of a village (id, household, birth year) and their events: two queries."""
+    persons = list(
+        Person.objects.filter(household__village_id=village_id)
+        .order_by()
+        .values_list("pk", "household_id", "birth_year")
+    )
+    events: dict[uuid.UUID, list[EventRow]] = defaultdict(list)
+    for person_id, *values in (
+        MigrationEvent.objects.filter(person__household__village_id=village_id)
+        .order_by()
+        .values_list(*EVENT_COLUMNS)
+    ):
+        events[person_id].append(EventRow(*values))
+    return persons, events
+
+
+def rebuild_village(village_id: int) -> int:
+    """Make a village's spans again from its events; returns the number of persons.
+
+    Run inside a transaction (``keyholder rebuild_spans`` gives each village its own).
+    """
+    persons, events = village_histories(village_id)
+    StatusSpan.objects.filter(village_id=village_id).delete()
+    writer = SpanWriter()
+    for person_id, household_id, birth_year in persons:
+        writer.add_history(
+            person_id, household_id, village_id, birth_year, events.get(person_id, [])
+        )
+    writer.flush()
+    return len(persons)
+
+
+SPAN_FIELDS = (
+    "person_id",
+    "household_id",
+    "valid_from",
+    "valid_until",
+    "state",
+    "since",
+    "country",
+    "destination",
+    "ban_until",
+    "ban_country",
+)
+
+
+def differences(village_id: int) -> list[uuid.UUID]:
+    """The persons of a village whose stored spans differ from a replay of their events (or
+    who have an impossible history), in id order."""
+    persons, events = village_histories(village_id)
+    stored: dict[uuid.UUID, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in (
+        StatusSpan.objects.filter(village_id=village_id)
+        .order_by("person_id", "valid_from")
+        .values_list(*SPAN_FIELDS)
+    ):
+        stored[row[0]].append(row[1:])
+    different: list[uuid.UUID] = []
+    for person_id, household_id, birth_year in persons:
+        try:
+            spans = spans_of(events.get(person_id, []), birth_year)
+        except ServiceError:  # an impossible history has no spans that could be right
+            different.append(person_id)
+            continue
+        expected = [
+            (
+                household_id,
+                s.valid_from,
+                s.valid_until,
+                s.status.state,
+                s.status.since,
+                s.status.country,
+                s.status.destination,
+                s.status.ban_until,
+                s.status.ban_country,
+            )
+            for s in spans
+        ]
+        if stored.pop(person_id, []) != expected:
+            different.append(person_id)
+    # Spans left over belong to persons who are no longer in this village.
+    different.extend(stored)
+    return sorted(different)
