@@ -101,6 +101,9 @@ def _register_routers() -> None:
     from keyholder.indicators.api_exports import router as indicator_exports_router
 
     api.add_router("/", indicator_exports_router)
+    from keyholder.migrant.api import router as migrant_router
+
+    api.add_router("/", migrant_router)
     from keyholder.field.api import router as field_router
 
     api.add_router("/sync/", field_router)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "keyholder.indicators",
     "keyholder.notify",
     "keyholder.field",
+    "keyholder.migrant",
     "keyholder.web",
 ]
 
@@ -245,6 +246,19 @@ INDICATOR_WORKERS = env_int("INDICATOR_WORKERS", 0)
 FIELD_WIPE_AFTER_DAYS = env_int("FIELD_WIPE_AFTER_DAYS", 30)
 if FIELD_WIPE_AFTER_DAYS < 1:
     raise ImproperlyConfigured("KEYHOLDER_FIELD_WIPE_AFTER_DAYS must be at least 1")
+
+# The migrant's calendar (keyholder/migrant, docs/migrant.md) encrypts every value of the
+# record with these Fernet keys: one per line in KEYHOLDER_MIGRANT_KEY_FILE, the newest first
+# (it encrypts; all of them decrypt, so keys rotate). In DEBUG without a key, one is derived
+# from the secret key; otherwise, without a key the calendar refuses to store anything.
+MIGRANT_KEYS = (env("MIGRANT_KEY", "") or "").split()
+if not MIGRANT_KEYS and DEBUG:
+    import base64
+    import hashlib
+
+    MIGRANT_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"migrant:{SECRET_KEY}".encode()).digest()).decode()
+    ]
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("KEYHOLDER_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("KEYHOLDER_DATABASE_URL", "sqlite:///:memory:")
+# A fixed Fernet key for the migrant's record in the tests (never used anywhere else).
+os.environ.setdefault("KEYHOLDER_MIGRANT_KEY", "dGVzdC1vbmx5LW1pZ3JhbnQta2V5LTMyLWJ5dGVzISE=")
 
 from keyholder.settings import *  # noqa: F403
 from keyholder.settings import STORAGES

@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/", include("keyholder.indicators.urls")),
     path("accounts/", include("keyholder.web.account_urls")),
     path("notify/", include("keyholder.notify.urls")),
+    path("migrant/", include("keyholder.migrant.urls")),
 ]
 
 # MEDIA_URL is deliberately not served, not even in DEBUG: the only uploads are the keeping

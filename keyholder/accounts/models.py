@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     ENUMERATOR = "enumerator", _("Enumerator")
     KEYHOLDER = "keyholder", _("Keyholder")
     OWNER = "owner", _("Owner")
+    # Keeps their own legal calendar in Russia (keyholder/migrant) and sees nothing else.
+    MIGRANT = "migrant", _("Migrant")
 
 
 class Channel(models.TextChoices):

@@ -125,6 +125,13 @@ class Code(StrEnum):
     # A failed check on a visit must be shown: what was found, and a photo of it.
     KEEPING_FAILED_CHECK_NEEDS_NOTE = "keeping.failed_check_needs_note"
     KEEPING_FAILED_CHECK_NEEDS_PHOTO = "keeping.failed_check_needs_photo"
+    # The migrant's legal calendar (keyholder/migrant).
+    MIGRANT_EXIT_BEFORE_ENTRY = "migrant.exit_before_entry"
+    MIGRANT_OVERLAPPING_TRIPS = "migrant.overlapping_trips"
+    MIGRANT_NEEDS_CONTACT = "migrant.needs_contact"
+    MIGRANT_CONTACT_TAKEN = "migrant.contact_taken"
+    MIGRANT_WEAK_PASSWORD = "migrant.weak_password"
+    MIGRANT_UNTIL_BEFORE_START = "migrant.until_before_start"
 
 
 @dataclass(frozen=True)
@@ -382,6 +389,21 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     ),
     Code.KEEPING_FAILED_CHECK_NEEDS_PHOTO: ErrorSpec(
         400, _("A check found a problem ({item}): add a photo of it.")
+    ),
+    # The migrant's legal calendar.
+    Code.MIGRANT_EXIT_BEFORE_ENTRY: ErrorSpec(
+        400, _("The day you left ({date}) is before the day you entered.")
+    ),
+    Code.MIGRANT_OVERLAPPING_TRIPS: ErrorSpec(
+        400, _("This stay overlaps another stay in your record (entered {date}).")
+    ),
+    Code.MIGRANT_NEEDS_CONTACT: ErrorSpec(400, _("Give an email address or a phone number.")),
+    Code.MIGRANT_CONTACT_TAKEN: ErrorSpec(
+        400, _("An account with this email address or phone number already exists.")
+    ),
+    Code.MIGRANT_WEAK_PASSWORD: ErrorSpec(400, _("Choose a stronger password: {detail}")),
+    Code.MIGRANT_UNTIL_BEFORE_START: ErrorSpec(
+        400, _("The end date ({date}) is before the start date.")
     ),
 }
 

@@ -20,6 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("keeping:mine")
     if role == Role.KEYHOLDER:
         return redirect("keeping:today")
+    if role == Role.MIGRANT:
+        return redirect("migrant:home")
     place = home_place(user)
     if place is not None:
         return redirect("places:detail", code=place.code)

@@ -269,6 +269,26 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     ],
     # The demo's mailbox holds everyone's email: administrators only, 404 for anyone else.
     "notify:mailbox": lambda w: [Case(REFUSED)],
+    # The migrant's calendar: the rules are public; everything else is the signed-in
+    # migrant's own (none of the visitors keeps one here), so it is refused. Starting a
+    # calendar is only requested by GET (405): an owner's POST would start their own.
+    "migrant:rules": lambda w: [Case(CLEAN, query={"on": today()})],
+    "migrant:join": lambda w: [Case(CLEAN)],
+    "migrant:home": lambda w: [Case(CLEAN)],
+    "migrant:start": lambda w: [Case(REFUSED)],
+    "migrant:record": lambda w: [
+        Case(REFUSED, body={"form": "trip", "entered_on": today()}),
+    ],
+    "migrant:set_exit": lambda w: [
+        Case(REFUSED, {"trip_id": uuid.uuid4()}, body={"exited_on": today()}, get=False)
+    ],
+    "migrant:delete_item": lambda w: [
+        Case(REFUSED, {"kind": "trip", "item_id": uuid.uuid4()}, body={}, get=False)
+    ],
+    "migrant:settings": lambda w: [Case(REFUSED, body={"action": "renew"})],
+    "migrant:export": lambda w: [Case(REFUSED)],
+    "migrant:delete_all": lambda w: [Case(REFUSED, body={"confirm": "delete"})],
+    "migrant:calendar_feed": lambda w: [Case(REFUSED, {"token": secrets.token_urlsafe(32)})],
     "notify:mailbox_message": lambda w: [Case(REFUSED, {"message_id": uuid.uuid4()})],
     "notify:mailbox_attachment": lambda w: [
         Case(REFUSED, {"message_id": uuid.uuid4(), "index": 0})
@@ -404,6 +424,11 @@ API: Api = {
         Case(REFUSED, {"agreement_id": w.agreement.pk, "month": w.month})
     ],
     ("GET", "/keeping/duties"): lambda w: [Case(CLEAN, query=_agreement_ref(w))],
+    ("GET", "/migrant/rules"): lambda w: [Case(CLEAN, query={"on": today()})],
+    ("GET", "/migrant/calendar"): lambda w: [Case(REFUSED)],
+    ("DELETE", "/migrant/calendar"): lambda w: [Case(REFUSED, body={})],
+    ("GET", "/migrant/export"): lambda w: [Case(REFUSED)],
+    ("POST", "/migrant/trips"): lambda w: [Case(REFUSED, body={"entered_on": today()})],
     ("POST", "/keeping/duties"): lambda w: [
         Case(REFUSED, body={**_agreement_ref(w), "kind": "security_round", "every_days": 1})
     ],

@@ -2,7 +2,8 @@
 
 Where each role lands: an owner abroad on their house(s), a keyholder on today's rounds, an
 officer, enumerator or administrator on the place at the top of their area. The menu of every
-signed-in page: "Today" for a keyholder, "My house" for an owner, the indicators of their area
+signed-in page: "Today" for a keyholder, "My house" and "My legal calendar" for an owner (a
+migrant's own calendar, keyholder/migrant), the indicators of their area
 for an officer and the administrator, "Accounts" for the administrator only, "Notifications"
 for everyone. A user without an area is told to ask for one.
 """
@@ -27,7 +28,7 @@ LANDINGS = {
     "outsider": ("/places/TJ-SU-GHAFUROV/", ["/indicators/TJ-SU-GHAFUROV/", "/notify/"]),
     "enumerator": ("/places/TJ-SU-ASHT-PONGHOZ-V01/", ["/notify/"]),
     "keyholder": ("/keeping/today/", ["/keeping/today/", "/notify/"]),
-    "owner": ("/keeping/mine/", ["/keeping/mine/", "/notify/"]),
+    "owner": ("/keeping/mine/", ["/keeping/mine/", "/migrant/", "/notify/"]),
     "admin": ("/places/TJ/", ["/indicators/TJ/", "/accounts/users/", "/notify/"]),
 }
 
