@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,3 +133,18 @@ def test_the_services_keep_the_spans_and_check_spans_finds_a_stale_one(cast: Cas
     do_delete_event(actor=cast.admin, event=deported)
     assert statuses_on([person], TODAY)[person.pk].state == State.ABROAD
     call_command("check_spans", "--quiet")
+
+
+@pytest.mark.django_db
+def test_an_import_writes_the_spans_of_its_histories(cast: Cast, tmp_path: Path) -> None:
+    from keyholder.registry.tests.importfiles import good_rows, run_command, write_csv
+
+    path = write_csv(tmp_path / "registry.csv", good_rows())
+    outcome = run_command("import", str(path), language="en")
+    assert outcome.ok, outcome.out + outcome.err
+    assert StatusSpan.objects.exists()
+    call_command("check_spans", "--quiet")
+    # Imported again, every row is already there and nothing changes.
+    spans = list(StatusSpan.objects.order_by("pk").values_list("pk", flat=True))
+    assert run_command("import", str(path), language="en").ok
+    assert list(StatusSpan.objects.order_by("pk").values_list("pk", flat=True)) == spans
