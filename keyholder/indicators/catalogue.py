@@ -67,17 +67,6 @@ class Indicator:
     def is_stock(self) -> bool:
         return self.kind == STOCK
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "unit": self.unit,
-            "label": str(self.label),
-            "definition": str(self.definition),
-            "iom_dtm": self.iom_dtm,
-            "breakdowns": list(self.breakdowns),
-        }
-
 
 _INDICATORS = [
     Indicator(

@@ -38,9 +38,6 @@ class Cell:
     suppressed: bool = False
     rounded: bool = False
 
-    def as_dict(self) -> dict[str, object]:
-        return {"value": self.value, "suppressed": self.suppressed, "rounded": self.rounded}
-
 
 def round_count(value: int) -> int:
     return ROUNDING_BASE * ((value + ROUNDING_BASE // 2) // ROUNDING_BASE)

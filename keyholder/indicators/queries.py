@@ -44,9 +44,6 @@ class Point:
     month: str
     cell: Cell
 
-    def as_dict(self) -> dict[str, object]:
-        return {"month": self.month, **self.cell.as_dict()}
-
 
 @dataclass(frozen=True)
 class PlaceSeries:
@@ -55,15 +52,6 @@ class PlaceSeries:
     dimension: str
     exact: bool
     points: list[Point]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "place": place_dict(self.place),
-            "indicator": self.indicator.name,
-            "dimension": self.dimension,
-            "exact": self.exact,
-            "series": [p.as_dict() for p in self.points],
-        }
 
 
 @dataclass(frozen=True)
@@ -97,15 +85,6 @@ class StoreInfo:
     built_at: dt.datetime | None
     refreshed_at: dt.datetime | None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def place_dict(place: Place) -> dict[str, object]:
-    return {
-        "code": place.code,
-        "name": place.name,
-        "kind": place.kind,
-        "is_sample": place.is_sample,
-    }
 
 
 def disclosure_threshold() -> int:

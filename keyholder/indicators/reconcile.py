@@ -22,7 +22,7 @@ from keyholder.indicators import catalogue
 from keyholder.indicators.access import indicator_place
 from keyholder.indicators.disclosure import Cell, count_cell
 from keyholder.indicators.months import month_end, month_index, month_start
-from keyholder.indicators.queries import load, place_dict, store_info
+from keyholder.indicators.queries import load, store_info
 from keyholder.places.models import OfficialFigure, Place, subtree_q
 from keyholder.registry.models import EventKind, MigrationEvent, Person
 from keyholder.registry.queries import events_by_person
@@ -49,28 +49,6 @@ class Comparison:
     previous: OfficialFigure | None
     official_growth: float | None
     registry_growth: float | None
-
-    def as_dict(self) -> dict[str, object]:
-        figure = self.figure
-        return {
-            "indicator": figure.indicator,
-            "as_of": figure.as_of.isoformat(),
-            "period": figure.period,
-            "official": float(figure.value),
-            "qualifier": figure.qualifier,
-            "unit": figure.unit,
-            "source": figure.source,
-            "source_url": figure.source_url,
-            "registry_indicator": self.registry.indicator if self.registry else None,
-            "registry_dimension": self.registry.dimension if self.registry else None,
-            "registry": self.registry.cell.as_dict() if self.registry else None,
-            "coverage": self.coverage,
-            "gap": self.gap,
-            "previous_as_of": self.previous.as_of.isoformat() if self.previous else None,
-            "previous_official": float(self.previous.value) if self.previous else None,
-            "official_growth": self.official_growth,
-            "registry_growth": self.registry_growth,
-        }
 
 
 def _is_yearly(figure: OfficialFigure) -> bool:
@@ -264,13 +242,3 @@ def _growth(before: Decimal, after: Decimal) -> float | None:
     if not before:
         return None
     return float(after) / float(before) - 1
-
-
-def reconciliation_dict(user: Any, place: Place | str, on: dt.date | None) -> dict[str, object]:
-    view = indicator_place(user, place)
-    return {
-        "place": place_dict(view.place),
-        "on": on.isoformat() if on else None,
-        "exact": view.exact,
-        "comparisons": [c.as_dict() for c in reconcile(user, view.place, on)],
-    }
