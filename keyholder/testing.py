@@ -97,7 +97,7 @@ def token_for(user: User) -> str:
     return raw
 
 
-def bearer(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, Any]:
     """The API's Authorization header for ``user`` (a fresh token), to spread into a test
     client's call: ``client.get(url, **bearer(user))``."""
     return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}

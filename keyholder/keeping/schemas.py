@@ -387,7 +387,7 @@ class ArrearsOut(Schema):
 
     @staticmethod
     def resolve_agreement(row: Any) -> uuid.UUID:
-        return row.agreement.pk  # type: ignore[no-any-return]
+        return row.agreement.pk
 
     @staticmethod
     def resolve_house(row: Any) -> str:

@@ -58,7 +58,7 @@ def _batch(field_day: FieldDay) -> list[dict]:
     ]
 
 
-def _push(client: Client, auth: dict[str, str], records: list[dict]) -> list[dict]:
+def _push(client: Client, auth: dict[str, Any], records: list[dict]) -> list[dict]:
     response = client.post(
         "/api/v1/sync/push", {"records": records}, content_type="application/json", **auth
     )

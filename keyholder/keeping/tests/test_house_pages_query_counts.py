@@ -21,7 +21,7 @@ from keyholder.keeping import services
 from keyholder.keeping.tests.conftest import Kept, days_ago
 from keyholder.testing import Cast, jpeg, signed_in
 
-SMALL_PHOTO = {"size": (80, 60)}
+SMALL_SIZE = (80, 60)
 
 
 def _add_records(cast: Cast, kept: Kept, count: int) -> None:
@@ -32,7 +32,7 @@ def _add_records(cast: Cast, kept: Kept, count: int) -> None:
             actor=cast.keyholder,
             agreement=agreement,
             checked_in_at=timezone.now() - dt.timedelta(hours=2),
-            photos=[services.PhotoUpload(data=jpeg(**SMALL_PHOTO))],
+            photos=[services.PhotoUpload(data=jpeg(size=SMALL_SIZE))],
         )
         services.do_report_incident(
             actor=cast.keyholder,
@@ -41,7 +41,7 @@ def _add_records(cast: Cast, kept: Kept, count: int) -> None:
             kind="leak",
             severity="minor",
             notes="roof",
-            photos=[services.PhotoUpload(data=jpeg(**SMALL_PHOTO))],
+            photos=[services.PhotoUpload(data=jpeg(size=SMALL_SIZE))],
         )
         services.do_record_key(
             actor=cast.keyholder,

@@ -92,7 +92,11 @@ def test_the_number_of_queries_does_not_grow_with_the_houses(cast: Cast, client)
             "mine page": _count(lambda: page.get(reverse("keeping:mine"))),
         }
         for url in lists:
-            counts[url] = _count(lambda url=url: client.get(url, **headers))
+
+            def read(url: str = url) -> Any:
+                return client.get(url, **headers)
+
+            counts[url] = _count(read)
         return counts
 
     _entrust(cast, 2)
