@@ -16,7 +16,16 @@ reused; ``--regenerate`` starts again. Steps:
 - ``naive``: the same series computed the naive way, a COUNT per place per month over the
   events, for a sample of places, checked equal to the store, timed as a ratio;
 - ``dashboard``: the dashboard page of districts (p95 < 200 ms), measured by
-  ``bench/dashboard.py``.
+  ``bench/dashboard.py``;
+- ``spans``: ``rebuild_spans`` for the whole country (target under 120 s), ``check_spans`` on
+  the largest district;
+- ``status``: persons lists filtered by each state with their count, a district (p95 under
+  200 ms) and the country (p95 under 1 s), ``count_status`` for the country (under 5 s), and
+  the naive replay of the district beside them;
+- ``write``: one event through the API, spans included (p95 under 50 ms);
+- ``import``: an export of villages of about 26,740 rows imported again (under 15 s).
+
+The status steps live in ``bench/status.py``.
 """
 
 from __future__ import annotations
@@ -35,8 +44,31 @@ from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("KEYHOLDER_VAR_DIR", PROJECT / "var")) / "bench"
-STEPS = ("prepare", "generate", "build", "refresh", "api", "naive", "dashboard")
-TARGETS = {"build": 60.0, "refresh": 1.0, "api": 0.050, "dashboard": 0.200}
+STEPS = (
+    "prepare",
+    "generate",
+    "spans",
+    "build",
+    "refresh",
+    "api",
+    "naive",
+    "dashboard",
+    "status",
+    "write",
+    "import",
+)
+TARGETS = {
+    "build": 60.0,
+    "refresh": 1.0,
+    "api": 0.050,
+    "dashboard": 0.200,
+    "spans": 120.0,
+    "status_district": 0.200,
+    "status_country": 1.0,
+    "count_status": 5.0,
+    "write": 0.050,
+    "import": 15.0,
+}
 
 
 def scale_name(scale: float) -> str:
@@ -170,6 +202,13 @@ def _new_events(village_ids: list[int], count: int, rng: random.Random) -> int:
                     )
                 )
     MigrationEvent.objects.bulk_create(created, batch_size=500)
+    # Written around the services, so their spans are rewritten here as the services would.
+    from keyholder.registry.spans import rewrite_spans
+
+    for person in Person.objects.filter(pk__in=[e.person_id for e in created]).select_related(
+        "household"
+    ):
+        rewrite_spans(person, list(person.events.order_by()))
     return len(created)
 
 
@@ -361,6 +400,17 @@ def step_dashboard(args: argparse.Namespace) -> dict[str, Any]:
     return measure(seed=args.seed, requests=50)
 
 
+def _status_steps() -> dict[str, Any]:
+    from bench import status
+
+    return {
+        "spans": status.step_spans,
+        "status": status.step_status,
+        "write": status.step_write,
+        "import": status.step_import,
+    }
+
+
 STEP_FUNCTIONS = {
     "prepare": step_prepare,
     "generate": step_generate,
@@ -494,10 +544,76 @@ def table(results: dict[str, Any]) -> str:
             _fmt(d.get("peak_mb")),
         )
     )
+    rows.extend(status_rows(steps, verdict))
     widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
     lines = [" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str, str, str]]:
+    """The rows of the status steps (issue 10), with the naive replay as a ratio."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    sp = steps.get("spans", {})
+    rows.append(
+        (
+            "spans",
+            f"rebuild_spans, whole country ({sp.get('spans', '?')} spans)",
+            _fmt(sp.get("seconds"), " s"),
+            verdict(sp.get("seconds"), TARGETS["spans"]),
+            _fmt(sp.get("peak_mb")),
+        )
+    )
+    st = steps.get("status", {})
+    naive_d = st.get("naive_district_seconds")
+    naive_c = st.get("naive_country_seconds_extrapolated")
+    for name, naive in (("district", naive_d), ("country", naive_c)):
+        v = st.get(name, {})
+        label = st.get("district", "") if name == "district" else "TJ"
+        ratio = f", naive replay {_fmt(naive, ' s')}" if naive else ""
+        if naive and v.get("p95"):
+            ratio += f" (x{naive / v['p95']:,.0f})"
+        rows.append(
+            (
+                "status",
+                f"persons list by state, {name} {label}, p95{ratio}",
+                _fmt(v.get("p95"), " s"),
+                verdict(v.get("p95"), TARGETS[f"status_{name}"]),
+                _fmt(st.get("peak_mb")),
+            )
+        )
+    count = st.get("count_status_country")
+    ratio = f" (naive x{naive_c / count:,.0f})" if naive_c and count else ""
+    rows.append(
+        (
+            "status",
+            f"count_status --place TJ{ratio}",
+            _fmt(count, " s"),
+            verdict(count, TARGETS["count_status"]),
+            "",
+        )
+    )
+    w = steps.get("write", {})
+    rows.append(
+        (
+            "write",
+            f"one event through the API, p95 (p50 {_fmt(w.get('p50'), ' s')})",
+            _fmt(w.get("p95"), " s"),
+            verdict(w.get("p95"), TARGETS["write"]),
+            _fmt(w.get("peak_mb")),
+        )
+    )
+    im = steps.get("import", {})
+    rows.append(
+        (
+            "import",
+            f"{im.get('rows', '?')} rows, ok={im.get('ok', '?')}",
+            _fmt(im.get("seconds"), " s"),
+            verdict(im.get("seconds"), TARGETS["import"]),
+            _fmt(im.get("peak_mb")),
+        )
+    )
+    return rows
 
 
 def main() -> None:
@@ -526,7 +642,7 @@ def main() -> None:
 
     if args.step:
         configure(args.scale)
-        result = STEP_FUNCTIONS[args.step](args)
+        result = {**STEP_FUNCTIONS, **_status_steps()}[args.step](args)
         result["peak_mb"] = round(peak_mb(), 1)
         print("RESULT " + json.dumps(result, default=str), flush=True)
         return
