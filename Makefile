@@ -20,13 +20,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The offline field app's script, service worker and style, bundled by esbuild (git-ignored).
+FIELD_DIST := keyholder/field/static/field/dist
+$(FIELD_DIST)/.built: node_modules/.installed $(wildcard keyholder/field/frontend/*)
+	node keyholder/field/frontend/build.mjs
+	touch $@
+
 # Compiled catalogues are build products: only the .po files are committed.
 keyholder/locale/.compiled: $(wildcard keyholder/locale/*/LC_MESSAGES/*.po) $(BIN)/.installed
 	mkdir -p keyholder/locale
 	cd keyholder && KEYHOLDER_DEBUG=1 ../$(BIN)/keyholder compilemessages --verbosity 0
 	touch $@
 
-setup: $(BIN)/.installed node_modules/.installed keyholder/locale/.compiled
+setup: $(BIN)/.installed node_modules/.installed $(FIELD_DIST)/.built keyholder/locale/.compiled
 
 var/.demo-ready: | setup
 	mkdir -p var

@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/", include("keyholder.indicators.urls")),
     path("accounts/", include("keyholder.web.account_urls")),
     path("notify/", include("keyholder.notify.urls")),
+    path("field/", include("keyholder.field.urls")),
     path("migrant/", include("keyholder.migrant.urls")),
 ]
 

@@ -269,6 +269,11 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     ],
     # The demo's mailbox holds everyone's email: administrators only, 404 for anyone else.
     "notify:mailbox": lambda w: [Case(REFUSED)],
+    # The offline field app: the shell shows only the visitor themself (their name and the
+    # forms' choices); the data come from the sync API, whose answers the API sweep checks.
+    "field:shell": lambda w: [Case(CLEAN)],
+    "field:worker": lambda w: [Case(CLEAN)],
+    "field:manifest": lambda w: [Case(CLEAN)],
     # The migrant's calendar: the rules are public; everything else is the signed-in
     # migrant's own (none of the visitors keeps one here), so it is refused. Starting a
     # calendar is only requested by GET (405): an owner's POST would start their own.
