@@ -56,7 +56,6 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.field_weight
 
 lint: setup
 	$(BIN)/ruff check .

@@ -125,6 +125,10 @@ class Code(StrEnum):
     # A failed check on a visit must be shown: what was found, and a photo of it.
     KEEPING_FAILED_CHECK_NEEDS_NOTE = "keeping.failed_check_needs_note"
     KEEPING_FAILED_CHECK_NEEDS_PHOTO = "keeping.failed_check_needs_photo"
+    # Incidents resolved from the page, and visits an owner asks for.
+    KEEPING_RESOLUTION_NEEDS_NOTE = "keeping.resolution_needs_note"
+    KEEPING_INCIDENT_ALREADY_RESOLVED = "keeping.incident_already_resolved"
+    KEEPING_VISIT_ALREADY_ASKED = "keeping.visit_already_asked"
     # The migrant's legal calendar (keyholder/migrant).
     MIGRANT_EXIT_BEFORE_ENTRY = "migrant.exit_before_entry"
     MIGRANT_OVERLAPPING_TRIPS = "migrant.overlapping_trips"
@@ -389,6 +393,15 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     ),
     Code.KEEPING_FAILED_CHECK_NEEDS_PHOTO: ErrorSpec(
         400, _("A check found a problem ({item}): add a photo of it.")
+    ),
+    # Incidents resolved from the page, and visits an owner asks for.
+    Code.KEEPING_RESOLUTION_NEEDS_NOTE: ErrorSpec(
+        400, _("Say what was done about the incident before marking it resolved.")
+    ),
+    Code.KEEPING_INCIDENT_ALREADY_RESOLVED: ErrorSpec(409, _("This incident is already resolved.")),
+    Code.KEEPING_VISIT_ALREADY_ASKED: ErrorSpec(
+        409,
+        _("You have already asked for a visit (due {date}); the keyholder has not made it yet."),
     ),
     # The migrant's legal calendar.
     Code.MIGRANT_EXIT_BEFORE_ENTRY: ErrorSpec(

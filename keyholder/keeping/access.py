@@ -164,6 +164,11 @@ def can_keep(user: Any, agreement: KeepingAgreement) -> bool:
     return is_authenticated(user) and (user.is_admin or user.pk == agreement.keyholder_id)
 
 
+def is_owner_of(user: Any, agreement: KeepingAgreement) -> bool:
+    """Whether the user is one of the agreement's owners (who may ask for a visit)."""
+    return is_authenticated(user) and agreement.owners.filter(pk=user.pk).exists()
+
+
 # Reads of what the keeping records say about a house: one audit row per request.
 
 

@@ -40,7 +40,18 @@ def _local_now() -> Any:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class VisitForm(forms.Form):
+class PositionMixin:
+    """The photos' position, filled by the browser when "Attach where I am" is ticked."""
+
+    cleaned_data: dict[str, Any]
+
+    def position(self) -> tuple[float | None, float | None]:
+        if not self.cleaned_data.get("attach_position"):
+            return None, None
+        return self.cleaned_data.get("latitude"), self.cleaned_data.get("longitude")
+
+
+class VisitForm(PositionMixin, forms.Form):
     # Made when the form is shown, so a double tap or a resend cannot record the visit twice.
     id = forms.UUIDField(widget=forms.HiddenInput)
     checked_in_at = forms.DateTimeField(
@@ -59,13 +70,14 @@ class VisitForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The position comes from the browser when the keyholder ticks the box, never typed.
     attach_position = forms.BooleanField(
-        label=_("Attach the position of the photos"),
+        label=_("Attach where I am"),
         required=False,
         help_text=_("Without this, no location is kept with the photos."),
     )
-    latitude = forms.FloatField(label=_("Latitude"), required=False)
-    longitude = forms.FloatField(label=_("Longitude"), required=False)
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, tasks: Sequence[Task] = (), **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -111,7 +123,7 @@ class VisitForm(forms.Form):
         return answers
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(PositionMixin, forms.Form):
     id = forms.UUIDField(widget=forms.HiddenInput)
     occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
@@ -125,12 +137,39 @@ class IncidentForm(forms.Form):
     cost_currency = forms.ChoiceField(
         label=_("Currency"), choices=[("", "—"), *Currency.choices], required=False
     )
+    attach_position = VisitForm.base_fields["attach_position"]
+    latitude = VisitForm.base_fields["latitude"]
+    longitude = VisitForm.base_fields["longitude"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {"id": uuid.uuid4(), "occurred_on": timezone.localdate(), "severity": "moderate"},
         )
+        super().__init__(*args, **kwargs)
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The owners receive this note."),
+    )
+    cost_amount = forms.DecimalField(label=_("Cost"), required=False, min_value=0, decimal_places=2)
+    cost_currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, required=False)
+
+
+class AskVisitForm(forms.Form):
+    due_date = forms.DateField(label=_("Visit by"), widget=DateInput())
+    note = forms.CharField(
+        label=_("What should the keyholder look at?"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"due_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
 
 

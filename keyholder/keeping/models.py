@@ -170,6 +170,14 @@ class Duty(Stamped):
     starts_on = models.DateField()
     due_date = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # The owner who asked for this one-off visit from their house page (``requests.py``).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_duties",
+    )
 
     class Meta:
         ordering = ["agreement", "kind", "starts_on"]
@@ -269,9 +277,42 @@ class Incident(Stamped):
     notes = models.TextField(blank=True)
     cost_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     cost_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
+    # What was done about it, said by the keyholder who resolved it (``do_resolve_incident``).
+    resolution_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
+
+
+def pending_photo_path(photo: PendingPhoto, filename: str) -> str:
+    return f"keeping/pending/{photo.pk}.jpg"
+
+
+class PendingPhoto(models.Model):
+    """A photo of a form that was refused, kept so the keyholder need not choose it again.
+
+    It is already processed (resized, no metadata), belongs to the user who sent it, and is
+    attached when the form is sent again (``pending.py``); after a day it is dropped.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_photos"
+    )
+    image = models.FileField(upload_to=pending_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    source_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"pending photo {self.pk} of {self.user_id}"
 
 
 def photo_path(photo: Photo, filename: str) -> str:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import AuditLog, Role, User
@@ -25,7 +24,7 @@ from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import find_resend
-from keyholder.keeping import access, checklist, schedule
+from keyholder.keeping import access, checklist, incident_messages, schedule
 from keyholder.keeping.generation import (
     MISSED_AFTER,
     generate_charges,
@@ -55,7 +54,7 @@ from keyholder.keeping.models import (
     WateringSeason,
     WaterTurn,
 )
-from keyholder.keeping.photos import process_photo
+from keyholder.keeping.photos import ProcessedPhoto, process_photo
 from keyholder.keeping.signals import CARE_CHANGED
 from keyholder.keeping.visit_messages import queue_visit_reports
 from keyholder.places.models import Place
@@ -369,6 +368,8 @@ class PhotoUpload:
     longitude: float | None = None
     # When the phone says the photo was taken; the file's own capture time (EXIF) wins.
     taken_at: dt.datetime | None = None
+    # Already resized and stripped (a photo kept from a refused form): not processed again.
+    processed: ProcessedPhoto | None = None
 
 
 def _check_position(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
@@ -388,7 +389,7 @@ def _add_photo(
     is_sample: bool = False,
 ) -> tuple[Photo, bool]:
     latitude, longitude = _check_position(upload.latitude, upload.longitude)
-    processed = process_photo(upload.data)
+    processed = upload.processed or process_photo(upload.data)
     fields = {
         "visit": visit,
         "incident": incident,
@@ -594,33 +595,6 @@ def _raise_from_visit(actor: User | None, visit: Visit) -> Incident | None:
 # Incidents.
 
 
-def _notify_serious(incident: Incident) -> None:
-    from keyholder.notify.services import do_queue_message
-
-    agreement = incident.agreement
-    house = agreement.house
-    link = f"{settings.SITE_URL.rstrip('/')}/keeping/houses/{agreement.pk}/"
-    for owner in agreement.owners.all():
-        # Place.name follows the active language; the message is in the owner's.
-        with translation.override(owner.language):
-            village = house.village.name
-        do_queue_message(
-            recipient=owner,
-            template="incident_serious",
-            context={
-                "house": str(house),
-                "village": village,
-                # Lazy labels: the message renders them in the owner's language.
-                "kind": IncidentKind(incident.kind).label,
-                "severity": Severity(incident.severity).label,
-                "date": incident.occurred_on,
-                "notes": incident.notes,
-                "link": link,
-            },
-            dedupe_key=f"incident_serious:{incident.pk}:{owner.pk}",
-        )
-
-
 @transaction.atomic
 def do_report_incident(
     *,
@@ -687,7 +661,7 @@ def do_report_incident(
         Photo.objects.filter(visit=from_visit, incident__isnull=True).update(incident=incident)
     audit(actor, AuditLog.Action.CREATE, "incident", incident.pk, severity=severity)
     if notify and severity == Severity.SERIOUS:
-        _notify_serious(incident)
+        incident_messages.queue_serious(incident)
     return incident, True
 
 
@@ -699,15 +673,67 @@ def do_update_incident(
     status: str,
     cost_amount: object = None,
     cost_currency: str = "",
+    note: str = "",
 ) -> Incident:
+    """Mark an incident in hand or resolved; the owners are told when it becomes resolved."""
     _require_keeper(actor, incident.agreement)
-    incident.status = _choice(status, IncidentStatus.values, "status")
+    _choice(status, IncidentStatus.values, "status")
+    incident = Incident.objects.select_for_update().select_related("agreement").get(pk=incident.pk)
+    resolving = status == IncidentStatus.RESOLVED and incident.status != IncidentStatus.RESOLVED
+    incident.status = status
     if cost_amount not in (None, ""):
         incident.cost_amount = _amount(cost_amount, "cost_amount")
         incident.cost_currency = _choice(cost_currency, Currency.values, "cost_currency")
-    incident.save(update_fields=["status", "cost_amount", "cost_currency", "updated_at"])
+    if note.strip():
+        incident.resolution_note = note.strip()
+    if resolving:
+        incident.resolved_at = timezone.now()
+    elif status != IncidentStatus.RESOLVED:
+        incident.resolved_at = None
+    incident.save(
+        update_fields=[
+            "status",
+            "cost_amount",
+            "cost_currency",
+            "resolution_note",
+            "resolved_at",
+            "updated_at",
+        ]
+    )
     audit(actor, AuditLog.Action.UPDATE, "incident", incident.pk, status=status)
+    if resolving:
+        incident_messages.queue_resolved(incident)
     return incident
+
+
+@transaction.atomic
+def do_resolve_incident(
+    *,
+    actor: User | None,
+    incident: Incident,
+    note: str,
+    cost_amount: object = None,
+    cost_currency: str = "",
+) -> Incident:
+    """Resolve an incident from the keyholder's page: what was done is required, the cost not.
+
+    The same write as the API's status change (``do_update_incident``), which tells the owners
+    through the outbox, each in their language.
+    """
+    _require_keeper(actor, incident.agreement)
+    if not note.strip():
+        raise ServiceError(Code.KEEPING_RESOLUTION_NEEDS_NOTE, field="note")
+    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    if current.status == IncidentStatus.RESOLVED:
+        raise ServiceError(Code.KEEPING_INCIDENT_ALREADY_RESOLVED, field="note")
+    return do_update_incident(
+        actor=actor,
+        incident=current,
+        status=IncidentStatus.RESOLVED,
+        cost_amount=cost_amount,
+        cost_currency=cost_currency,
+        note=note,
+    )
 
 
 # Payments.

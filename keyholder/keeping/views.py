@@ -27,12 +27,14 @@ from django.views.decorators.http import require_GET
 from keyholder.accounts.models import Role
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pages import or_404, show_refusal
-from keyholder.keeping import access, checklist, queries, services
+from keyholder.keeping import access, checklist, pending, queries, requests, services
 from keyholder.keeping.forms import (
     AgreementForm,
+    AskVisitForm,
     DutyForm,
     IncidentForm,
     PaymentForm,
+    ResolveForm,
     SeasonForm,
     VisitForm,
     WaterTurnsForm,
@@ -40,6 +42,7 @@ from keyholder.keeping.forms import (
 from keyholder.keeping.ical import keyholder_calendar
 from keyholder.keeping.models import (
     KeepingAgreement,
+    PendingPhoto,
     TaskStatus,
 )
 from keyholder.keeping.reports import (
@@ -71,20 +74,58 @@ def _require_keeper(request: HttpRequest, agreement: KeepingAgreement) -> None:
         raise PermissionDenied(_("Only the keyholder of this house records this."))
 
 
-def _uploads(request: HttpRequest, form: VisitForm | None = None) -> list[services.PhotoUpload]:
-    lat = lon = None
-    if form is not None and form.cleaned_data.get("attach_position"):
-        lat, lon = form.cleaned_data.get("latitude"), form.cleaned_data.get("longitude")
+def _taken_at(value: str) -> dt.datetime | None:
+    """The capture time the phone read from a photo before shrinking it (ISO), if it makes sense."""
+    try:
+        taken = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(taken):
+        taken = timezone.make_aware(taken)
+    return taken if taken <= timezone.now() + services.CLOCK_LEEWAY else None
+
+
+def _files(request: HttpRequest) -> list[tuple[bytes, dt.datetime | None]]:
+    """The photos sent with a form, each with the capture time the phone sent beside it."""
+    times = request.POST.getlist("taken_at")
     return [
-        services.PhotoUpload(
-            data=f.read(),
-            # One id per photo, derived from the visit's id: a resent form adds nothing twice.
-            id=uuid.uuid5(form.cleaned_data["id"], f"photo-{index}") if form else None,
-            latitude=lat,
-            longitude=lon,
-        )
+        (f.read(), _taken_at(times[index]) if index < len(times) else None)
         for index, f in enumerate(request.FILES.getlist("photos"))
     ]
+
+
+def _uploads(
+    files: list[tuple[bytes, dt.datetime | None]],
+    form: VisitForm | IncidentForm,
+    kept: list[PendingPhoto],
+) -> list[services.PhotoUpload]:
+    lat, lon = form.position()
+    uploads = pending.as_uploads(kept, latitude=lat, longitude=lon)
+    return uploads + [
+        services.PhotoUpload(
+            data=data,
+            # One id per photo, derived from the form's id: a resent form adds nothing twice.
+            id=uuid.uuid5(form.cleaned_data["id"], f"photo-{index}"),
+            latitude=lat,
+            longitude=lon,
+            taken_at=taken_at,
+        )
+        for index, (data, taken_at) in enumerate(files)
+    ]
+
+
+def _kept_photos(request: HttpRequest) -> list[PendingPhoto]:
+    """The photos of an earlier refused sending of this form, still the user's."""
+    return pending.pending_of(request.user, request.POST.getlist("pending"))  # type: ignore[arg-type]
+
+
+def _keep_refused(
+    request: HttpRequest, files: list[tuple[bytes, dt.datetime | None]], kept: list[PendingPhoto]
+) -> list[PendingPhoto]:
+    """A refused form keeps its photos: the new ones become pending, beside those kept before."""
+    if not files:
+        return kept
+    return kept + pending.do_keep_pending(actor=request.user, files=files)  # type: ignore[arg-type]
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -195,11 +236,14 @@ def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
                 return redirect("keeping:house", agreement.pk)
     today_ = timezone.localdate()
     open_tasks = agreement.tasks.filter(status=TaskStatus.DUE).select_related("duty")[:30]
-    visits = (
+    visits = list(
         access.visits_for(request.user)
         .filter(agreement=agreement)
         .prefetch_related("photos", "tasks")[:10]
     )
+    # The owner abroad sees the latest visit's photos first: the proof of how the house is.
+    latest = next((v for v in visits if v.photos.all()), None)
+    is_owner = access.is_owner_of(request.user, agreement)
     return render(
         request,
         "keeping/house.html",
@@ -219,6 +263,10 @@ def house(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
             "owners": agreement.owners.all(),
             "ledger": book,
             "duty_form": duty_form,
+            "latest": latest,
+            "is_owner": is_owner,
+            "ask_form": AskVisitForm() if is_owner else None,
+            "asked": requests.open_request(request.user, agreement) if is_owner else None,  # type: ignore[arg-type]
         },
         status=400 if duty_form.errors else 200,
     )
@@ -238,38 +286,43 @@ def visit_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
         .order_by("due_date")
     )
     due_now = [t for t in open_tasks if t.status == TaskStatus.DUE]
+    kept: list[PendingPhoto] = []
     if request.method == "POST":
         sent = _uuid_or_none(request.POST.get("id"))
         if sent and access.visits_for(request.user).filter(pk=sent, agreement=agreement).exists():
             # A double tap or a resend after a lost answer: the visit is already recorded.
             return redirect("keeping:visit", sent)
         form = VisitForm(request.POST, request.FILES, tasks=open_tasks)
+        files, kept = _files(request), _kept_photos(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                visit, _created = services.do_record_visit(
-                    actor=request.user,  # type: ignore[arg-type]
-                    agreement=agreement,
-                    checked_in_at=data["checked_in_at"],
-                    checked_out_at=data["checked_out_at"] or timezone.now(),
-                    task_ids=[uuid.UUID(t) for t in data["tasks"]],
-                    checklist_answers=form.answers(),
-                    notes=data["notes"],
-                    photos=_uploads(request, form),
-                    id=data["id"],
-                )
+                with transaction.atomic():
+                    visit, _created = services.do_record_visit(
+                        actor=request.user,  # type: ignore[arg-type]
+                        agreement=agreement,
+                        checked_in_at=data["checked_in_at"],
+                        checked_out_at=data["checked_out_at"] or timezone.now(),
+                        task_ids=[uuid.UUID(t) for t in data["tasks"]],
+                        checklist_answers=form.answers(),
+                        notes=data["notes"],
+                        photos=_uploads(files, form, kept),
+                        id=data["id"],
+                    )
+                    pending.do_take_pending(kept)
             except ServiceError as exc:
                 _show_refusal(form, exc)
             else:
                 messages.success(request, _("The visit is recorded."))
                 return redirect("keeping:visit", visit.pk)
+        kept = _keep_refused(request, files, kept)
     else:
         form = VisitForm(tasks=open_tasks)
         form.initial["tasks"] = [str(t.pk) for t in due_now]
     return render(
         request,
         "keeping/visit_form.html",
-        {"agreement": agreement, "form": form},
+        {"agreement": agreement, "form": form, "kept": kept},
         status=400 if form.errors else 200,
     )
 
@@ -330,34 +383,34 @@ def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
     _require_keeper(request, agreement)
     # Raised from a visit whose check failed: its note and photos come along.
     source = _source_visit(request, agreement)
+    kept: list[PendingPhoto] = []
     if request.method == "POST":
         form = IncidentForm(request.POST, request.FILES)
+        files, kept = _files(request), _kept_photos(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.do_report_incident(
-                    actor=request.user,  # type: ignore[arg-type]
-                    agreement=agreement,
-                    occurred_on=data["occurred_on"],
-                    kind=data["kind"],
-                    severity=data["severity"],
-                    notes=data["notes"],
-                    cost_amount=data["cost_amount"],
-                    cost_currency=data["cost_currency"],
-                    photos=[
-                        services.PhotoUpload(
-                            data=f.read(), id=uuid.uuid5(data["id"], f"photo-{index}")
-                        )
-                        for index, f in enumerate(request.FILES.getlist("photos"))
-                    ],
-                    id=data["id"],
-                    from_visit=source,
-                )
+                with transaction.atomic():
+                    services.do_report_incident(
+                        actor=request.user,  # type: ignore[arg-type]
+                        agreement=agreement,
+                        occurred_on=data["occurred_on"],
+                        kind=data["kind"],
+                        severity=data["severity"],
+                        notes=data["notes"],
+                        cost_amount=data["cost_amount"],
+                        cost_currency=data["cost_currency"],
+                        photos=_uploads(files, form, kept),
+                        id=data["id"],
+                        from_visit=source,
+                    )
+                    pending.do_take_pending(kept)
             except ServiceError as exc:
                 _show_refusal(form, exc)
             else:
                 messages.success(request, _("The incident is recorded."))
                 return redirect("keeping:house", agreement.pk)
+        kept = _keep_refused(request, files, kept)
     elif source is not None:
         form = IncidentForm(initial=_incident_from_visit(source))
     else:
@@ -368,12 +421,90 @@ def incident_new(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
         {
             "agreement": agreement,
             "form": form,
+            "kept": kept,
             "source": source,
             "source_photos": source.photos.all() if source is not None else [],
             "reachable": owners_reachable(agreement),
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def incident_resolve(request: HttpRequest, incident_id: uuid.UUID) -> HttpResponse:
+    incident = _or_404(access.get_incident, request, incident_id)
+    agreement = incident.agreement
+    _require_keeper(request, agreement)
+    form = ResolveForm(initial={"cost_currency": agreement.fee_currency})
+    if request.method == "POST":
+        form = ResolveForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_resolve_incident(
+                    actor=request.user,  # type: ignore[arg-type]
+                    incident=incident,
+                    note=data["note"],
+                    cost_amount=data["cost_amount"],
+                    cost_currency=data["cost_currency"],
+                )
+            except ServiceError as exc:
+                _show_refusal(form, exc)
+            else:
+                messages.success(request, _("The incident is resolved and the owners are told."))
+                return redirect("keeping:house", agreement.pk)
+    return render(
+        request,
+        "keeping/incident_resolve.html",
+        {
+            "agreement": agreement,
+            "incident": incident,
+            "form": form,
+            "reachable": owners_reachable(agreement),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def ask_visit(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
+    """An owner asks the keyholder for a visit: a one-off task, and a message to the keyholder."""
+    agreement = _agreement(request, agreement_id)
+    if not access.is_owner_of(request.user, agreement):
+        raise PermissionDenied(_("Only an owner of this house asks for a visit."))
+    form = AskVisitForm()
+    if request.method == "POST":
+        form = AskVisitForm(request.POST)
+        if form.is_valid():
+            try:
+                requests.do_ask_for_visit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    agreement=agreement,
+                    due_date=form.cleaned_data["due_date"],
+                    note=form.cleaned_data["note"],
+                )
+            except ServiceError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("The keyholder is asked for a visit and told at once."))
+                return redirect("keeping:house", agreement.pk)
+    return render(
+        request,
+        "keeping/ask_visit.html",
+        {"agreement": agreement, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def pending_photo(request: HttpRequest, photo_id: uuid.UUID) -> FileResponse:
+    """The thumbnail of a photo kept from a refused form: only its owner sees it."""
+    rows = pending.pending_of(request.user, [photo_id])  # type: ignore[arg-type]
+    if not rows:
+        raise Http404
+    response = FileResponse(rows[0].image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

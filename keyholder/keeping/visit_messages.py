@@ -4,7 +4,7 @@
 only if the visit does; the worker sends them. Each owner chose in their notification settings
 (``User.visit_reports``): after every visit (the default), a weekly digest, or only when a check
 found a problem. A serious incident raised by a failed security check is sent at once whatever
-they chose (``services._notify_serious``). ``queue_weekly_digests`` is the periodic job the
+they chose (``incident_messages.queue_serious``). ``queue_weekly_digests`` is the periodic job the
 keeping app registers with ``core.periodic``: one digest per owner per ISO week.
 """
 

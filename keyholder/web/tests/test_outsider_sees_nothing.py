@@ -230,6 +230,14 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     ],
     "keeping:visit": lambda w: [Case(REFUSED, {"visit_id": w.visit.pk})],
     "keeping:photo": lambda w: [Case(REFUSED, {"photo_id": w.photo.pk})],
+    "keeping:incident_resolve": lambda w: [
+        Case(REFUSED, {"incident_id": w.incident.pk}, body={"note": "intruder"})
+    ],
+    "keeping:ask_visit": lambda w: [
+        Case(REFUSED, {"agreement_id": w.agreement.pk}, body={"due_date": today()})
+    ],
+    # A photo kept from a refused form is its sender's alone: anyone else's id is unknown.
+    "keeping:pending_photo": lambda w: [Case(REFUSED, {"photo_id": w.photo.pk})],
     "indicators:dashboard": lambda w: [
         Case(CLEAN, {"code": V01}),
         Case(CLEAN, {"code": ASHT}, {"map": "vacancy"}),
