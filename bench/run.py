@@ -569,7 +569,7 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
     naive_c = st.get("naive_country_seconds_extrapolated")
     for name, naive in (("district", naive_d), ("country", naive_c)):
         v = st.get(name, {})
-        label = st.get("district", "") if name == "district" else "TJ"
+        label = st.get("district_code", "") if name == "district" else "TJ"
         ratio = f", naive replay {_fmt(naive, ' s')}" if naive else ""
         if naive and v.get("p95"):
             ratio += f" (x{naive / v['p95']:,.0f})"

@@ -119,7 +119,7 @@ def step_status(args: Any) -> dict[str, Any]:
     district = _largest_district()
     country = Place.objects.get(code="TJ")
     rng = random.Random(args.seed)
-    out: dict[str, Any] = {"on": ON.isoformat(), "district": district.code}
+    out: dict[str, Any] = {"on": ON.isoformat(), "district_code": district.code}
 
     def get(params: dict[str, str]) -> float:
         began = time.perf_counter()
