@@ -14,15 +14,19 @@ class KeepingConfig(AppConfig):
 
         # Last month's report to every owner, once a month (the job checks whether it is due).
         periodic.register(OWNER_REPORTS, queue_owner_reports)
+
         from keyholder.keeping.visit_messages import WEEKLY_DIGEST, queue_weekly_digests
 
         # Last week's visits to every owner who chose a weekly digest, once an ISO week.
         periodic.register(WEEKLY_DIGEST, queue_weekly_digests)
 
-        from keyholder.notify.hooks import describe_subjects
+        from keyholder.keeping.bot import answer_owner_text
+        from keyholder.notify.hooks import describe_subjects, on_text
 
         # The bot's "Connected" answer names the houses an owner will hear about.
         describe_subjects(owned_houses)
+        # An owner's text to the bot goes to the keyholder; /visit asks for a visit.
+        on_text(answer_owner_text)
 
 
 def owned_houses(user: Any) -> list[str]:

@@ -1,7 +1,9 @@
 """What apps above notify tell it through the bot, without notify importing them.
 
 The keeping app registers, in its ``AppConfig.ready``, a function that names the houses a
-person will hear about (``describe_subjects``); the bot's "Connected" answer lists them.
+person will hear about (``describe_subjects``); the bot's "Connected" answer lists them. It
+also registers what to do with a text a connected person sends the bot (``on_text``): an owner's
+message goes to the keyholder, and ``/visit`` asks for a visit.
 """
 
 from __future__ import annotations
@@ -34,3 +36,28 @@ def subjects_of(user: User) -> list[str]:
             # A greeting without the house is better than no greeting.
             logger.exception("describer %r failed", describer)
     return names
+
+
+# A text from a connected person: (user, text) -> the bot's answer, or None if not handled.
+TextHandler = Callable[[User, str], str | None]
+
+_text_handlers: list[TextHandler] = []
+
+
+def on_text(handler: TextHandler) -> None:
+    """Offer every text a connected user sends the bot to ``handler`` (once, however often)."""
+    if handler not in _text_handlers:
+        _text_handlers.append(handler)
+
+
+def handle_text(user: User, text: str) -> str | None:
+    """The first answer a handler gives to ``text`` from ``user``; None when none handles it.
+
+    A handler runs inside the update's transaction: what it writes happens once, with the
+    update, or not at all.
+    """
+    for handler in _text_handlers:
+        answer = handler(user, text)
+        if answer is not None:
+            return answer
+    return None

@@ -22,8 +22,9 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from keyholder.accounts.models import User
 from keyholder.core.errors import ServiceError
-from keyholder.notify import bot_api
+from keyholder.notify import bot_api, hooks
 from keyholder.notify.models import TelegramUpdate
 from keyholder.notify.telegram_binding import do_bind_telegram
 
@@ -102,6 +103,20 @@ def _handle_message(message: Any) -> Reply | None:
                 return Reply(chat_id, exc.message)
         # The "Connected" answer is in the outbox, in the person's own language.
         return None
+    user = User.objects.filter(telegram_chat_id=str(chat_id), is_active=True).order_by("pk").first()
+    if user is not None and command != "/start":
+        # A connected person: the apps above say what their text means, in their language.
+        with translation.override(user.language):
+            answer = hooks.handle_text(user, text.strip())
+            if answer is not None:
+                return Reply(chat_id, answer)
+            return Reply(
+                chat_id,
+                _(
+                    "Write a message and it goes to your keyholder. Send /visit to ask for "
+                    "an extra visit to your house."
+                ),
+            )
     with translation.override(language):
         return Reply(
             chat_id,
