@@ -77,6 +77,8 @@ class Code(StrEnum):
     OFFICIAL_DATE_IN_FUTURE = "official.date_in_future"
     INDICATORS_BAD_FORMAT = "indicators.bad_format"
     INDICATORS_BAD_SCOPE = "indicators.bad_scope"
+    INDICATORS_BAD_LEVEL = "indicators.bad_level"
+    INDICATORS_EXPORT_EMPTY = "indicators.export_empty"
     IMPORT_UNREADABLE = "import.unreadable"
     IMPORT_MISSING_COLUMN = "import.missing_column"
     IMPORT_BAD_RECORD = "import.bad_record"
@@ -276,6 +278,17 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     ),
     Code.INDICATORS_BAD_SCOPE: ErrorSpec(
         400, _("“{value}” is not a choice of places: use all, children or self.")
+    ),
+    Code.INDICATORS_BAD_LEVEL: ErrorSpec(
+        400,
+        _(
+            "“{value}” is not a level: use all, lowest, country, region, district, jamoat, "
+            "town or village."
+        ),
+    ),
+    # An ADX message must hold at least one group: an export with nothing to show is refused.
+    Code.INDICATORS_EXPORT_EMPTY: ErrorSpec(
+        404, _("There is no figure to export for these places, indicators and months.")
     ),
     # Import and export of registry files (keyholder/registry/importing.py).
     Code.IMPORT_UNREADABLE: ErrorSpec(400, _("The file cannot be read: {detail}")),

@@ -1,6 +1,7 @@
 """Who may read the indicators of which place, and whether exactly.
 
-- anonymous visitors and owners: every place, with public disclosure control;
+- anonymous visitors and owners: every place down to the jamoat (a village is "not found"),
+  with public disclosure control;
 - administrators: every place, exact;
 - officers, enumerators and keyholders: places within their area, exact; any other place is
   "not found" (404), so that an officer of another district cannot read Asht's exact figures
@@ -15,7 +16,8 @@ from typing import Any
 from keyholder.accounts.access import is_authenticated, place_in_area
 from keyholder.accounts.models import Role, User
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place, place_by_code
+from keyholder.indicators.disclosure import PUBLIC_LEVEL
+from keyholder.places.models import KIND_LEVEL, Place, PlaceKind, place_by_code
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ def is_public(user: Any) -> bool:
 
 def view_place(user: Any, place: Place) -> PlaceView:
     if is_public(user):
+        # Public pages stop at the jamoat: a village's figures reach the public only summed
+        # into its jamoat's (``disclosure.PUBLIC_LEVEL``).
+        if KIND_LEVEL[PlaceKind(place.kind)] > PUBLIC_LEVEL:
+            raise ServiceError(Code.NOT_FOUND)
         return PlaceView(place, exact=False)
     if place_in_area(user, place):
         return PlaceView(place, exact=True)

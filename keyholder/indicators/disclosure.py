@@ -12,6 +12,18 @@ Rules for the public (anonymous visitors, and owners, who have no area):
 - a share is withheld when its numerator or its denominator is withheld, and otherwise is
   computed from the rounded numerator and denominator.
 
+Where the public sees figures at all (``public.py`` computes them):
+
+- public pages stop at the jamoat: a village is "not found" for the public
+  (``access.view_place``), and its figures reach the public only inside its jamoat's;
+- counts of houses that locate empty homes (``DISTRICT_ONLY``: vacant, kept and unkept houses,
+  households fully abroad, and the vacancy rate built on them) are public only for districts
+  and above; below, every month is withheld;
+- a figure is disclosed (suppressed or rounded) only at the lowest public level of its
+  indicator (the jamoat or town, or the district for ``DISTRICT_ONLY``); the public figure of a
+  place above is the **sum of its lowest-level places' public figures**, so subtracting the
+  public figures of siblings from their public parent gives back nothing but public figures.
+
 Officers, enumerators, keyholders and administrators see exact figures, but only for places
 within their area: ``access.indicator_place`` answers 404 for any other place.
 """
@@ -24,6 +36,19 @@ from dataclasses import dataclass
 from django.conf import settings
 
 ROUNDING_BASE = 5
+
+# The deepest level (``places.models.KIND_LEVEL``) the public sees: jamoats and towns.
+PUBLIC_LEVEL = 3
+# Counts that would point at empty houses: public only for districts and above.
+DISTRICT_LEVEL = 2
+DISTRICT_ONLY = frozenset(
+    {"vacant_houses", "vacant_houses_kept", "vacant_houses_unkept", "households_fully_abroad"}
+)
+
+
+def public_level(name: str) -> int:
+    """The lowest level at which the public sees the (stored) indicator ``name``."""
+    return DISTRICT_LEVEL if name in DISTRICT_ONLY else PUBLIC_LEVEL
 
 
 def threshold() -> int:

@@ -34,13 +34,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.indicators import catalogue, queries
+from keyholder.core.text import csv_cell, xlsx_cell
+from keyholder.indicators import catalogue, public, queries
 from keyholder.indicators.access import PlaceView, indicator_place
 from keyholder.indicators.catalogue import Indicator
-from keyholder.indicators.disclosure import Cell, disclose_series
+from keyholder.indicators.disclosure import PUBLIC_LEVEL, Cell, disclose_series
 from keyholder.indicators.maps import village_points
 from keyholder.indicators.months import label, month_start
-from keyholder.places.models import Place, PlaceKind, subtree_q
+from keyholder.places.models import KIND_LEVEL, Place, PlaceKind, subtree_q
 
 CHUNK = 500
 StoredSeries = dict[tuple[int, str, str], tuple[int, list[int]]]
@@ -66,14 +67,17 @@ def data_element(name: str) -> str:
     return f"KH_{name.upper()}"
 
 
+# Codes carry an HXL vocabulary attribute (+v_...) saying what they are: the country is
+# ISO 3166-1 alpha-2; every other code is ours (region codes follow ISO 3166-2 where one
+# exists, but not all do), not an OCHA P-code, so tools that join on P-codes do not mistake them.
 COLUMNS = (
-    ("place_code", "#loc+code"),
+    ("place_code", "#loc+code+v_keyholder"),
     ("place_name", "#loc+name"),
     ("place_level", "#loc+type"),
-    ("country_code", "#country+code"),
-    ("region_code", "#adm1+code"),
-    ("district_code", "#adm2+code"),
-    ("jamoat_code", "#adm3+code"),
+    ("country_code", "#country+code+v_iso2"),
+    ("region_code", "#adm1+code+v_keyholder"),
+    ("district_code", "#adm2+code+v_keyholder"),
+    ("jamoat_code", "#adm3+code+v_keyholder"),
     ("month", "#date+month"),
     ("indicator", "#indicator+code"),
     ("value", "#indicator+num"),
@@ -92,6 +96,10 @@ class Export:
     format: str
     scope: str
     language: str
+    # Place kinds written ("" for every level); DHIS2 and ADX default to the lowest level only,
+    # so that an import (or any sum of the file) counts each person once.
+    levels: tuple[str, ...] = ()
+    bom: bool = False
 
     @property
     def filename(self) -> str:
@@ -126,7 +134,31 @@ def parse(user: Any, code: str, params: Mapping[str, Any]) -> Export:
     if scope not in SCOPES:
         raise ServiceError(Code.INDICATORS_BAD_SCOPE, field="scope", value=scope)
     language = translation.get_language() or "tg"
-    return Export(view, indicators, first, last, fmt, scope, language)
+    level = params.get("level") or ("lowest" if fmt in ("dhis2", "adx") else "all")
+    levels = _levels(view, level, scope)
+    bom = str(params.get("bom") or "") in ("1", "true", "yes")
+    return Export(view, indicators, first, last, fmt, scope, language, levels, bom)
+
+
+LEVELS = ("all", "lowest", *(kind.value for kind in PlaceKind))
+
+
+def _levels(view: PlaceView, level: str, scope: str) -> tuple[str, ...]:
+    """The place kinds of ``level``: one kind, every kind (all), or the lowest level the reader
+    sees under the place (villages; jamoats and towns for the public)."""
+    if level not in LEVELS:
+        raise ServiceError(Code.INDICATORS_BAD_LEVEL, field="level", value=level)
+    if level == "all":
+        return ()
+    if level != "lowest":
+        return (level,)
+    if scope == "self":
+        return (view.place.kind,)
+    deepest = PUBLIC_LEVEL if not view.exact else max(KIND_LEVEL.values())
+    below = Place.objects.filter(subtree_q(view.place)).values_list("kind", flat=True).distinct()
+    found = [KIND_LEVEL[PlaceKind(k)] for k in below if KIND_LEVEL[PlaceKind(k)] <= deepest]
+    lowest = max(found, default=KIND_LEVEL[PlaceKind(view.place.kind)])
+    return tuple(k.value for k, at in KIND_LEVEL.items() if at == lowest)
 
 
 def _places(export: Export, with_geometry: bool = False) -> QuerySet[Place]:
@@ -137,6 +169,8 @@ def _places(export: Export, with_geometry: bool = False) -> QuerySet[Place]:
         rows = Place.objects.filter(parent=place)
     else:
         rows = Place.objects.filter(subtree_q(place))
+    if export.levels:
+        rows = rows.filter(kind__in=export.levels)
     if not with_geometry:
         rows = rows.defer("boundary")
     return rows.order_by("path")
@@ -160,6 +194,22 @@ def blocks(
     needed = {n for spec in export.indicators for n in (spec.derived or (spec.name,))}
     span = export.last - export.first + 1
     for batch in _chunks(_places(export, with_geometry)):
+        if not export.view.exact:
+            # Public figures: the pages' own (``public.py``), never below the jamoat.
+            batch = [p for p in batch if not public.is_below_public(p)]
+            found = public.counts(batch, needed, export.first, export.last)
+            for place in batch:
+                shown: dict[str, list[Cell]] = {}
+                for spec in export.indicators:
+                    if spec.derived:
+                        top, bottom = spec.derived
+                        shown[spec.name] = public.share(
+                            found[(place.pk, top, "")], found[(place.pk, bottom, "")]
+                        )
+                    else:
+                        shown[spec.name] = found[(place.pk, spec.name, "")]
+                yield place, shown
+            continue
         stored = queries.load([p.pk for p in batch], needed, [""])
 
         def values(place_id: int, name: str, stored: StoredSeries = stored) -> list[int]:
@@ -233,9 +283,13 @@ def csv_chunks(export: Export) -> Iterator[str]:
         return text
 
     with translation.override(export.language):
+        if export.bom:
+            # Excel reads a UTF-8 CSV as UTF-8 only after a byte order mark.
+            buffer.write("\ufeff")
         writer.writerows(header_rows())
         for count, row in enumerate(table_rows(export), start=1):
-            writer.writerow(["" if v is None else v for v in row])
+            # Place names are text from the registry: no cell may start a formula.
+            writer.writerow(["" if v is None else csv_cell(v) for v in row])
             if count % 2000 == 0:
                 yield flush()
         yield flush()
@@ -260,7 +314,7 @@ def write_xlsx(export: Export, target: Any) -> None:
                 for header in header_rows():
                     sheet.append(header)
                 used = 2
-            sheet.append(row)
+            sheet.append([xlsx_cell(sheet, v) for v in row])
             used += 1
         if sheets == 0:
             sheet = workbook.create_sheet(title="indicators")
@@ -269,15 +323,25 @@ def write_xlsx(export: Export, target: Any) -> None:
     workbook.save(target)
 
 
+def _rounded(coordinates: Any) -> Any:
+    """Coordinates to 6 decimals (about 0.1 m): RFC 7946 advises no more precision than real."""
+    if isinstance(coordinates, (int, float)):
+        return round(float(coordinates), 6)
+    return [_rounded(c) for c in coordinates]
+
+
 def _geometry(place: Place, middles: dict[str, tuple[float, float]]) -> dict[str, Any] | None:
     """The boundary, else the point, else the middle of the place's villages (as the map
     draws it), else none (a valid GeoJSON feature without geometry)."""
     if place.boundary:
-        return place.boundary
+        geometry = dict(place.boundary)
+        if "coordinates" in geometry:
+            geometry["coordinates"] = _rounded(geometry["coordinates"])
+        return geometry
     if place.longitude is not None and place.latitude is not None:
-        return {"type": "Point", "coordinates": [place.longitude, place.latitude]}
+        return {"type": "Point", "coordinates": _rounded([place.longitude, place.latitude])}
     if place.code in middles:
-        return {"type": "Point", "coordinates": list(middles[place.code])}
+        return {"type": "Point", "coordinates": _rounded(list(middles[place.code]))}
     return None
 
 
@@ -396,9 +460,12 @@ def response(user: Any, code: str, params: Mapping[str, Any]) -> HttpResponseBas
             filename=export.filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    streamed = StreamingHttpResponse(
-        _encoded(GENERATORS[export.format](export)), content_type=CONTENT_TYPES[export.format]
-    )
+    chunks: Iterable[str] = GENERATORS[export.format](export)
+    # The ADX schema wants at least one group: with no figure to show (all withheld, or none
+    # held), the answer is a clear 404 with the catalogue's code, not an empty <adx/>.
+    if export.format == "adx" and next(_values(export), None) is None:
+        raise ServiceError(Code.INDICATORS_EXPORT_EMPTY)
+    streamed = StreamingHttpResponse(_encoded(chunks), content_type=CONTENT_TYPES[export.format])
     streamed["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     # Figures within an officer's area must not sit in shared caches.
     streamed["Cache-Control"] = "private, no-store" if export.view.exact else "public, max-age=300"

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from keyholder.indicators import catalogue
+from keyholder.indicators import catalogue, public
 from keyholder.indicators.access import PlaceView, indicator_place
 from keyholder.indicators.catalogue import Indicator
 from keyholder.indicators.disclosure import Cell, count_cell, disclose_series, threshold
@@ -190,9 +190,35 @@ def _cells(
     return disclose_series(_values(stored, place_id, indicator.name, dimension, first, last), exact)
 
 
+def public_cells(
+    places: Sequence[Place], indicator: Indicator, dimension: str, first: int, last: int
+) -> dict[int, list[Cell]]:
+    """Public cells of one indicator (a share from its public parts) for each place."""
+    found = public.counts(places, _needed(indicator), first, last, {dimension, ""})
+    if indicator.derived:
+        top, bottom = indicator.derived
+        return {
+            p.pk: public.share(found[(p.pk, top, dimension)], found[(p.pk, bottom, "")])
+            for p in places
+        }
+    return {p.pk: found[(p.pk, indicator.name, dimension)] for p in places}
+
+
 def _series_for(
     views: Sequence[PlaceView], indicator: Indicator, dimension: str, first: int, last: int
 ) -> list[PlaceSeries]:
+    if views and not views[0].exact:
+        found = public_cells([v.place for v in views], indicator, dimension, first, last)
+        return [
+            PlaceSeries(
+                v.place,
+                indicator,
+                dimension,
+                False,
+                [Point(label(first + i), cell) for i, cell in enumerate(found[v.place.pk])],
+            )
+            for v in views
+        ]
     dims = {dimension, ""}
     stored = load([v.place.pk for v in views], _needed(indicator), dims)
     out = []
@@ -233,6 +259,9 @@ def children_series(
     dimension = catalogue.check_dimension(spec, dimension)
     first, last = _span(start, end)
     children = list(Place.objects.defer("boundary").filter(parent=view.place).order_by("code"))
+    if not view.exact:
+        # Public pages stop at the jamoat: its villages are not listed for the public.
+        children = [c for c in children if not public.is_below_public(c)]
     views = [PlaceView(child, view.exact) for child in children]
     return _series_for(views, spec, dimension, first, last)
 
@@ -271,10 +300,21 @@ def headline(
     previous = max(current - 1, 0)
     specs = [catalogue.get(name) for name in indicators]
     needed = {name for spec in specs for name in _needed(spec)}
-    stored = load([view.place.pk], needed, [""])
+    if view.exact:
+        stored = load([view.place.pk], needed, [""])
+    else:
+        found = public.counts([view.place], needed, previous, current)
     out = []
     for spec in specs:
-        cells = _cells(stored, view.place.pk, spec, "", previous, current, view.exact)
+        if view.exact:
+            cells = _cells(stored, view.place.pk, spec, "", previous, current, view.exact)
+        elif spec.derived:
+            top, bottom = spec.derived
+            cells = public.share(
+                found[(view.place.pk, top, "")], found[(view.place.pk, bottom, "")]
+            )
+        else:
+            cells = found[(view.place.pk, spec.name, "")]
         value, before = cells[-1], cells[0]
         out.append(Headline(spec, label(current), value, before, _trend(value, before)))
     return out
@@ -293,8 +333,13 @@ def breakdown(
         raise ServiceError(Code.INDICATORS_UNKNOWN_DIMENSION, field="dimension", value=prefix)
     last = store_info().months - 1
     current = min(month_of(month, last), last)
-    stored = load([view.place.pk], [spec.name], dimension_prefix=prefix)
     items = []
+    if not view.exact:
+        found = public.counts([view.place], [spec.name], current, current, None, prefix)
+        for (_place_id, _name, dimension), cells in found.items():
+            if dimension and (cells[0].value is not None or prefix != catalogue.COUNTRY):
+                items.append(BreakdownItem(dimension, dimension.partition(":")[2], cells[0]))
+    stored = load([view.place.pk], [spec.name], dimension_prefix=prefix) if view.exact else {}
     for _place_id, _name, dimension in stored:
         value = _values(stored, view.place.pk, spec.name, dimension, current, current)[0]
         if value or prefix != catalogue.COUNTRY:

@@ -37,12 +37,11 @@ def test_it_shows_the_public_suppressed_and_rounded_figures(client: Client, cast
     assert withheld(trend_row(html, "2023-02"))[0]
     # Registry beside the official 24,000: 28 persons show as 30.
     assert re.search(r'<dd class="registry-value">30</dd>', html)
-    # The villages' 2 Alievs are withheld on the Ponghoz page.
+    # Public pages stop at the jamoat: Ponghoz lists no village (V02's 2 Alievs stay inside
+    # Ponghoz's figures), and a village's page is not found.
     ponghoz = client.get("/indicators/TJ-SU-ASHT-PONGHOZ/", {"month": "2024-07"}).content.decode()
-    found = re.search(r'<tr data-code="TJ-SU-ASHT-PONGHOZ-V02">(.*?)</tr>', ponghoz, re.S)
-    assert found
-    v02 = found.group(1)
-    assert 'class="withheld"' in v02
+    assert 'data-code="TJ-SU-ASHT-PONGHOZ-V02"' not in ponghoz
+    assert client.get("/indicators/TJ-SU-ASHT-PONGHOZ-V02/").status_code == 404
     # Nothing personal: no family or person names, no household links.
     for page in (html, ponghoz):
         for name in ("Saidov", "Nazarov", "Umarov", "Aliev", "Karimov", "P0"):

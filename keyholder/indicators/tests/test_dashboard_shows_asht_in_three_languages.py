@@ -87,8 +87,13 @@ def test_it_drills_down_to_a_village_and_refuses_an_unknown_place(
 ) -> None:
     asht(cast)
     html = client.get("/indicators/TJ-SU-ASHT-PONGHOZ/").content.decode()
-    # Breadcrumbs lead back up; the villages are the children.
+    # Breadcrumbs lead back up; public pages stop at the jamoat, so no village is listed.
     assert 'href="/indicators/TJ-SU-ASHT/"' in html and 'href="/indicators/TJ/"' in html
+    assert 'data-code="TJ-SU-ASHT-PONGHOZ-V01"' not in html
+    assert client.get("/indicators/TJ-SU-ASHT-PONGHOZ-V01/").status_code == 404
+    # An officer drills down to the village: the villages are the jamoat's children.
+    client.force_login(cast.officer)
+    html = client.get("/indicators/TJ-SU-ASHT-PONGHOZ/").content.decode()
     assert 'data-code="TJ-SU-ASHT-PONGHOZ-V01"' in html
     village = client.get("/indicators/TJ-SU-ASHT-PONGHOZ-V01/")
     assert village.status_code == 200

@@ -27,7 +27,13 @@ def test_it_exports_the_same_rows_in_csv_and_xlsx(client: Client, cast: Cast) ->
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="keyholder-TJ-SU-ASHT-2023-01-2024-12.csv"' in response["Content-Disposition"]
     rows = csv_rows(body(response))
-    assert rows[1][:3] == ["#loc+code", "#loc+name", "#loc+type"]
+    # Codes say which vocabulary they belong to: ours, not OCHA P-codes; the country ISO's.
+    assert rows[1][:4] == [
+        "#loc+code+v_keyholder",
+        "#loc+name",
+        "#loc+type",
+        "#country+code+v_iso2",
+    ]
     assert "#date+month" in rows[1] and "#indicator+num" in rows[1]
 
     # Asht, its 3 jamoats... every place from the district down, 24 months, 3 indicators.

@@ -42,13 +42,12 @@ def test_it_suppresses_and_rounds_for_anonymous_visitors(cast: Cast, client: Cli
         "suppressed": True,
         "rounded": False,
     }
-    # V02 has 2 abroad: withheld in the children too.
     assert [c["place"]["code"] for c in body["children"]] == ["TJ-SU-ASHT-PONGHOZ"]
+    # Public figures stop at the jamoat: Ponghoz lists no villages, and a village is not found.
     villages = client.get(URL, {**params, "place": "TJ-SU-ASHT-PONGHOZ"}).json()["children"]
-    by_code = {c["place"]["code"]: c for c in villages}
-    assert month(by_code["TJ-SU-ASHT-PONGHOZ-V02"], "2023-12")["suppressed"] is True
-    share = client.get(URL, {"place": "TJ-SU-ASHT-PONGHOZ-V02", "indicator": "share_abroad"}).json()
-    assert all(p["value"] is None and p["suppressed"] for p in share["series"])
+    assert villages == []
+    share = client.get(URL, {"place": "TJ-SU-ASHT-PONGHOZ-V02", "indicator": "share_abroad"})
+    assert share.status_code == 404 and share.json()["code"] == "not_found"
 
 
 def test_officers_see_exact_figures_only_in_their_area(cast: Cast, client: Client) -> None:

@@ -247,6 +247,19 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
         Case(CLEAN, {"code": V01}, {"format": "csv", "scope": "self"}),
         Case(CLEAN, {"code": ASHT}, {"format": "geojson", "scope": "all"}),
     ],
+    # Entering an official figure: officers of Asht and administrators only.
+    "indicators:official_figure": lambda w: [
+        Case(
+            REFUSED,
+            {"code": ASHT},
+            body={
+                "indicator": "population",
+                "value": "1",
+                "as_of": today(),
+                "source": "intruder",
+            },
+        )
+    ],
     "accounts:users": lambda w: [Case(CLEAN, query={"role": "owner"})],
     "accounts:user_new": lambda w: [
         Case(
@@ -847,7 +860,8 @@ def test_public_figures_of_the_village_hide_its_small_counts(world: World) -> No
         for indicator in ("abroad", "departures", "deportations", "vacant_houses"):
             answer = Client().get(
                 f"{API_PREFIX}/indicators",
-                {"place": PONGHOZ, "indicator": indicator, "by": "children"},
+                # Public figures stop at the jamoat: Asht's jamoats are the smallest cells.
+                {"place": ASHT, "indicator": indicator, "by": "children"},
                 **headers,
             )
             assert answer.status_code == 200, (visitor, indicator)
