@@ -28,8 +28,10 @@ from keyholder.indicators.maps import (
     share_class,
     village_points,
 )
+from keyholder.indicators.models import IndicatorSeries
 from keyholder.indicators.months import label, month_start
-from keyholder.places.models import OfficialFigure, Place, PlaceKind
+from keyholder.indicators.public import COVERAGE
+from keyholder.places.models import OfficialFigure, Place, PlaceKind, subtree_q
 
 TREND = ("abroad", "departures", "returns", "deportations")
 HEADLINES = (
@@ -195,12 +197,90 @@ def _map(view: PlaceView, children: Sequence[Place], rows: dict[int, ChildRow]) 
     data = build_map(outline, children, fallback, dots, frame_outline=own_outline or not children)
     for shape in data.shapes:
         row = rows[shape.place.pk]
-        shape.share_class = share_class(_num(row.share), SHARE_BREAKS)
-        shape.vacancy_class = share_class(_num(row.vacancy), VACANCY_BREAKS)
+        shape.share_class = _class(row.share, SHARE_BREAKS)
+        shape.vacancy_class = _class(row.vacancy, VACANCY_BREAKS)
     return data
 
 
-def build(user: Any, code: str, month: str | None = None) -> dict[str, Any]:
+def _class(cell: Cell, breaks: Sequence[float]) -> str:
+    """A choropleth class; "nd" (no data: no household in the registry) is drawn apart from
+    "qn" (withheld)."""
+    if cell.value is None and not cell.suppressed:
+        return "nd"
+    return share_class(_num(cell), breaks)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a place the registry holds: places of one level with households in it."""
+
+    covered: list[Place]
+    total: int
+    level: str  # "district" or "inside"
+
+
+def coverage(place: Place) -> Coverage | None:
+    """None when the registry holds every place inside (or there is none); otherwise which.
+
+    Countries and regions are counted in districts, other places in the places directly
+    inside. Two queries.
+    """
+    if place.kind in (PlaceKind.COUNTRY, PlaceKind.REGION):
+        inside = Place.objects.filter(subtree_q(place), kind=PlaceKind.DISTRICT)
+        level = "district"
+    else:
+        inside = Place.objects.filter(parent=place)
+        level = "inside"
+    ids = list(inside.values_list("pk", flat=True))
+    covered_ids = set(
+        IndicatorSeries.objects.filter(
+            place_id__in=ids, indicator=COVERAGE, dimension=""
+        ).values_list("place_id", flat=True)
+    )
+    if not ids or len(covered_ids) == len(ids):
+        return None
+    covered = list(Place.objects.defer("boundary").filter(pk__in=covered_ids).order_by("code"))
+    return Coverage(covered, len(ids), level)
+
+
+def _any_series(
+    user: Any, place: Place, name: str, dimension: str, breakdowns: list[Any]
+) -> dict[str, Any]:
+    """One indicator of the catalogue (or one of its breakdowns) over time: chart and table."""
+    spec = catalogue.get(name)
+    found = queries.series(user, place, name, dimension=dimension)
+    options: list[tuple[str, str]] = [("", str(_("All")))]
+    for prefix in spec.breakdowns:
+        if prefix == catalogue.SEX:
+            options += [(f"sex:{k}", str(v)) for k, v in SEX_LABELS.items()]
+        elif prefix == catalogue.AGE:
+            options += [(f"age:{band}", band) for band in catalogue.AGE_BAND_LABELS]
+        else:
+            options += [
+                (item.dimension, item.key) for group, item, _l in breakdowns if group == prefix
+            ]
+    return {
+        "spec": spec,
+        "dimension": found.dimension,
+        "options": options,
+        "rows": [(p.month, p.cell) for p in reversed(found.points)],
+        "chart": {
+            "months": [p.month for p in found.points],
+            "series": {spec.name: [p.cell.value for p in found.points]},
+            "labels": {spec.name: str(spec.label)},
+            "time": str(_("Month")),
+            "share": not spec.is_count,
+        },
+    }
+
+
+def build(
+    user: Any,
+    code: str,
+    month: str | None = None,
+    series_name: str | None = None,
+    dimension: str = "",
+) -> dict[str, Any]:
     """The dashboard of the place ``code`` as ``user`` may see it (``not_found`` otherwise).
 
     ``month`` (YYYY-MM) is the month of the headline figures, breakdowns and map; by default
@@ -214,7 +294,9 @@ def build(user: Any, code: str, month: str | None = None) -> dict[str, Any]:
     headline = queries.headline(user, place, current, HEADLINES)
     trend_series = [queries.series(user, place, name) for name in TREND]
     months = [p.month for p in trend_series[0].points]
+    # The table reads newest first; the chart runs left to right in time.
     trend = [TrendRow(m, [s.points[i].cell for s in trend_series]) for i, m in enumerate(months)]
+    trend.reverse()
     breakdowns = []
     for prefix in BREAKDOWNS:
         items = queries.breakdown(user, place, "abroad", current, prefix)
@@ -239,6 +321,7 @@ def build(user: Any, code: str, month: str | None = None) -> dict[str, Any]:
             child_series["vacancy_rate"][index].cell,
         )
     compared, others = official_rows(view, info.months)
+    any_series = _any_series(user, place, series_name or "abroad", dimension, breakdowns)
     map_data = _map(view, children, rows)
     return {
         "place": place,
@@ -257,7 +340,12 @@ def build(user: Any, code: str, month: str | None = None) -> dict[str, Any]:
             "months": months,
             "series": {s.indicator.name: [p.cell.value for p in s.points] for s in trend_series},
             "labels": {s.indicator.name: str(s.indicator.label) for s in trend_series},
+            "time": str(_("Month")),
         },
+        "coverage": coverage(place),
+        "any": any_series,
+        "indicators": list(catalogue.CATALOGUE.values()),
+        "as_of": info.refreshed_at or info.built_at,
         "breakdowns": breakdowns,
         "children": [rows[c.pk] for c in children],
         "official": compared,

@@ -43,6 +43,9 @@ class Shape:
     share_text: str = ""
     vacancy_text: str = ""
     approximate: bool = False
+    # Where the name is written when the shape is touched or focused (a polygon's middle).
+    label_x: float = 0.0
+    label_y: float = 0.0
 
 
 @dataclass
@@ -150,6 +153,9 @@ def build_map(
         shape = Shape(child)
         if child_rings[child.pk]:
             shape.path = _path(child_rings[child.pk], project)
+            corners = [project(lon, lat) for ring in child_rings[child.pk] for lon, lat in ring]
+            shape.label_x = round(sum(x for x, _y in corners) / len(corners), 1)
+            shape.label_y = round(sum(y for _x, y in corners) / len(corners), 1)
         elif child.pk in points:
             (lon, lat), shape.approximate = points[child.pk]
             shape.cx, shape.cy = project(lon, lat)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from keyholder.indicators.tests.dashboard_setup import asht
 from keyholder.testing import make_cast
@@ -30,7 +31,13 @@ def test_it_draws_the_charts_and_the_map_on_a_360px_phone(
 
     page.goto(f"{live_server.url}/indicators/TJ-SU-ASHT/?month=2024-07")
     page.locator("#chart-flows canvas").wait_for()
-    assert page.locator(".chart canvas").count() == 2
+    # Residents abroad, the flows, and the chosen indicator (residents abroad by default).
+    assert page.locator(".chart canvas").count() == 3
+    # The legend names the month axis in the page's language (Tajik), not uPlot's "Time".
+    with translation.override("tg"):
+        month = translation.gettext("Month")
+    legend = page.locator("#chart-stock .u-legend .u-series").first.inner_text()
+    assert month in legend and "Time" not in legend
     # uPlot has drawn something on the canvas: some pixels are not transparent.
     painted = page.evaluate(
         """() => {
@@ -56,5 +63,10 @@ def test_it_draws_the_charts_and_the_map_on_a_360px_phone(
     assert page.evaluate("window.keyholderMarker") == 1
     assert page.locator(".legend-vacancy").is_visible()
     assert not page.locator(".legend-share").is_visible()
+    # A place's name shows when its shape is touched or focused.
+    label = page.locator("#map-figure .area .label").first
+    assert not label.is_visible()
+    page.locator("#map-figure .area").first.focus()
+    assert label.is_visible()
     # Kept in pytest's temporary folder of this test, for a person to look at after a run.
     page.screenshot(path=tmp_path / "dashboard-360.png", full_page=True)

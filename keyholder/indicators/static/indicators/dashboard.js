@@ -17,14 +17,16 @@
   }
 
   function drawCharts() {
-    var source = document.getElementById("trend-data");
-    if (!source || typeof uPlot === "undefined") return;
-    var data = JSON.parse(source.textContent);
-    var xs = data.months.map(monthTime);
+    if (typeof uPlot === "undefined") return;
     var charts = [];
     document.querySelectorAll(".chart[data-series]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-source") || "trend-data");
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var xs = data.months.map(monthTime);
       var names = el.getAttribute("data-series").split(" ");
-      var series = [{}];
+      // The legend's first entry is the month, named in the page's language.
+      var series = [{ label: data.time }];
       var columns = [xs];
       names.forEach(function (name) {
         series.push({
@@ -77,9 +79,24 @@
     });
   }
 
+  // On a touch screen the first tap on a place shows its name; the second opens it.
+  function touchLabels() {
+    document.querySelectorAll(".map .area").forEach(function (area) {
+      area.addEventListener("touchend", function (event) {
+        if (area.classList.contains("touched")) return;
+        event.preventDefault();
+        document.querySelectorAll(".map .area.touched").forEach(function (other) {
+          other.classList.remove("touched");
+        });
+        area.classList.add("touched");
+      });
+    });
+  }
+
   function start() {
     drawCharts();
     mapSwitch();
+    touchLabels();
   }
 
   if (document.readyState === "loading") {
