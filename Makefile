@@ -8,7 +8,7 @@ export KEYHOLDER_VAR_DIR ?= $(CURDIR)/var
 # The demo keeps its email in a mailbox that demo-admin reads at /notify/mailbox/.
 DEMO_ENV := KEYHOLDER_DEBUG=1 KEYHOLDER_EMAIL_BACKEND=mailbox
 
-.PHONY: demo test bench lint typecheck messages check-migrations ci clean setup
+.PHONY: demo test bench lint openapi-lint typecheck messages check-migrations ci clean setup
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory openapi-lint
+
+# The API's OpenAPI document under Redocly's recommended rules (redocly.yaml).
+openapi-lint: setup
+	mkdir -p var
+	KEYHOLDER_DEBUG=1 $(BIN)/keyholder shell -c "from keyholder.openapi import dump; dump('var/openapi.json')"
+	node_modules/.bin/redocly lint --config redocly.yaml --format=summary var/openapi.json
 
 typecheck: setup
 	KEYHOLDER_DEBUG=1 $(BIN)/mypy keyholder

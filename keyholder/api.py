@@ -17,6 +17,7 @@ from ninja.security import django_auth
 from keyholder.accounts.services import user_for_token
 from keyholder.core.api import BearerToken
 from keyholder.core.errors import Code, ServiceError
+from keyholder.openapi import install as install_openapi_fixes
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +111,6 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+# Optional authentication, binary media types and servers in the OpenAPI document.
+install_openapi_fixes(api)
