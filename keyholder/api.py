@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -17,6 +19,7 @@ from ninja.security import django_auth
 from keyholder.accounts.services import user_for_token
 from keyholder.core.api import BearerToken
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.limits import error_for, with_retry_after
 from keyholder.openapi import install as install_openapi_fixes
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,18 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, ServiceError(Code.NOT_FOUND))
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(OperationalError)
+def on_limit_or_busy(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body or an upload over the limit: 413; too many fields: 400; SQLite's "database is
+    # locked" after the busy timeout: 503 with Retry-After. Anything else is unexpected.
+    error = error_for(exc)
+    if error is None:
+        return on_unexpected_error(request, exc)
+    return with_retry_after(error_response(request, error), error)
 
 
 @api.exception_handler(Exception)

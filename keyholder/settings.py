@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # Pages follow the language switch, else the user's own language, else Tajik; the API
     # follows Accept-Language. After authentication, so the user's choice is known.
     "keyholder.web.middleware.LocaleMiddleware",
+    # A request too large or a busy database answers its catalogue code, never a 500.
+    "keyholder.core.limits.LimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -179,6 +181,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Limits on a request (keyholder/core/limits.py): a body (other than files) over
+# DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 request.too_large, more form fields than
+# DATA_UPLOAD_MAX_NUMBER_FIELDS 400 request.too_many_fields. An uploaded file is counted while
+# it is read and refused past MAX_UPLOAD_BYTES; over FILE_UPLOAD_MAX_MEMORY_SIZE it goes to a
+# temporary file rather than memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("MAX_FORM_FIELDS", 1000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "keyholder.core.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))

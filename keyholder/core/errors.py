@@ -138,6 +138,12 @@ class Code(StrEnum):
     MIGRANT_CONTACT_TAKEN = "migrant.contact_taken"
     MIGRANT_WEAK_PASSWORD = "migrant.weak_password"
     MIGRANT_UNTIL_BEFORE_START = "migrant.until_before_start"
+    # Hardening (issue 13): input that is not text, requests too large, a busy database.
+    INVALID_CONTROL_CHARACTER = "invalid.control_character"
+    REQUEST_TOO_LARGE = "request.too_large"
+    REQUEST_TOO_MANY_FIELDS = "request.too_many_fields"
+    KEEPING_PHOTO_TOO_MANY_PIXELS = "keeping.photo_too_many_pixels"
+    BUSY = "busy"
 
 
 @dataclass(frozen=True)
@@ -431,6 +437,22 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     Code.MIGRANT_UNTIL_BEFORE_START: ErrorSpec(
         400, _("The end date ({date}) is before the start date.")
     ),
+    # Hardening (issue 13). A control character (NUL, backspace...) is never part of a name or
+    # a note: PostgreSQL refuses NUL and spreadsheets refuse the rest.
+    Code.INVALID_CONTROL_CHARACTER: ErrorSpec(
+        400, _("The field “{field}” holds a control character ({char}); remove it.")
+    ),
+    # Over DATA_UPLOAD_MAX_MEMORY_SIZE or the upload limit (keyholder/core/limits.py).
+    Code.REQUEST_TOO_LARGE: ErrorSpec(413, _("The request is larger than the server accepts.")),
+    Code.REQUEST_TOO_MANY_FIELDS: ErrorSpec(
+        400, _("The request has more fields than the server accepts.")
+    ),
+    # Checked from the image's header, before its pixels are decoded (keeping/photos.py).
+    Code.KEEPING_PHOTO_TOO_MANY_PIXELS: ErrorSpec(
+        400, _("The photo has more than {max} million pixels.")
+    ),
+    # SQLite answers "database is locked" when a long write (an import) outlasts the wait.
+    Code.BUSY: ErrorSpec(503, _("The server is busy with another change; try again in a moment.")),
 }
 
 

@@ -10,6 +10,10 @@ class KeepingConfig(AppConfig):
 
     def ready(self) -> None:
         from keyholder.core import periodic
+        from keyholder.core.guards import guard_models
+
+        # No control character, over-long text or out-of-range number reaches the database.
+        guard_models(self)
         from keyholder.keeping.owner_reports import OWNER_REPORTS, queue_owner_reports
 
         # Last month's report to every owner, once a month (the job checks whether it is due).

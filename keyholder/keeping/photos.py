@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -25,6 +26,12 @@ EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003
 OFFSET_TIME_ORIGINAL = 0x9011
 DATETIME = 0x0132
+# A phone photo has 12 to 50 million pixels; a file declaring more is refused from its header,
+# before its pixels are decoded (a 481 KB PNG of 13000 x 13000 would take 1.5 GB to decode).
+MAX_PIXELS = 60_000_000
+# Pillow's own guard warns above this and refuses above twice this; the warning is made an
+# error below.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,22 @@ def process_photo(data: bytes) -> ProcessedPhoto:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ServiceError(Code.KEEPING_PHOTO_TOO_LARGE, field="image")
     try:
-        with Image.open(io.BytesIO(data)) as source:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            source = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ServiceError(
+            Code.KEEPING_PHOTO_TOO_MANY_PIXELS, field="image", max=MAX_PIXELS // 1_000_000
+        ) from exc
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ServiceError(Code.KEEPING_PHOTO_UNREADABLE, field="image") from exc
+    if source.width * source.height > MAX_PIXELS:
+        source.close()
+        raise ServiceError(
+            Code.KEEPING_PHOTO_TOO_MANY_PIXELS, field="image", max=MAX_PIXELS // 1_000_000
+        )
+    try:
+        with source:
             source.load()
             taken_at = _capture_time(source)
             # Turn the pixels upright first: the orientation tag goes with the rest of EXIF.

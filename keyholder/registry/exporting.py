@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
+from keyholder.core.text import csv_cell, xlsx_cell
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.importing import COLUMNS
 from keyholder.registry.models import House, Household, MigrationEvent, Person
@@ -135,7 +136,8 @@ class TextStream(Protocol):
 def write_csv(rows: Iterator[list[Value]], stream: TextStream) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_text(v) for v in row])
+        # Formula-like text gets an apostrophe, which ``keyholder import`` takes off again.
+        writer.writerow([csv_cell(_text(v)) for v in row])
 
 
 def write_xlsx(rows: Iterator[list[Value]], target: Any) -> None:
@@ -154,8 +156,9 @@ def write_xlsx(rows: Iterator[list[Value]], target: Any) -> None:
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             else:
-                # Empty text stays an empty cell rather than a cell holding "".
-                cells.append(None if value == "" else value)
+                # Empty text stays an empty cell rather than a cell holding ""; other text is
+                # a text cell even when it begins with "=" (never a formula).
+                cells.append(None if value == "" else xlsx_cell(sheet, value))
         sheet.append(cells)
     book.save(target)
 

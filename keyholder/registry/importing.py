@@ -29,6 +29,7 @@ from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.text import check_text, csv_unquote
 from keyholder.places.models import Place, place_by_code
 from keyholder.registry import services
 from keyholder.registry.models import (
@@ -104,6 +105,7 @@ MAX_LENGTHS = {
     "family_name": 100,
     "destination": 200,
 }
+MAX_INTEGER = 2**31 - 1
 TRUE_WORDS = {"1", "yes", "y", "true", "t", "ha", "да", "ҳа"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "f", "не", "нет"}
 TREE_SEPARATORS = re.compile(r"[;,\s]+")
@@ -205,8 +207,10 @@ def _csv_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        # Row numbers count records as a spreadsheet shows them: the header is row 1.
-        yield from enumerate(reader, start=1)
+        # Row numbers count records as a spreadsheet shows them: the header is row 1. The
+        # apostrophe the export put before a formula-like text is taken off (core/text.py).
+        for number, cells in enumerate(reader, start=1):
+            yield number, [csv_unquote(cell) for cell in cells]
     except csv.Error as exc:
         raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
 
@@ -270,6 +274,10 @@ class RowProblems:
         limit = MAX_LENGTHS.get(column)
         if limit is not None and len(value) > limit:
             self.add(column, ServiceError(Code.IMPORT_TOO_LONG, max=limit))
+        try:
+            check_text(column, value)
+        except ServiceError as error:
+            self.add(column, error)
         return value
 
     def ident(self, column: str, *, required: bool = False) -> uuid.UUID | None:
@@ -290,7 +298,8 @@ class RowProblems:
             number = float(value)
         except ValueError:
             number = math.nan
-        if not math.isfinite(number) or not number.is_integer() or number < 0:
+        # Counts and areas are PostgreSQL integers: a larger number is not one of them.
+        if not math.isfinite(number) or not number.is_integer() or not 0 <= number <= MAX_INTEGER:
             self.add(column, ServiceError(Code.IMPORT_NOT_A_NUMBER, value=value))
             return None
         return int(number)

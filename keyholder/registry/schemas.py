@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
 from keyholder.registry.models import EventKind, Purpose, Relation, Sex, TreeKind
 
+# The largest value of a PostgreSQL integer column.
+MAX_INTEGER = 2**31 - 1
 ID_HELP = "A UUID made by the client, so that a resend is recognised (optional)."
 
 
@@ -33,10 +35,11 @@ class HouseIn(Schema):
     village: str = Field(..., description="Code of the village.")
     street: str = Field("", max_length=200)
     number: str = Field("", max_length=32)
-    trees: dict[str, int] = Field(
+    trees: dict[str, Annotated[int, Field(ge=0, le=MAX_INTEGER)]] = Field(
         default_factory=dict, description="Fruit trees by kind: " + ", ".join(TreeKind.values)
     )
-    garden_area_m2: int | None = Field(None, ge=0)
+    # Bounded as PostgreSQL's integer column is (SQLite would store far larger numbers).
+    garden_area_m2: int | None = Field(None, ge=0, le=MAX_INTEGER)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     notes: str = ""

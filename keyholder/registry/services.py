@@ -43,6 +43,7 @@ M = TypeVar("M", bound=models.Model)
 
 VILLAGE_KINDS = (PlaceKind.VILLAGE, PlaceKind.TOWN)
 WRITER_ROLES = (Role.ADMIN, Role.ENUMERATOR)
+MAX_TREE_COUNT = 2**31 - 1
 
 
 def today() -> dt.date:
@@ -122,7 +123,8 @@ def do_create_house(
     tree_counts = {}
     for kind, count in (trees or {}).items():
         _choice(kind, TreeKind.values, "trees")
-        if count < 0:
+        # A tree count is a PostgreSQL integer (bulk_create below bypasses the model guard).
+        if not 0 <= count <= MAX_TREE_COUNT:
             raise ServiceError(Code.INVALID_FIELD, field="trees", detail=f"{kind}={count}")
         if count:
             tree_counts[kind] = count
