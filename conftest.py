@@ -56,6 +56,14 @@ def compiled_catalogues() -> None:
     trans_real._default = None
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: no failed sign-ins counted by an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return make_cast()

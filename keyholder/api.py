@@ -36,7 +36,11 @@ api = NinjaAPI(
 
 
 def error_response(request: HttpRequest, error: ServiceError) -> HttpResponse:
-    return api.create_response(request, error.as_dict(), status=error.status)
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    if "retry_after" in error.params:
+        # A throttled sign-in (auth.throttled) says when to try again.
+        response["Retry-After"] = str(error.params["retry_after"])
+    return response
 
 
 @api.exception_handler(ServiceError)

@@ -147,10 +147,47 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# Every password set (adduser, the account pages, invites, the migrant's registration, change
+# and reset) goes through these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing (keyholder/accounts/throttle.py): after SIGNIN_LIMIT failed sign-ins for one
+# account, or SIGNIN_ADDRESS_LIMIT from one address, within SIGNIN_WINDOW_MINUTES, the sign-in
+# page and POST /api/v1/auth/token answer 429 until the window ends, right password or not.
+# The counts live in the cache: with several server processes it must be shared (KEYHOLDER_CACHE).
+SIGNIN_LIMIT = env_int("SIGNIN_LIMIT", 5)
+SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 20)
+SIGNIN_WINDOW_MINUTES = env_int("SIGNIN_WINDOW_MINUTES", 15)
+if min(SIGNIN_LIMIT, SIGNIN_ADDRESS_LIMIT, SIGNIN_WINDOW_MINUTES) < 1:
+    raise ImproperlyConfigured("KEYHOLDER_SIGNIN_* limits must be at least 1")
+# "locmem" (one process only, the default) or "database" (shared by every process: run
+# `keyholder createcachetable` once after migrate).
+_cache = env("CACHE", "locmem") or "locmem"
+CACHE_BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "keyholder_cache",
+    },
+}
+if _cache not in CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KEYHOLDER_CACHE must be one of {sorted(CACHE_BACKENDS)}, got {_cache!r}"
+    )
+CACHES = {"default": CACHE_BACKENDS[_cache]}
+# Behind a reverse proxy every request comes from the proxy's address: name the header in
+# which the proxy passes the client's (e.g. X-Forwarded-For; its last entry is used), or the
+# per-address limit would count everyone together.
+CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", "") or ""
+# How long a reset link (by email or made by an administrator) stays usable; used once.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600
 
 # Tajik first: it is the default for every page and message.
 LANGUAGE_CODE = "tg"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from keyholder.accounts import throttle
 from keyholder.accounts.services import do_issue_token
 from keyholder.core.errors import ErrorOut
 
@@ -30,8 +31,14 @@ class TokenOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
     summary="Exchange a username and password for a bearer token",
+    description=(
+        "After too many failed attempts for the account or from the address, answers 429 "
+        "`auth.throttled` with `Retry-After` (seconds) until the window ends."
+    ),
 )
 def issue_token(request: HttpRequest, payload: Credentials) -> IssuedToken:
-    return IssuedToken(do_issue_token(payload.username, payload.password))
+    return IssuedToken(
+        do_issue_token(payload.username, payload.password, throttle.address(request))
+    )

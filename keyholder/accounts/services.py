@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from keyholder.accounts import throttle
 from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind, require_place
@@ -70,6 +73,7 @@ def do_create_user(
         is_superuser=role == Role.ADMIN,
         is_staff=role == Role.ADMIN,
     )
+    check_password_strength(password, user)
     user.set_password(password)
     user.save()
     user.places.set(places)
@@ -77,18 +81,56 @@ def do_create_user(
     return user
 
 
-def do_issue_token(username: str, password: str) -> str:
-    """Check the credentials and return a new raw bearer token."""
+def check_password_strength(password: str, user: User) -> None:
+    """Django's validators (length, common, numeric, like the username or email), as a code."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(
+            Code.AUTH_WEAK_PASSWORD, field="password", detail=" ".join(exc.messages)
+        ) from exc
+
+
+def record_failed_sign_in(username: str, addr: str, via: str) -> None:
+    """Count a failed sign-in for the throttle and audit it with the username tried."""
+    throttle.failed(username, addr)
+    audit(None, AuditLog.Action.SIGN_IN, via, failed=True, username=username[:150], address=addr)
+
+
+def do_issue_token(username: str, password: str, addr: str = "unknown") -> str:
+    """Check the credentials and return a new raw bearer token.
+
+    Refused with ``auth.throttled`` before the password is checked while the account or the
+    address is locked out (keyholder/accounts/throttle.py).
+    """
+    throttle.check(username, addr)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
+        record_failed_sign_in(username, addr, "api_token")
         raise ServiceError(Code.AUTH_INVALID_CREDENTIALS)
+    throttle.succeeded(username)
     raw = ApiToken.new_raw_key()
     with transaction.atomic():
         ApiToken.objects.create(
             user=user, key_hash=hash_token(raw), expires_at=timezone.now() + TOKEN_LIFETIME
         )
-        audit(user, AuditLog.Action.SIGN_IN, "api_token", user.pk)
+        audit(user, AuditLog.Action.SIGN_IN, "api_token", user.pk, address=addr)
     return raw
+
+
+@transaction.atomic
+def do_set_password(*, actor: Any, user: User, password: str, how: str) -> User:
+    """Set a new password (changed by its owner, or through a reset link) after the validators.
+
+    Every API token of the account is revoked; other sessions end by themselves, since Django
+    ties a session to the password's hash (the page that changed it keeps its own session).
+    """
+    check_password_strength(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked, _ = ApiToken.objects.filter(user=user).delete()
+    audit(actor, AuditLog.Action.UPDATE, "user", user.pk, password=how, tokens_revoked=revoked)
+    return user
 
 
 def user_for_token(raw: str) -> User | None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Schema
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from keyholder.core.errors import Code, ErrorOut, ServiceError
@@ -61,7 +62,13 @@ class BearerToken(HttpBearer):
         token = bearer_token(request)
         if token is None:
             return None
-        return self.authenticate(request, token)
+        user = self.authenticate(request, token)
+        if user is None:
+            # A token sent but expired or revoked is 401 auth.required on every endpoint, reads
+            # and writes, rather than falling through to the session check (whose CSRF refusal
+            # would answer 403 on a write).
+            raise AuthenticationError()
+        return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = self.resolve(token)

@@ -27,6 +27,9 @@ class Code(StrEnum):
     AUTH_REQUIRED = "auth.required"
     AUTH_INVALID_CREDENTIALS = "auth.invalid_credentials"
     AUTH_FORBIDDEN = "auth.forbidden"
+    # Too many failed sign-ins for an account or from an address (keyholder/accounts/throttle.py).
+    AUTH_THROTTLED = "auth.throttled"
+    AUTH_WEAK_PASSWORD = "auth.weak_password"
     NOT_FOUND = "not_found"
     INVALID = "invalid"
     INVALID_FIELD = "invalid.field"
@@ -157,6 +160,11 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     Code.AUTH_REQUIRED: ErrorSpec(401, _("Sign in or send a valid API token.")),
     Code.AUTH_INVALID_CREDENTIALS: ErrorSpec(401, _("The username or password is wrong.")),
     Code.AUTH_FORBIDDEN: ErrorSpec(403, _("Your role does not allow this action.")),
+    # Password guessing: refused before the password is even checked, until the window ends.
+    Code.AUTH_THROTTLED: ErrorSpec(
+        429, _("Too many failed sign-ins. Try again in {minutes} minutes.")
+    ),
+    Code.AUTH_WEAK_PASSWORD: ErrorSpec(400, _("The password is too weak: {detail}")),
     Code.NOT_FOUND: ErrorSpec(404, _("Not found.")),
     # Input.
     Code.INVALID: ErrorSpec(400, _("The request is not valid: {detail}")),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/password-link/", views.user_password_link, name="user_password_link"),
 ]

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -163,6 +168,32 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("The account %(name)s can no longer sign in.") % {"name": account.username}
     )
     return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def user_password_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """A one-time link that sets a new password, shown to the administrator to pass on.
+
+    Django's reset token: it stops working once the password changes (so it works once) or
+    after PASSWORD_RESET_TIMEOUT.
+    """
+    admin = _admin(request)
+    account = _account_or_404(request, pk)
+    path = reverse(
+        "web:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(account.pk)),
+            "token": default_token_generator.make_token(account),
+        },
+    )
+    services.audit(admin, "update", "user", account.pk, password_link=True)
+    context: dict[str, Any] = {
+        "form": AccountForm(initial=initial_for(account)),
+        "account": account,
+        "password_link": settings.SITE_URL.rstrip("/") + path,
+    }
+    return render(request, "accounts/user_form.html", context)
 
 
 @login_required

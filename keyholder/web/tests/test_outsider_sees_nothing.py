@@ -282,6 +282,26 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     ],
     "accounts:user_deactivate": lambda w: [Case(REFUSED, {"pk": w.cast.owner.pk}, body={})],
     "accounts:user_reactivate": lambda w: [Case(REFUSED, {"pk": w.cast.owner.pk}, body={})],
+    # A one-time password link for someone else's account: administrators only.
+    "accounts:user_password_link": lambda w: [
+        Case(REFUSED, {"pk": w.cast.owner.pk}, body={}, get=False)
+    ],
+    # Passwords: each visitor's own (a wrong old password changes nothing); a reset link for an
+    # Asht account's email goes to that email only, and the page says the same for any email.
+    "web:password_change": lambda w: [
+        Case(CLEAN, body={"old_password": "x", "new_password1": "y", "new_password2": "y"})
+    ],
+    "web:password_changed": lambda w: [Case(CLEAN)],
+    "web:password_reset": lambda w: [Case(CLEAN, body={"email": "owner@example.org"})],
+    "web:password_reset_sent": lambda w: [Case(CLEAN)],
+    "web:password_reset_confirm": lambda w: [
+        Case(
+            CLEAN,
+            {"uidb64": "MQ", "token": "set-password"},
+            body={"new_password1": "a-long-enough-passphrase-31", "new_password2": "x"},
+        )
+    ],
+    "web:password_reset_done": lambda w: [Case(CLEAN)],
     "notify:settings": lambda w: [Case(CLEAN, body={"channel": "none", "language": "ru"})],
     "notify:send_test": lambda w: [Case(CLEAN, body={}, get=False)],
     # Telegram's webhook: without the configured secret (in path and header) it is not found.

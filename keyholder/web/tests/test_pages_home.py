@@ -23,13 +23,16 @@ HREF = re.compile(r'href="([^"]+)"')
 
 # Role of the cast: (where home sends them, the links of the menu on every page).
 LANDINGS = {
-    "officer": ("/places/TJ-SU-ASHT/", ["/indicators/TJ-SU-ASHT/", "/notify/"]),
-    "region_officer": ("/places/TJ-SU/", ["/indicators/TJ-SU/", "/notify/"]),
-    "outsider": ("/places/TJ-SU-GHAFUROV/", ["/indicators/TJ-SU-GHAFUROV/", "/notify/"]),
-    "enumerator": ("/places/TJ-SU-ASHT-PONGHOZ-V01/", ["/notify/"]),
-    "keyholder": ("/keeping/today/", ["/keeping/today/", "/notify/"]),
-    "owner": ("/keeping/mine/", ["/keeping/mine/", "/migrant/", "/notify/"]),
-    "admin": ("/places/TJ/", ["/indicators/TJ/", "/accounts/users/", "/notify/"]),
+    "officer": ("/places/TJ-SU-ASHT/", ["/indicators/TJ-SU-ASHT/", "/notify/", "/password/"]),
+    "region_officer": ("/places/TJ-SU/", ["/indicators/TJ-SU/", "/notify/", "/password/"]),
+    "outsider": (
+        "/places/TJ-SU-GHAFUROV/",
+        ["/indicators/TJ-SU-GHAFUROV/", "/notify/", "/password/"],
+    ),
+    "enumerator": ("/places/TJ-SU-ASHT-PONGHOZ-V01/", ["/notify/", "/password/"]),
+    "keyholder": ("/keeping/today/", ["/keeping/today/", "/notify/", "/password/"]),
+    "owner": ("/keeping/mine/", ["/keeping/mine/", "/migrant/", "/notify/", "/password/"]),
+    "admin": ("/places/TJ/", ["/indicators/TJ/", "/accounts/users/", "/notify/", "/password/"]),
 }
 
 
@@ -63,7 +66,7 @@ def test_it_tells_a_user_without_an_area_to_ask_for_one(client: Client, cast: Ca
     html = response.content.decode()
     assert "Your account has no area yet. Ask an administrator to assign" in html
     assert 'href="/places/' not in html
-    assert menu(html) == ["/notify/"]
+    assert menu(html) == ["/notify/", "/password/"]
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client: Client, cast: Cast) -> None:
