@@ -83,7 +83,6 @@ def install(api: NinjaAPI) -> None:
     api.get_openapi_schema = schema  # type: ignore[method-assign]
 
 
-
 def dump(path: str) -> None:
     """Write the finished document to ``path`` (``make openapi-lint`` lints it)."""
     import json

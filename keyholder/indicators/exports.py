@@ -51,7 +51,10 @@ FORMATS = (
     ("geojson", _("GeoJSON map of the places inside")),
     ("dhis2", _("DHIS2 data value set (JSON)")),
     ("adx", _("ADX for DHIS2 (XML)")),
+    ("dhis2-metadata", _("DHIS2 metadata: data elements, places, data set (JSON)")),
 )
+# Formats for DHIS2: lowest level by default, shares as DHIS2 indicators (their parts as data).
+DHIS2_FORMATS = ("dhis2", "adx", "dhis2-metadata")
 DEFAULT_INDICATORS = ("abroad", "departures", "returns")
 SCOPES = ("all", "children", "self")
 XLSX_MAX_ROWS = 1_048_576
@@ -103,7 +106,9 @@ class Export:
 
     @property
     def filename(self) -> str:
-        ext = {"dhis2": "json", "adx": "xml"}.get(self.format, self.format)
+        ext = {"dhis2": "json", "adx": "xml", "dhis2-metadata": "json"}.get(
+            self.format, self.format
+        )
         return f"keyholder-{self.view.place.code}-{label(self.first)}-{label(self.last)}.{ext}"
 
 
@@ -134,8 +139,21 @@ def parse(user: Any, code: str, params: Mapping[str, Any]) -> Export:
     if scope not in SCOPES:
         raise ServiceError(Code.INDICATORS_BAD_SCOPE, field="scope", value=scope)
     language = translation.get_language() or "tg"
-    level = params.get("level") or ("lowest" if fmt in ("dhis2", "adx") else "all")
+    level = params.get("level") or ("lowest" if fmt in DHIS2_FORMATS else "all")
     levels = _levels(view, level, scope)
+    if levels and not view.exact:
+        # Public figures stop at the jamoat, whatever level is asked.
+        levels = tuple(k for k in levels if KIND_LEVEL[PlaceKind(k)] <= PUBLIC_LEVEL)
+        levels = levels or _levels(view, "lowest", scope)
+    if fmt == "dhis2-metadata" and not levels:
+        levels = _levels(view, "lowest", scope)
+    if fmt in ("dhis2", "adx"):
+        # DHIS2 computes a share itself from the indicator's numerator and denominator (the
+        # metadata's indicators): the data carries the parts, never a share to be summed.
+        parts: list[Indicator] = []
+        for spec in indicators:
+            parts.extend(catalogue.get(n) for n in (spec.derived or (spec.name,)))
+        indicators = list({spec.name: spec for spec in parts}.values())
     bom = str(params.get("bom") or "") in ("1", "true", "yes")
     return Export(view, indicators, first, last, fmt, scope, language, levels, bom)
 
@@ -426,13 +444,22 @@ def adx_chunks(export: Export) -> Iterator[str]:
     yield "</adx>\n"
 
 
+def metadata_chunks(export: Export) -> Iterator[str]:
+    from keyholder.indicators.dhis2 import metadata_chunks as chunks
+
+    with translation.override(export.language):
+        yield from chunks(export.view.place, export.indicators, export.levels)
+
+
 CONTENT_TYPES = {
+    "dhis2-metadata": "application/json",
     "csv": "text/csv; charset=utf-8",
     "geojson": "application/geo+json",
     "dhis2": "application/json",
     "adx": "application/adx+xml",
 }
 GENERATORS = {
+    "dhis2-metadata": metadata_chunks,
     "csv": csv_chunks,
     "geojson": geojson_chunks,
     "dhis2": dhis2_chunks,

@@ -1,12 +1,14 @@
 """Reading exports back as their tools would, for the export tests.
 
-``adx_problems`` is the structural check of an ADX message that stands in for the official
-ADX XSD (not shipped: IHE publishes it inside the profile's supplement, and it allows any
-code list anyway). It checks what a DHIS2 import relies on: the root element is ``adx`` in the
-namespace ``urn:ihe:qrph:adx:2015`` with an ``exported`` date-time; every child is a ``group``
-with ``orgUnit``, ``period`` (an ISO 8601 start date and duration, ``YYYY-MM-DD/P1M``) and
-``dataSet``; every child of a group is a ``dataValue`` with ``dataElement`` and a numeric
-``value``; no other elements or text.
+``adx_problems`` encodes the constraints of the ADX profile's loose schema
+(``IHE2015/schema/adx_loose.xsd`` in the profile's working repository, dhis2/adx on GitHub),
+which is not shipped: it is in no PyPI or npm package, and this project's build has no other
+network. What it checks is what that schema requires: the root ``adx`` in the namespace
+``urn:ihe:qrph:adx:2015`` with an ``exported`` xs:dateTime; **one or more** ``group`` children,
+each with ``orgUnit`` and ``period`` (an SDMX time range, ``YYYY-MM-DD/P1M``), and **one or
+more** ``dataValue`` children, each with ``dataElement`` and an xs:decimal ``value`` (and at most
+an ``annotation`` inside); other attributes are allowed. On top, for DHIS2: ``dataSet`` on
+every group, and no text inside a group.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from django.http import HttpResponseBase
 
 ADX = "urn:ihe:qrph:adx:2015"
 PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})/P(\d+)([DWMY])$")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# xs:decimal: an optional sign, digits with an optional fraction (or a fraction alone).
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def body(response: HttpResponseBase) -> bytes:
@@ -63,7 +66,11 @@ def adx_problems(data: bytes) -> list[str]:
         dt.datetime.fromisoformat(root.get("exported", ""))
     except ValueError:
         problems.append("adx/@exported is not an ISO 8601 date-time")
+    if len(root) == 0:
+        problems.append("adx holds no group (the schema wants one or more)")
     for group in root:
+        if len(group) == 0:
+            problems.append("group holds no dataValue (the schema wants one or more)")
         if group.tag != f"{{{ADX}}}group":
             problems.append(f"unexpected element {group.tag}")
             continue
@@ -87,6 +94,8 @@ def adx_problems(data: bytes) -> list[str]:
                 problems.append("dataValue without dataElement")
             if not NUMBER.match(value.get("value", "")):
                 problems.append(f"dataValue value {value.get('value')!r} is not numeric")
+            if [child.tag for child in value] not in ([], [f"{{{ADX}}}annotation"]):
+                problems.append("dataValue holds more than an annotation")
     return problems
 
 

@@ -61,6 +61,9 @@ def test_it_exports_dhis2_data_values_and_a_well_formed_adx(client: Client, cast
     problems = adx_problems(broken)
     assert any("period" in p for p in problems) and any("numeric" in p for p in problems)
     assert adx_problems(data.replace(b"urn:ihe:qrph:adx:2015", b"urn:example", 1))
+    # What the empty export used to be, <adx/> without a group, fails as the schema fails it.
+    empty = b'<adx xmlns="urn:ihe:qrph:adx:2015" exported="2026-01-01T00:00:00+00:00"/>'
+    assert any("no group" in p for p in adx_problems(empty))
 
 
 def test_an_adx_export_with_nothing_to_show_is_a_clear_404(client: Client, cast: Cast) -> None:
@@ -73,3 +76,13 @@ def test_an_adx_export_with_nothing_to_show_is_a_clear_404(client: Client, cast:
     )
     assert answer.status_code == 404
     assert answer.json()["code"] == "indicators.export_empty"
+    # Every ADX export that is made passes the check: public and exact, every level.
+    for visitor in (None, cast.officer):
+        if visitor is not None:
+            client.force_login(visitor)
+        for level in ("lowest", "all", "district", "jamoat"):
+            made = client.get(
+                "/api/v1/indicators/export",
+                {"place": "TJ-SU-ASHT", "format": "adx", "level": level, "from": "2023-01"},
+            )
+            assert made.status_code == 200 and adx_problems(body(made)) == [], (visitor, level)
