@@ -32,6 +32,8 @@ def test_a_user_changes_their_password_and_old_tokens_stop_working(
     client: Client, cast: Cast
 ) -> None:
     token = _token("officer")
+    elsewhere = Client()
+    elsewhere.force_login(cast.officer)
     client.force_login(cast.officer)
     assert client.get("/password/").status_code == 200
 
@@ -56,6 +58,8 @@ def test_a_user_changes_their_password_and_old_tokens_stop_working(
     assert client.get("/password/changed/").status_code == 200
     assert _reads(token) == 401
     assert not ApiToken.objects.filter(user=cast.officer).exists()
+    # The session on another device ends: its next page asks to sign in.
+    assert elsewhere.get("/places/TJ-SU-ASHT/").status_code == 302
     assert AuditLog.objects.filter(user=cast.officer, detail__password="changed").exists()
 
 
