@@ -24,19 +24,26 @@ class ExportQuery(Schema):
     )
     from_: str | None = Field(None, alias="from", description="First month, YYYY-MM.")
     to: str | None = Field(None, description="Last month, YYYY-MM.")
-    format: str = Field("csv", description="csv, xlsx, geojson, dhis2 or adx.")
+    format: str = Field("csv", description="csv, xlsx, geojson, dhis2, adx or dhis2-metadata.")
     scope: str | None = Field(
         None,
         description="all (the place and every place inside, the default), children "
         "(the places directly inside, the default for geojson) or self.",
     )
+    level: str | None = Field(
+        None,
+        description="all (the default), lowest (the default for dhis2, adx and "
+        "dhis2-metadata: each person counted once), or one kind: country, region, district, "
+        "jamoat, town, village.",
+    )
+    bom: bool = Field(False, description="Start a CSV with a UTF-8 byte order mark (Excel).")
 
 
 @router.get(
     "/indicators/export",
     auth=None,
     response={200: None, **ERRORS},
-    summary="Download indicators as CSV (HXL), XLSX, GeoJSON, DHIS2 JSON or ADX XML",
+    summary="Download indicators as CSV (HXL), XLSX, GeoJSON, DHIS2 JSON, ADX XML or DHIS2 metadata",
 )
 def export_indicators(request: HttpRequest, params: Query[ExportQuery]) -> HttpResponseBase:
     values = {
@@ -45,5 +52,7 @@ def export_indicators(request: HttpRequest, params: Query[ExportQuery]) -> HttpR
         "to": params.to,
         "format": params.format,
         "scope": params.scope,
+        "level": params.level,
+        "bom": "1" if params.bom else "",
     }
     return exports.response(reader(request), params.place, values)

@@ -66,7 +66,12 @@ OFFICIAL_LABELS: dict[str, Promise] = {
 }
 SEX_LABELS: dict[str, Promise] = {"f": _("Women"), "m": _("Men")}
 # The qualifiers of the shipped figures ("about 24,000"), in the reader's language.
-QUALIFIERS: dict[str, Promise] = {"about": _("about"), "more than": _("more than")}
+# "derived": computed by the source's reporter from other published figures.
+QUALIFIERS: dict[str, Promise] = {
+    "about": _("about"),
+    "more than": _("more than"),
+    "derived": _("derived"),
+}
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,11 @@ def number(value: float | int | None) -> str:
 @register.filter
 def figure(cell: Cell | None, is_share: bool) -> SafeString | str:
     return share(cell) if is_share else count(cell)
+
+
+@register.filter
+def source(text: str) -> str:
+    """An official figure's source (or reporter) in the page's language, when it is shipped."""
+    from keyholder.indicators.sources import source_name
+
+    return source_name(text or "")

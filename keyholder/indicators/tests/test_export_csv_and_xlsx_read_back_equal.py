@@ -89,3 +89,22 @@ def test_it_goes_on_over_further_sheets_past_the_row_limit(
     assert len(sheets) == -(-(len(rows) - 2) // 98)
     assert all(sheet[:2] == rows[:2] and len(sheet) <= 100 for sheet in sheets)
     assert [row for sheet in sheets for row in sheet[2:]] == rows[2:]
+
+
+def test_it_filters_a_level_and_starts_with_a_bom_for_excel(client: Client, cast: Cast) -> None:
+    asht(cast)
+    client.force_login(cast.officer)
+    answer = client.get(
+        "/api/v1/indicators/export",
+        {**QUERY, "place": "TJ-SU-ASHT", "format": "csv", "level": "jamoat", "bom": "true"},
+    )
+    data = body(answer)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = csv_rows(data[3:])
+    assert {row[2] for row in rows[2:]} == {"jamoat"}
+    assert (
+        client.get("/api/v1/indicators/export", {"place": "TJ-SU-ASHT", "level": "hamlet"}).json()[
+            "code"
+        ]
+        == "indicators.bad_level"
+    )

@@ -71,3 +71,23 @@ def test_the_public_national_page_names_its_coverage_first(client: Client) -> No
     assert re.search(r"\b1\b", text) and "58" in text
     # And a district whose every jamoat is held says nothing of coverage.
     assert 'id="coverage"' in client.get("/indicators/TJ-SU/").content.decode()
+
+
+def test_shipped_sources_read_in_the_pages_language(client: Client, cast: Cast) -> None:
+    from keyholder.places.models import OfficialFigure as Figure
+
+    asht(cast)
+    shipped = (
+        "Migration Service office, Ministry of Labour, Migration and Employment, Sughd province"
+    )
+    Figure.objects.filter(place=cast.district).update(source=shipped)
+    for language, name in (
+        ("ru", "Управление Миграционной службы"),
+        ("tg", "Раёсати Хадамоти муҳоҷират"),
+        ("en", "Migration Service office, Ministry of Labour"),
+    ):
+        client.cookies["keyholder_language"] = language
+        html = client.get("/indicators/TJ-SU-ASHT/").content.decode()
+        assert name in html, language
+        if language != "en":
+            assert shipped not in html, language
