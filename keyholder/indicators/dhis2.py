@@ -94,9 +94,9 @@ def org_unit(place: Place) -> dict[str, Any]:
         "shortName": _short(place.name),
         "openingDate": OPENING_DATE,
     }
-    if place.parent_id is not None:
-        parent_code = place.path.split("/")[-2]
-        unit["parent"] = {"id": uid("organisationUnit", parent_code)}
+    codes = place.path.split("/")
+    if len(codes) > 1:
+        unit["parent"] = {"id": uid("organisationUnit", codes[-2])}
     return unit
 
 
@@ -123,7 +123,11 @@ def metadata_chunks(place: Place, specs: list[Indicator], kinds: tuple[str, ...]
         if shares
         else []
     )
-    yield ',"dataElements":' + json.dumps([data_element(s) for s in counts], ensure_ascii=False)
+    split = [s for s in counts if s.breakdowns]
+    for key, objects in categories(breakdown_keys(place, split)).items():
+        yield f',"{key}":' + json.dumps(objects, ensure_ascii=False)
+    elements = [data_element(s) for s in counts] + breakdown_elements(split)
+    yield ',"dataElements":' + json.dumps(elements, ensure_ascii=False)
     yield ',"indicators":' + json.dumps([indicator(s) for s in shares], ensure_ascii=False)
     # Ancestors first, then the subtree in path order: every parent comes before its children.
     chain = [*place.ancestors()]
@@ -145,9 +149,7 @@ def metadata_chunks(place: Place, specs: list[Indicator], kinds: tuple[str, ...]
         "name": "keyholder: migration and vacancy",
         "shortName": "keyholder migration",
         "periodType": "Monthly",
-        "dataSetElements": [
-            {"dataElement": {"id": uid("dataElement", element_code(s.name))}} for s in counts
-        ],
+        "dataSetElements": [{"dataElement": {"id": e["id"]}} for e in elements],
         "indicators": [{"id": uid("indicator", element_code(s.name))} for s in shares],
         "organisationUnits": [{"id": uid("organisationUnit", code)} for code in reporting],
     }
@@ -161,3 +163,121 @@ def _deeper(unit: Place, kinds: tuple[str, ...]) -> bool:
 
     lowest = max(KIND_LEVEL[PlaceKind(k)] for k in kinds)
     return KIND_LEVEL[PlaceKind(unit.kind)] > lowest
+
+
+# Breakdowns: one data element per indicator and breakdown (``KH_ABROAD_BY_SEX``...), whose
+# category combo has one category of that breakdown; each option has its category option
+# combo, with a code, so that data can name it by code too.
+def breakdown_element(name: str, prefix: str) -> str:
+    return element_code(f"{name}_by_{prefix}")
+
+
+def option_code(prefix: str, key: str) -> str:
+    clean = key.upper().replace("+", "PLUS").replace("-", "_")
+    return f"KH_{prefix.upper()}_{clean}"
+
+
+def option_name(prefix: str, key: str) -> str:
+    from keyholder.indicators.dashboard import SEX_LABELS
+    from keyholder.places.countries import country_name
+
+    if prefix == catalogue.SEX:
+        return str(SEX_LABELS.get(key, key))
+    if prefix == catalogue.COUNTRY:
+        return country_name(key)
+    return key
+
+
+def breakdown_keys(place: Place, specs: list[Indicator]) -> dict[str, list[str]]:
+    """The options of each breakdown: sexes and age bands, and the countries held under
+    ``place`` (one query)."""
+    from keyholder.indicators.models import IndicatorSeries
+
+    prefixes = {p for s in specs for p in s.breakdowns}
+    keys: dict[str, list[str]] = {}
+    if catalogue.SEX in prefixes:
+        keys[catalogue.SEX] = ["f", "m"]
+    if catalogue.AGE in prefixes:
+        keys[catalogue.AGE] = list(catalogue.AGE_BAND_LABELS)
+    if catalogue.COUNTRY in prefixes:
+        found = (
+            IndicatorSeries.objects.filter(
+                subtree_q(place, "place__"),
+                indicator__in=[s.name for s in specs],
+                dimension__startswith=f"{catalogue.COUNTRY}:",
+            )
+            .values_list("dimension", flat=True)
+            .distinct()
+        )
+        keys[catalogue.COUNTRY] = sorted({d.partition(":")[2] for d in found})
+    return keys
+
+
+def categories(keys: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    options, cats, combos, option_combos = [], [], [], []
+    for prefix, values in keys.items():
+        code = f"KH_{prefix.upper()}"
+        option_ids = []
+        for key in values:
+            ocode = option_code(prefix, key)
+            name = option_name(prefix, key)
+            options.append(
+                {
+                    "id": uid("categoryOption", ocode),
+                    "code": ocode,
+                    "name": f"{name} ({ocode})",
+                    "shortName": _short(f"{name} ({ocode})"),
+                }
+            )
+            option_ids.append(uid("categoryOption", ocode))
+            option_combos.append(
+                {
+                    "id": uid("categoryOptionCombo", ocode),
+                    "code": ocode,
+                    "name": f"{name} ({ocode})",
+                    "categoryCombo": {"id": uid("categoryCombo", code)},
+                    "categoryOptions": [{"id": uid("categoryOption", ocode)}],
+                }
+            )
+        cats.append(
+            {
+                "id": uid("category", code),
+                "code": code,
+                "name": code,
+                "shortName": code,
+                "dataDimensionType": "DISAGGREGATION",
+                "categoryOptions": [{"id": i} for i in option_ids],
+            }
+        )
+        combos.append(
+            {
+                "id": uid("categoryCombo", code),
+                "code": code,
+                "name": code,
+                "dataDimensionType": "DISAGGREGATION",
+                "categories": [{"id": uid("category", code)}],
+            }
+        )
+    return {
+        "categoryOptions": options,
+        "categories": cats,
+        "categoryCombos": combos,
+        "categoryOptionCombos": option_combos,
+    }
+
+
+def breakdown_elements(specs: list[Indicator]) -> list[dict[str, Any]]:
+    out = []
+    for spec in specs:
+        for prefix in spec.breakdowns:
+            element = data_element(spec)
+            code = breakdown_element(spec.name, prefix)
+            element.update(
+                id=uid("dataElement", code),
+                code=code,
+                name=f"{element['name']} ({prefix})",
+                shortName=_short(f"{element['shortName']} ({prefix})"),
+                categoryCombo={"id": uid("categoryCombo", f"KH_{prefix.upper()}")},
+            )
+            out.append(element)
+    return out

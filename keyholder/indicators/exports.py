@@ -38,7 +38,7 @@ from keyholder.core.text import csv_cell, xlsx_cell
 from keyholder.indicators import catalogue, public, queries
 from keyholder.indicators.access import PlaceView, indicator_place
 from keyholder.indicators.catalogue import Indicator
-from keyholder.indicators.disclosure import PUBLIC_LEVEL, Cell, disclose_series
+from keyholder.indicators.disclosure import PUBLIC_LEVEL, Cell, count_cell, disclose_series
 from keyholder.indicators.maps import village_points
 from keyholder.indicators.months import label, month_start
 from keyholder.places.models import KIND_LEVEL, Place, PlaceKind, subtree_q
@@ -404,6 +404,47 @@ def _values(export: Export) -> Iterator[tuple[Place, int, str, int | float]]:
                     yield place, export.first + offset, data_element(spec.name), value
 
 
+def breakdown_values(export: Export) -> Iterator[tuple[Place, int, str, str, int | float]]:
+    """(place, month index, data element, category option combo, value) of the breakdowns
+    (by country, sex, age) of the exported indicators, disclosed like their totals."""
+    from keyholder.indicators.dhis2 import breakdown_element, option_code
+
+    specs = [s for s in export.indicators if s.breakdowns]
+    if not specs:
+        return
+    span = range(export.first, export.last + 1)
+    for batch in _chunks(_places(export)):
+        if not export.view.exact:
+            batch = [p for p in batch if not public.is_below_public(p)]
+        by_id = {p.pk: p for p in batch}
+        for spec in specs:
+            for prefix in spec.breakdowns:
+                if export.view.exact:
+                    stored = queries.load(list(by_id), [spec.name], dimension_prefix=prefix)
+                    found = {
+                        key: [
+                            count_cell(
+                                values[m - start] if 0 <= m - start < len(values) else 0, True
+                            )
+                            for m in span
+                        ]
+                        for key, (start, values) in stored.items()
+                    }
+                else:
+                    found = public.counts(
+                        batch, [spec.name], export.first, export.last, None, prefix
+                    )
+                for (place_id, _name, dimension), cells in sorted(found.items()):
+                    if not dimension or place_id not in by_id:
+                        continue
+                    combo = option_code(prefix, dimension.partition(":")[2])
+                    element = breakdown_element(spec.name, prefix)
+                    for offset, cell in enumerate(cells):
+                        value = plain(cell)
+                        if value is not None:
+                            yield by_id[place_id], export.first + offset, element, combo, value
+
+
 def dhis2_chunks(export: Export) -> Iterator[str]:
     yield '{"dataSet":' + json.dumps(DATA_SET) + ',"dataValues":['
     separator = ""
@@ -411,6 +452,17 @@ def dhis2_chunks(export: Export) -> Iterator[str]:
         start = month_start(month)
         item = {
             "dataElement": element,
+            "period": f"{start.year:04d}{start.month:02d}",
+            "orgUnit": place.code,
+            "value": str(value),
+        }
+        yield separator + json.dumps(item, separators=(",", ":"))
+        separator = ","
+    for place, month, element, combo, value in breakdown_values(export):
+        start = month_start(month)
+        item = {
+            "dataElement": element,
+            "categoryOptionCombo": combo,
             "period": f"{start.year:04d}{start.month:02d}",
             "orgUnit": place.code,
             "value": str(value),

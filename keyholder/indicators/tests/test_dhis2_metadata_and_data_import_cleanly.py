@@ -90,6 +90,46 @@ METADATA = {
                 },
             },
         },
+        "categoryOptions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "shortName"],
+                "properties": NAMED,
+            },
+        },
+        "categories": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "dataDimensionType", "categoryOptions"],
+                "properties": {
+                    **NAMED,
+                    "dataDimensionType": {"enum": ["DISAGGREGATION"]},
+                    "categoryOptions": {"type": "array", "items": REF},
+                },
+            },
+        },
+        "categoryCombos": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "dataDimensionType", "categories"],
+                "properties": {**NAMED, "categories": {"type": "array", "items": REF}},
+            },
+        },
+        "categoryOptionCombos": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "categoryCombo", "categoryOptions"],
+                "properties": {
+                    **NAMED,
+                    "categoryCombo": REF,
+                    "categoryOptions": {"type": "array", "items": REF},
+                },
+            },
+        },
         "dataSets": {
             "type": "array",
             "items": {
@@ -156,6 +196,10 @@ def imported_total(
     units = {u["code"]: u for u in meta["organisationUnits"]}
     by_id = {u["id"]: u for u in meta["organisationUnits"]}
     elements = {e["code"]: e for e in meta["dataElements"]}
+    combos = {c["id"] for c in meta.get("categoryCombos", [])}
+    option_combos = {c["code"]: c for c in meta.get("categoryOptionCombos", [])}
+    for item in meta["dataElements"]:
+        assert "categoryCombo" not in item or item["categoryCombo"]["id"] in combos
     data_set = meta["dataSets"][0]
     assert data["dataSet"] == data_set["code"]
     assigned = {ref["id"] for ref in data_set["organisationUnits"]}
@@ -166,6 +210,9 @@ def imported_total(
     for value in data["dataValues"]:
         unit = units[value["orgUnit"]]
         assert elements[value["dataElement"]]["id"] in in_set
+        if "categoryOptionCombo" in value:
+            combo = option_combos[value["categoryOptionCombo"]]
+            assert combo["categoryCombo"] == elements[value["dataElement"]]["categoryCombo"]
         # Data is entered where the data set is assigned: the lowest level only.
         assert unit["id"] in assigned
         if (value["dataElement"], value["period"]) != (element, period):
@@ -186,7 +233,18 @@ def test_dhis2_metadata_and_data_import_and_sum_to_the_district_once(
     meta, data = payloads(client)
     codes = {e["code"]: e for e in meta["dataElements"]}
     # The share is an indicator of its parts, and its parts are data elements.
-    assert set(codes) == {"KH_ABROAD", "KH_DEPARTURES", "KH_RESIDENTS"}
+    assert {"KH_ABROAD", "KH_DEPARTURES", "KH_RESIDENTS"} <= set(codes)
+    # Breakdowns come as data elements with a category combo of their breakdown.
+    assert {"KH_ABROAD_BY_SEX", "KH_ABROAD_BY_AGE", "KH_ABROAD_BY_COUNTRY"} <= set(codes)
+    by_sex = [
+        v
+        for v in data["dataValues"]
+        if v["dataElement"] == "KH_ABROAD_BY_SEX"
+        and v["period"] == "202312"
+        and v["orgUnit"] == "TJ-SU-ASHT-PONGHOZ-V01"
+    ]
+    assert sum(int(v["value"]) for v in by_sex) == 23
+    assert {v["categoryOptionCombo"] for v in by_sex} == {"KH_SEX_F", "KH_SEX_M"}
     assert codes["KH_ABROAD"]["aggregationType"] == "LAST"
     assert codes["KH_DEPARTURES"]["aggregationType"] == "SUM"
     assert all(e["zeroIsSignificant"] for e in meta["dataElements"])
