@@ -288,7 +288,11 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     Code.OFFICIAL_DATE_IN_FUTURE: ErrorSpec(400, _("The date {value} is in the future.")),
     # Indicator exports (keyholder/indicators/exports.py).
     Code.INDICATORS_BAD_FORMAT: ErrorSpec(
-        400, _("“{value}” is not an export format: use csv, xlsx, geojson, dhis2 or adx.")
+        400,
+        _(
+            "“{value}” is not an export format: use csv, xlsx, geojson, dhis2, adx or "
+            "dhis2-metadata."
+        ),
     ),
     Code.INDICATORS_BAD_SCOPE: ErrorSpec(
         400, _("“{value}” is not a choice of places: use all, children or self.")
