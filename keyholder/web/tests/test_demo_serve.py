@@ -58,7 +58,7 @@ def migrated_database(tmp_path: Path) -> str:
         target = tmp_path / "demo.sqlite3"
         copy = sqlite3.connect(target)
         try:
-            connection.connection.backup(copy)  # type: ignore[union-attr]
+            connection.connection.backup(copy)
         finally:
             copy.close()
         return f"sqlite:///{target}"
