@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django Ninja's own Swagger files, served from here: the CSP allows no CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "keyholder.accounts",
@@ -96,6 +98,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy: no inline script anywhere (keyholder/web/security.py).
+    "keyholder.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,8 +239,18 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+# A site served over https sends its cookies over https only, whatever DEBUG says.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a TLS-terminating proxy (docs/deploying.md): the proxy says https in
+# X-Forwarded-Proto, and must overwrite that header from clients.
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False)
+# HSTS: 0 (off) by default; production sets 31536000 (a year) once https works.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 
 # "smtp" (the default) sends through EMAIL_HOST; "mailbox" keeps every email in the database
 # for the demo's administrator to read at /notify/mailbox/ (make demo sets it).
