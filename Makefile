@@ -56,6 +56,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.field_weight
 
 lint: setup
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from keyholder.accounts.access import require_user
@@ -22,7 +23,10 @@ from keyholder.field import shell as app_shell
 MANIFEST_PLACEHOLDER = "self.__WB_MANIFEST"
 
 
+# The shell and the worker are compressed like the static files (a 2G link); the CSRF token in
+# the shell is masked anew on every response, so compression does not reveal it (BREACH).
 @require_GET
+@gzip_page
 @never_cache
 @login_required
 def shell(request: HttpRequest) -> HttpResponse:
@@ -43,6 +47,7 @@ def shell(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@gzip_page
 def worker(request: HttpRequest) -> HttpResponse:
     """The service worker, with the list of what it precaches put in by the server (so the
     addresses follow the static files' storage) and never cached by the browser itself."""

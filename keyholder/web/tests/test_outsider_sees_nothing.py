@@ -304,10 +304,6 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     "web:password_reset_done": lambda w: [Case(CLEAN)],
     "notify:settings": lambda w: [Case(CLEAN, body={"channel": "none", "language": "ru"})],
     "notify:send_test": lambda w: [Case(CLEAN, body={}, get=False)],
-    # Telegram's webhook: without the configured secret (in path and header) it is not found.
-    "notify:telegram_webhook": lambda w: [
-        Case(REFUSED, {"secret": "not-the-secret-0123456789"}, body={"update_id": 1})
-    ],
     # The demo's mailbox holds everyone's email: administrators only, 404 for anyone else.
     "notify:mailbox": lambda w: [Case(REFUSED)],
     # The offline field app: the shell shows only the visitor themself (their name and the
@@ -338,6 +334,10 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     "notify:mailbox_message": lambda w: [Case(REFUSED, {"message_id": uuid.uuid4()})],
     "notify:mailbox_attachment": lambda w: [
         Case(REFUSED, {"message_id": uuid.uuid4(), "index": 0})
+    ],
+    # Telegram's webhook: without the configured secret (in path and header) it is not found.
+    "notify:telegram_webhook": lambda w: [
+        Case(REFUSED, {"secret": "not-the-secret-0123456789"}, body={"update_id": 1})
     ],
 }
 
