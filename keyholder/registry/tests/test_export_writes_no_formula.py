@@ -28,8 +28,9 @@ def test_formula_like_names_go_out_as_text_and_come_back_identical(
     household = make_household(cast.village, name="Formulas")
     people = {make_person(household, name).pk: name for name in NAMES}
     # A name stored before control characters were refused: it leaves them out of the export.
+    # (No NUL here: PostgreSQL never stored one, so no legacy data can hold it.)
     legacy = make_household(cast.village, name="Legacy")
-    Household.objects.filter(pk=legacy.pk).update(name="Leg\x08acy\x00")
+    Household.objects.filter(pk=legacy.pk).update(name="Leg\x08acy\x7f")
     exported = tmp_path / f"out{suffix}"
 
     result = run_command("export", "--place", "TJ-SU-ASHT", "-o", str(exported))

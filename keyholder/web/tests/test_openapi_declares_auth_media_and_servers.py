@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-OPTIONAL = [{}, {"BearerToken": []}, {"SessionAuth": []}]
+OPTIONAL: list[dict[str, list[str]]] = [{}, {"BearerToken": []}, {"SessionAuth": []}]
 
 
 def test_it_declares_optional_auth_binary_media_types_and_servers(client: Client) -> None:
