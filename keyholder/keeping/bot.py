@@ -34,6 +34,17 @@ def _kept_houses(user: User) -> list[KeepingAgreement]:
     )
 
 
+def owned_houses(user: User) -> list[str]:
+    """The houses of the agreements ``user`` owns that are not ended, by name (for the bot's
+    "Connected" answer, through ``notify.hooks.describe_subjects``)."""
+    agreements = (
+        KeepingAgreement.objects.filter(owners=user)
+        .exclude(status=AgreementStatus.ENDED)
+        .select_related("house")
+    )
+    return [str(agreement.house) for agreement in agreements]
+
+
 def answer_owner_text(user: User, text: str) -> str | None:
     """The bot's answer to ``text`` from ``user``, or None when this is not an owner's text."""
     if user.role != Role.OWNER:
