@@ -69,31 +69,47 @@ def cast(db: None) -> Cast:
     return make_cast()
 
 
-@pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A Playwright page in Debian's Chromium at a 360 x 740 phone viewport.
-
-    Without Chromium the test is skipped on a developer's machine; in CI (``CI`` set) a missing
-    browser is a failure, never a silent skip.
-    """
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Any]:
+    """One Chromium per test process (each test still gets a fresh context: no cookie, storage
+    or service worker carries over). Launching a browser costs a second or more."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; CI must install Debian's chromium")
         pytest.skip(f"{CHROMIUM} is not installed")
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # are still synchronous, so Django's async guard must stand aside.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+    # Playwright's sync API keeps an event loop in this thread from here on; the tests' own
+    # database calls stay synchronous, so Django's async guard must stand aside while it runs.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture
+def browser_page(_chromium: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium at a 360 x 740 phone viewport, in a new context.
+
+    Without Chromium the test is skipped on a developer's machine; in CI (``CI`` set) a missing
+    browser is a failure, never a silent skip.
+    """
+    context = _chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -204,10 +204,17 @@ LANGUAGE_COOKIE_NAME = "keyholder_language"
 
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = VAR_DIR / "static"
-# Third-party JS and CSS are installed from the npm registry into node_modules (git-ignored)
-# and served from there under /static/vendor/.
+# Third-party JS and CSS are installed from the npm registry into node_modules (git-ignored).
+# Only the built files the pages load are served, under /static/vendor/<package>/dist/: not the
+# rest of node_modules (build tools, sources, binaries), which would be published by
+# collectstatic and scanned by WhiteNoise at every start.
 NODE_MODULES = PROJECT_DIR / "node_modules"
-STATICFILES_DIRS = [("vendor", NODE_MODULES)] if NODE_MODULES.exists() else []
+SERVED_NPM_FOLDERS = ["htmx.org/dist", "uplot/dist", "exifr/dist"]
+STATICFILES_DIRS = [
+    (f"vendor/{folder}", NODE_MODULES / folder)
+    for folder in SERVED_NPM_FOLDERS
+    if (NODE_MODULES / folder).exists()
+]
 # The owner report PDF's font (keeping): empty means DejaVu Sans from the npm package
 # dejavu-fonts-ttf in node_modules; it must have Cyrillic and the Tajik letters.
 PDF_FONT = env("PDF_FONT", "") or ""
