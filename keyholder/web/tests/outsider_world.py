@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -257,27 +258,35 @@ UNWATCHED = {AuditLog}
 
 
 def snapshot(visitor: User | None) -> dict[str, list[str]]:
+    """Every row of the watched tables (but the visitor's own), read with one plain SELECT per
+    table: the sweep takes one after every write, and the ORM's per-query cost made the
+    snapshots a third of its time."""
     state: dict[str, list[str]] = {}
     own = visitor.pk if visitor is not None else None
-    for label in WATCHED_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model in UNWATCHED:
-                continue
-            qs = model._default_manager.all()
-            if own is not None and model is User:
-                qs = qs.exclude(pk=own)
-            elif own is not None and any(f.name == "user" for f in model._meta.get_fields()):
-                qs = qs.exclude(user=own)
-            rows = qs.values()
-            cleaned = [
-                repr(
-                    sorted(
-                        (k, v) for k, v in row.items() if k not in ("last_login", "last_used_at")
-                    )
-                )
-                for row in rows
-            ]
-            state[model._meta.label] = sorted(cleaned)
+    with connection.cursor() as cursor:
+        for label in WATCHED_APPS:
+            for model in apps.get_app_config(label).get_models():
+                if model in UNWATCHED:
+                    continue
+                quote = connection.ops.quote_name
+                columns = [
+                    f.column
+                    for f in model._meta.concrete_fields
+                    if f.name not in ("last_login", "last_used_at")
+                ]
+                sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
+                params: list[Any] = []
+                if own is not None and model is User:
+                    sql += f" WHERE {quote(model._meta.pk.column)} <> %s"
+                    params.append(own)
+                elif own is not None and any(
+                    f.name == "user" and f.concrete for f in model._meta.get_fields()
+                ):
+                    column = quote(model._meta.get_field("user").column)  # type: ignore[union-attr]
+                    sql += f" WHERE {column} IS NULL OR {column} <> %s"
+                    params.append(own)
+                cursor.execute(sql, params)
+                state[model._meta.label] = sorted(repr(row) for row in cursor.fetchall())
     return state
 
 
