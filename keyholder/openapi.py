@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from django.utils.translation import get_language
 from ninja import NinjaAPI
 
 OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"BearerToken": []}, {"SessionAuth": []}]
@@ -76,9 +78,15 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
 def install(api: NinjaAPI) -> None:
     """Wrap ``api.get_openapi_schema`` so every reader of the document gets it finished."""
     original = api.get_openapi_schema
+    # The document only changes with the code (and the language of its texts): built once per
+    # process and language, a copy handed out each time (building it takes about a second).
+    built: dict[str, Any] = {}
 
     def schema(*args: Any, **kwargs: Any) -> Any:
-        return finish(original(*args, **kwargs))
+        key = repr((args, sorted(kwargs.items()), get_language()))
+        if key not in built:
+            built[key] = finish(original(*args, **kwargs))
+        return copy.deepcopy(built[key])
 
     api.get_openapi_schema = schema  # type: ignore[method-assign]
 
