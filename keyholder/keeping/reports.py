@@ -14,7 +14,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,7 +24,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from fpdf import FPDF
 
 from keyholder.core.dates import add_months, month_end
 from keyholder.core.errors import Code, ServiceError
@@ -37,6 +38,9 @@ from keyholder.keeping.models import (
     TaskStatus,
     Visit,
 )
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PHOTOS_IN_REPORT = 4
 # fpdf2 subsets the font with fontTools, which logs every glyph at INFO: noise in the worker log.
@@ -233,14 +237,24 @@ def font_path(bold: bool = False) -> Path:
     return path
 
 
-class _ReportPDF(FPDF):
-    footer_text = ""
+@cache
+def _report_pdf_class() -> Callable[[str], FPDF]:
+    """fpdf2 (with fontTools) is imported when the first PDF is drawn, not when the app
+    starts: it is a second of every process start (web server, worker, each command)."""
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("body", size=8)
-        self.set_text_color(90, 90, 90)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+    class ReportPDF(FPDF):
+        def __init__(self, footer_text: str) -> None:
+            super().__init__(format="A4")
+            self.footer_text = footer_text
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("body", size=8)
+            self.set_text_color(90, 90, 90)
+            self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+
+    return ReportPDF
 
 
 def _visit_line(line: VisitLine) -> str:
@@ -324,11 +338,10 @@ def _statement_lines(report: OwnerReport, line: Callable[[str], None]) -> None:
 def render_owner_report_pdf(report: OwnerReport, language: str) -> bytes:
     """Print the report in the owner's language (tg, ru or en) and return the PDF bytes."""
     with translation.override(language):
-        pdf = _ReportPDF(format="A4")
+        pdf = _report_pdf_class()("keyholder")
         pdf.add_font("body", "", str(font_path()))
         pdf.add_font("body", "B", str(font_path(bold=True)))
         pdf.set_title(_("Report on the house %(house)s") % {"house": report.house})
-        pdf.footer_text = "keyholder"
         pdf.set_auto_page_break(auto=True, margin=16)
         pdf.add_page()
         width = pdf.epw
