@@ -121,7 +121,7 @@ def correction_text(row: CorrectionRow) -> str:
         "date": _date(row.before.date),
     }
     if correction.action == EventCorrection.Action.REMOVED or row.after is None:
-        return _("Removed on %(at)s by %(by)s: %(event)s.") % {
+        return _("Removed on %(at)s by %(by)s: %(event)s") % {
             "at": at,
             "by": who,
             "event": before,
@@ -130,7 +130,7 @@ def correction_text(row: CorrectionRow) -> str:
         "event": event_text(row.after),
         "date": _date(row.after.date),
     }
-    return _("Corrected on %(at)s by %(by)s: %(before)s became %(after)s.") % {
+    return _("Corrected on %(at)s by %(by)s: %(before)s became %(after)s") % {
         "at": at,
         "by": who,
         "before": before,
