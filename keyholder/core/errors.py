@@ -66,6 +66,10 @@ class Code(StrEnum):
     HISTORY_MOVED_WHILE_ABROAD = "history.moved_while_abroad"
     HISTORY_DESTINATION_REQUIRED = "history.destination_required"
     HISTORY_MOVED_TO_REQUIRED = "history.moved_to_required"
+    # Corrections and removals of recorded events (registry/services.py).
+    EVENT_REASON_REQUIRED = "event.reason_required"
+    EVENT_REASON_TOO_LONG = "event.reason_too_long"
+    EVENT_DETAIL_NOT_OF_KIND = "event.detail_not_of_kind"
     INTERNAL = "internal"
     ACCOUNTS_DEACTIVATE_SELF = "accounts.deactivate_self"
     ACCOUNTS_OWN_ADMIN_ROLE = "accounts.own_admin_role"
@@ -264,6 +268,14 @@ CATALOGUE: dict[Code, ErrorSpec] = {
         400, _("A departure needs a destination country.")
     ),
     Code.HISTORY_MOVED_TO_REQUIRED: ErrorSpec(400, _("A move needs the place moved to.")),
+    # Corrections and removals of recorded events: why is part of the record.
+    Code.EVENT_REASON_REQUIRED: ErrorSpec(
+        400, _("Say why the event is corrected or removed: the reason is kept with the history.")
+    ),
+    Code.EVENT_REASON_TOO_LONG: ErrorSpec(400, _("The reason is longer than {max} characters.")),
+    Code.EVENT_DETAIL_NOT_OF_KIND: ErrorSpec(
+        400, _("An event of the kind “{kind}” has no field “{field}”.")
+    ),
     # API v1 (keyholder/api.py): an unexpected failure answers this, never a traceback.
     Code.INTERNAL: ErrorSpec(500, _("Something went wrong on the server; the error was logged.")),
     # Account management pages (keyholder/web/account_views.py).

@@ -95,6 +95,20 @@ def get_person(user: Any, person_id: object, *, audited: bool = True) -> Person:
     return person
 
 
+def get_event(user: Any, event_id: object) -> MigrationEvent:
+    """One event of a person the user may see, as the target of a correction or removal (the
+    write is audited, not the read)."""
+    event = (
+        events_for(user)
+        .select_related("person__household__village", "moved_to")
+        .filter(pk=_parse_id(event_id))
+        .first()
+    )
+    if event is None:
+        raise ServiceError(Code.NOT_FOUND)
+    return event
+
+
 def get_house(user: Any, house_id: object) -> House:
     house = houses_for(user).filter(pk=_parse_id(house_id)).first()
     if house is None:

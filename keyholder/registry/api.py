@@ -21,7 +21,7 @@ from keyholder.core.idempotency import created_status
 from keyholder.core.pagination import Page, PageQuery, paginate
 from keyholder.places.models import Place, require_place, subtree_q
 from keyholder.registry import access
-from keyholder.registry.models import House, Household, MigrationEvent
+from keyholder.registry.models import EventCorrection, House, Household, MigrationEvent
 from keyholder.registry.queries import (
     HouseholdOnDate,
     PersonOnDate,
@@ -30,9 +30,13 @@ from keyholder.registry.queries import (
     persons_on,
 )
 from keyholder.registry.schemas import (
+    EventCorrectionIn,
+    EventCorrectionOut,
+    EventCorrectionPage,
     EventIn,
     EventOut,
     EventPage,
+    EventRemovalIn,
     HouseholdDetailOut,
     HouseholdIn,
     HouseholdOut,
@@ -47,9 +51,11 @@ from keyholder.registry.schemas import (
     PersonWithStatusOut,
 )
 from keyholder.registry.services import (
+    do_correct_event,
     do_create_house,
     do_create_household,
     do_create_person,
+    do_delete_event,
     do_record_event,
     today,
     village_by_code,
@@ -62,6 +68,7 @@ HOUSE_ORDER = ("street", "number", "id")
 HOUSEHOLD_ORDER = ("name", "id")
 PERSON_ORDER = ("family_name", "given_name", "id")
 EVENT_ORDER = ("date", "id")
+CORRECTION_ORDER = ("at", "id")
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -302,3 +309,67 @@ def person_status(
 ) -> PersonOnDate:
     on = parse_on(query.on)
     return persons_on([access.get_person(request.user, person_id)], on)[0]
+
+
+# Corrections of events.
+
+
+@router.patch(
+    "/events/{event_id}",
+    response={200: EventOut, **WRITE},
+    summary="Correct an event, with a reason (refused if the history would become impossible)",
+    description=(
+        "Send the fields to change and a `reason`. The person's whole history is checked again "
+        "with the rules of a recording: an impossible one is refused with its `history.*` code "
+        "and nothing changes. A field of another kind answers `event.detail_not_of_kind`, a "
+        "missing reason `event.reason_required`. A correction that changes nothing (a resend) "
+        "answers 200 and records nothing. The change is audited with the event before and "
+        "after, kept in the person's corrections, and the indicators are refreshed."
+    ),
+)
+def correct_event(
+    request: HttpRequest, event_id: uuid.UUID, payload: EventCorrectionIn
+) -> MigrationEvent:
+    user = require_user(request.user)
+    event = access.get_event(user, event_id)
+    changes = payload.model_dump(exclude_unset=True)
+    reason = changes.pop("reason")
+    if "moved_to" in changes:
+        code = changes["moved_to"]
+        changes["moved_to"] = _place(code, "moved_to") if code else None
+    for name in ("country", "destination", "purpose", "note"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    corrected, _changed = do_correct_event(actor=user, event=event, changes=changes, reason=reason)
+    return corrected
+
+
+@router.delete(
+    "/events/{event_id}",
+    response={200: EventCorrectionOut, **WRITE},
+    summary="Remove an event recorded in error, with a reason",
+    description=(
+        "The reason goes in the JSON body. Refused with the `history.*` code when the history "
+        "left would be impossible (a return whose departure is removed). The answer is the "
+        "correction kept in the person's history, with the event's facts in `before`."
+    ),
+)
+def remove_event(
+    request: HttpRequest, event_id: uuid.UUID, payload: EventRemovalIn
+) -> EventCorrection:
+    user = require_user(request.user)
+    event = access.get_event(user, event_id)
+    return do_delete_event(actor=user, event=event, reason=payload.reason)
+
+
+@router.get(
+    "/persons/{person_id}/corrections",
+    response={200: EventCorrectionPage, **READ},
+    summary="The corrections and removals of a person's events, oldest first",
+)
+def list_corrections(
+    request: HttpRequest, person_id: uuid.UUID, page: Query[PageQuery]
+) -> Page[EventCorrection]:
+    person = access.get_person(request.user, person_id)
+    corrections = EventCorrection.objects.filter(person=person).select_related("by")
+    return paginate(corrections, CORRECTION_ORDER, page.cursor, page.limit)

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.places.countries import country_choices
-from keyholder.registry.models import EventKind, Purpose, Relation, Sex
+from keyholder.registry.models import (
+    EVENT_DETAILS,
+    KIND_DETAILS,
+    EventCorrection,
+    EventKind,
+    MigrationEvent,
+    Purpose,
+    Relation,
+    Sex,
+)
 
 
 class DateInput(forms.DateInput):
@@ -32,7 +41,21 @@ class RequestIdForm(forms.Form):
 
 
 class EventForm(RequestIdForm):
-    kind = forms.ChoiceField(label=_("What happened"), choices=EventKind.choices)
+    """An event's kind, date, note and the details of its kind (``models.KIND_DETAILS``).
+
+    Every detail field is drawn, those of other kinds with the ``hidden`` attribute: the page's
+    script (registry/event_form.js) shows the kind's fields when the kind changes, and without
+    JavaScript the "show the fields" button posts the form back to be drawn for the new kind.
+    The details of other kinds are ignored when the form is read, so a value typed before the
+    kind changed is never saved.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=EventKind.choices,
+        initial=EventKind.DEPARTED,
+        widget=forms.Select(attrs={"data-event-kind": ""}),
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     country = forms.ChoiceField(
         label=_("Country"),
@@ -68,6 +91,80 @@ class EventForm(RequestIdForm):
         self.fields["moved_to"].widget.attrs["list"] = f"{self.prefix or 'event'}-places"
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+
+    @property
+    def drawn_kind(self) -> str:
+        """The kind the form is drawn for: as posted, else as it was shown."""
+        if self.is_bound:
+            posted = self.data.get(self.add_prefix("kind"), "")
+            if posted in KIND_DETAILS:
+                return str(posted)
+        initial = self.initial.get("kind", self.fields["kind"].initial)
+        return str(initial) if initial in KIND_DETAILS else EventKind.DEPARTED
+
+    def laid_out(self) -> list[dict[str, Any]]:
+        """The visible fields in order, each detail with the kinds it belongs to and whether
+        it belongs to the kind the form is drawn for."""
+        kind = self.drawn_kind
+        rows = []
+        for field in self.visible_fields():
+            if field.name in EVENT_DETAILS:
+                kinds = [k for k, details in KIND_DETAILS.items() if field.name in details]
+                rows.append({"field": field, "kinds": " ".join(kinds), "shown": kind in kinds})
+            else:
+                rows.append({"field": field, "kinds": None, "shown": True})
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if kind in KIND_DETAILS:
+            for name in EVENT_DETAILS:
+                if name not in KIND_DETAILS[kind]:
+                    # A hidden field of another kind: neither its value nor its error counts.
+                    self.errors.pop(name, None)
+                    cleaned[name] = None if name == "until" else ""
+        return cleaned
+
+
+def event_initial(event: MigrationEvent) -> dict[str, Any]:
+    """A correction form's values: the event as it is."""
+    return {
+        "kind": event.kind,
+        "date": event.date,
+        "country": event.country,
+        "destination": event.destination,
+        "purpose": event.purpose,
+        "until": event.until,
+        "moved_to": event.moved_to.code if event.moved_to is not None else "",
+        "note": event.note,
+    }
+
+
+REASON_MAX = EventCorrection._meta.get_field("reason").max_length
+
+
+def reason_field() -> forms.CharField:
+    # Not required here: the service refuses an empty reason with the catalogue's message.
+    return forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Kept in the person's history with the change, e.g. “the date was misheard”."),
+    )
+
+
+class CorrectEventForm(EventForm):
+    """The event form of a correction: the same fields, drawn with the event, and a reason."""
+
+    is_correction = True
+    reason = reason_field()
+
+
+class RemoveEventForm(forms.Form):
+    is_correction = False
+    reason = reason_field()
 
 
 class HouseholdForm(RequestIdForm):

@@ -55,6 +55,24 @@ class EventKind(models.TextChoices):
     DIED = "died", _("Died")
 
 
+# The details an event of each kind carries besides its kind, date and note. The forms show only
+# these, the services clear the others when a correction changes the kind and refuse a value
+# sent for a detail the kind does not have. A departure needs its country (``status.apply``),
+# a ban its end, a move its place (``services``); the rest are optional.
+EVENT_DETAILS = ("country", "destination", "purpose", "until", "moved_to")
+KIND_DETAILS: dict[str, tuple[str, ...]] = {
+    EventKind.BORN: (),
+    EventKind.JOINED: (),
+    EventKind.DEPARTED: ("country", "destination", "purpose"),
+    EventKind.RETURNED: (),
+    EventKind.DEPORTED: ("country",),
+    EventKind.ENTRY_BAN: ("country", "until"),
+    EventKind.MOVED: ("moved_to",),
+    EventKind.LEFT: (),
+    EventKind.DIED: (),
+}
+
+
 class Purpose(models.TextChoices):
     WORK = "work", _("Work")
     STUDY = "study", _("Study")
@@ -152,6 +170,41 @@ class MigrationEvent(Stamped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
+
+
+class EventCorrection(models.Model):
+    """An event corrected or removed: what it said before and after, by whom, when and why.
+
+    Kept in the person's history so that a correction stays visible on their timeline after the
+    event itself changed or is gone (``event_id`` is no foreign key: a removed event's row is
+    deleted, and ``before`` keeps its facts). The audit log holds the same change as one row.
+    """
+
+    class Action(models.TextChoices):
+        CORRECTED = "corrected", _("corrected")
+        REMOVED = "removed", _("removed")
+
+    # Indexed by ``correction_person`` below.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="corrections", db_index=False
+    )
+    event_id = models.UUIDField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # ``services.event_facts`` of the event before the change, and after it (null: removed).
+    before = models.JSONField()
+    after = models.JSONField(null=True, blank=True)
+    reason = models.CharField(max_length=500)
+    by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "at", "id"]
+        indexes = [models.Index(fields=["person", "at"], name="correction_person")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.event_id} {self.at:%Y-%m-%d}"
 
 
 class StatusSpan(models.Model):

@@ -11,7 +11,8 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -27,7 +28,14 @@ from django.db.models import (
 
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, subtree_q
-from keyholder.registry.models import EventKind, Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.models import (
+    EventCorrection,
+    EventKind,
+    Household,
+    MigrationEvent,
+    Person,
+    StatusSpan,
+)
 from keyholder.registry.spans import holding_on, status_of
 from keyholder.registry.status import (
     KIND_ORDER,
@@ -221,10 +229,63 @@ def counts_by_child(
 
 
 @dataclass
+class CorrectionRow:
+    """A correction with the event as it was and as it became (None: removed), unsaved
+    ``MigrationEvent``s made from its facts, so that pages word them as they word events."""
+
+    correction: EventCorrection
+    before: MigrationEvent
+    after: MigrationEvent | None
+
+
+@dataclass
 class MemberRow:
     person: Person
     status: Status
     events: list[MigrationEvent]
+    corrections: list[CorrectionRow] = field(default_factory=list)
+
+    @property
+    def corrected_ids(self) -> set[uuid.UUID]:
+        return {row.correction.event_id for row in self.corrections}
+
+
+def _event_of(facts: dict[str, Any], places: dict[str, Place]) -> MigrationEvent:
+    return MigrationEvent(
+        kind=facts.get("kind", ""),
+        date=dt.date.fromisoformat(facts["date"]),
+        country=facts.get("country") or "",
+        destination=facts.get("destination") or "",
+        purpose=facts.get("purpose") or "",
+        until=dt.date.fromisoformat(facts["until"]) if facts.get("until") else None,
+        moved_to=places.get(facts.get("moved_to") or ""),
+        note=facts.get("note") or "",
+    )
+
+
+def corrections_by_person(person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[CorrectionRow]]:
+    """Each person's corrections, oldest first: one query (and one for the places moved to,
+    only when a corrected event was a move)."""
+    ids = list(person_ids)
+    corrections: list[EventCorrection] = []
+    for start in range(0, len(ids), 900):
+        corrections.extend(
+            EventCorrection.objects.filter(person_id__in=ids[start : start + 900])
+            .select_related("by")
+            .order_by("at", "id")
+        )
+    codes = {
+        facts["moved_to"]
+        for c in corrections
+        for facts in (c.before, c.after)
+        if facts and facts.get("moved_to")
+    }
+    places = {p.code: p for p in Place.objects.filter(code__in=codes)} if codes else {}
+    grouped: dict[uuid.UUID, list[CorrectionRow]] = defaultdict(list)
+    for c in corrections:
+        after = _event_of(c.after, places) if c.after else None
+        grouped[c.person_id].append(CorrectionRow(c, _event_of(c.before, places), after))
+    return grouped
 
 
 @dataclass
@@ -235,17 +296,25 @@ class HouseholdRow:
 
 
 def household_rows(
-    households: Iterable[Household], persons: Iterable[Person], on: dt.date
+    households: Iterable[Household],
+    persons: Iterable[Person],
+    on: dt.date,
+    *,
+    with_corrections: bool = False,
 ) -> list[HouseholdRow]:
-    """Each household with its members, their events and status on a date: one events query."""
+    """Each household with its members, their events and status on a date: one events query
+    (and one for the members' corrections, which only the household page shows)."""
     people = list(persons)
     events = events_by_person(p.pk for p in people)
     statuses = statuses_on(people, on)
+    corrections = corrections_by_person(p.pk for p in people) if with_corrections else {}
     members: dict[uuid.UUID, list[MemberRow]] = defaultdict(list)
     for person in people:
         history = sorted(events.get(person.pk, []), key=sort_key)
         status = statuses[person.pk]
-        members[person.household_id].append(MemberRow(person, status, history))
+        members[person.household_id].append(
+            MemberRow(person, status, history, corrections.get(person.pk, []))
+        )
     return [
         HouseholdRow(h, members[h.pk], household_status(m.status for m in members[h.pk]))
         for h in households

@@ -233,3 +233,56 @@ class EventPage(Schema):
     count: int
     next: str | None
     results: list[EventOut]
+
+
+# Corrections of events.
+
+REASON_HELP = (
+    "Why the event is corrected or removed (required, at most 500 characters): kept in the "
+    "person's history of corrections and in the audit log."
+)
+
+
+class EventCorrectionIn(Schema):
+    """The fields to change, and why. A field left out keeps its value; when the kind changes,
+    the details the new kind does not have are cleared (a value sent for one is refused)."""
+
+    kind: str | None = Field(None, description="One of: " + ", ".join(EventKind.values))
+    date: dt.date | None = None
+    country: str | None = Field(
+        None, description="ISO 3166-1 alpha-2 (departed, deported, entry_ban)."
+    )
+    destination: str | None = Field(None, max_length=200, description="Region or city (departed).")
+    purpose: str | None = Field(None, description="One of: " + ", ".join(Purpose.values))
+    until: dt.date | None = Field(None, description="Last day of an entry ban (entry_ban).")
+    moved_to: str | None = Field(None, description="Code of the place moved to (moved).")
+    note: str | None = None
+    reason: str = Field(..., max_length=500, description=REASON_HELP)
+
+
+class EventRemovalIn(Schema):
+    reason: str = Field(..., max_length=500, description=REASON_HELP)
+
+
+class EventCorrectionOut(Schema):
+    id: int
+    event: uuid.UUID = Field(..., alias="event_id")
+    person: uuid.UUID = Field(..., alias="person_id")
+    action: str = Field(..., description="corrected or removed.")
+    before: dict[str, Any] = Field(..., description="The event as it was.")
+    after: dict[str, Any] | None = Field(
+        None, description="The event as it became; null when it was removed."
+    )
+    reason: str
+    by: str | None = Field(None, description="Username of who made the change.")
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_by(obj: Any) -> str | None:
+        return obj.by.username if obj.by_id else None
+
+
+class EventCorrectionPage(Schema):
+    count: int
+    next: str | None
+    results: list[EventCorrectionOut]

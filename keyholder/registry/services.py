@@ -24,6 +24,9 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import find_resend
 from keyholder.places.models import Place, PlaceKind, require_place
 from keyholder.registry.models import (
+    EVENT_DETAILS,
+    KIND_DETAILS,
+    EventCorrection,
     EventKind,
     GardenTree,
     House,
@@ -210,6 +213,27 @@ def do_create_person(
     return person, True
 
 
+def _check_event(kind: str, country: str, purpose: str, moved_to: Place | None) -> str:
+    """Refuse an event's details that no history could hold; returns the country normalised."""
+    _choice(kind, EventKind.values, "kind")
+    if purpose:
+        _choice(purpose, Purpose.values, "purpose")
+    country = country.strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ServiceError(Code.INVALID_COUNTRY, field="country", value=country)
+    if kind == EventKind.DEPARTED and not country:
+        raise ServiceError(Code.HISTORY_DESTINATION_REQUIRED, field="country")
+    if kind == EventKind.MOVED and moved_to is None:
+        raise ServiceError(Code.HISTORY_MOVED_TO_REQUIRED, field="moved_to")
+    return country
+
+
+def _lock(person: Person) -> None:
+    """Lock the person's row so two devices cannot interleave events into an impossible
+    history."""
+    Person.objects.select_for_update().filter(pk=person.pk).order_by().first()
+
+
 @transaction.atomic
 def do_record_event(
     *,
@@ -229,16 +253,7 @@ def do_record_event(
     """Record one dated event, refusing it if the person's history would become impossible."""
     household = person.household
     require_writer(actor, household.village)
-    _choice(kind, EventKind.values, "kind")
-    if purpose:
-        _choice(purpose, Purpose.values, "purpose")
-    country = country.strip().upper()
-    if country and (len(country) != 2 or not country.isalpha()):
-        raise ServiceError(Code.INVALID_COUNTRY, field="country", value=country)
-    if kind == EventKind.DEPARTED and not country:
-        raise ServiceError(Code.HISTORY_DESTINATION_REQUIRED, field="country")
-    if kind == EventKind.MOVED and moved_to is None:
-        raise ServiceError(Code.HISTORY_MOVED_TO_REQUIRED, field="moved_to")
+    country = _check_event(kind, country, purpose, moved_to)
     fields = {
         "person": person,
         "kind": kind,
@@ -253,8 +268,7 @@ def do_record_event(
     existing, event_id = find_resend(MigrationEvent, id, fields)
     if existing is not None:
         return existing, False
-    # Lock the person's row so two devices cannot interleave events into an impossible history.
-    Person.objects.select_for_update().filter(pk=person.pk).order_by().first()
+    _lock(person)
     event = MigrationEvent(id=event_id, created_by=actor, is_sample=is_sample, **fields)
     # validate_history sorts the events itself; the default ordering's joins are not needed.
     history = [*person.events.order_by(), event]
@@ -267,27 +281,172 @@ def do_record_event(
     return event, True
 
 
-@transaction.atomic
-def do_delete_event(*, actor: User | None, event: MigrationEvent) -> None:
-    """Remove an event recorded in error, if the remaining history is still possible."""
+# Corrections. A recorded event may be wrong (a date misheard, a return recorded as a
+# deportation, an event of the wrong person): it is corrected or removed with a reason, if the
+# history left is still possible, and the change stays visible in the person's history.
+
+MAX_REASON = EventCorrection._meta.get_field("reason").max_length or 500
+# What a correction may change: an event's kind, date, details and note (not its person).
+CORRECTABLE = ("kind", "date", *EVENT_DETAILS, "note")
+
+
+def event_facts(event: MigrationEvent) -> dict[str, Any]:
+    """What an event says, as JSON: kept in the audit log and in ``EventCorrection``."""
+    return {
+        "kind": event.kind,
+        "date": event.date.isoformat(),
+        "country": event.country,
+        "destination": event.destination,
+        "purpose": event.purpose,
+        "until": event.until.isoformat() if event.until else None,
+        "moved_to": event.moved_to.code if event.moved_to is not None else None,
+        "note": event.note,
+    }
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(Code.EVENT_REASON_REQUIRED, field="reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError(Code.EVENT_REASON_TOO_LONG, field="reason", max=MAX_REASON)
+    return reason
+
+
+def _empty(field: str) -> Any:
+    return None if field in ("until", "moved_to") else ""
+
+
+def _locked_event(event: MigrationEvent) -> tuple[Person, list[MigrationEvent], MigrationEvent]:
+    """Lock the event's person and read their history again under the lock: the person, their
+    other events and the event as it is now (a concurrent correction may have changed it)."""
     person = event.person
-    require_writer(actor, person.household.village)
-    Person.objects.select_for_update().filter(pk=person.pk).first()
-    remaining = [e for e in person.events.all() if e.pk != event.pk]
+    _lock(person)
+    others: list[MigrationEvent] = []
+    current = None
+    for each in person.events.order_by().select_related("moved_to"):
+        if each.pk == event.pk:
+            current = each
+        else:
+            others.append(each)
+    if current is None:
+        # Removed by someone else meanwhile.
+        raise ServiceError(Code.NOT_FOUND)
+    return person, others, current
+
+
+@transaction.atomic
+def do_correct_event(
+    *,
+    actor: User | None,
+    event: MigrationEvent,
+    changes: Mapping[str, Any],
+    reason: str,
+) -> tuple[MigrationEvent, bool]:
+    """Correct an event's kind, date, details or note, with a reason.
+
+    ``changes`` maps field names of ``CORRECTABLE`` to new values (``moved_to`` a ``Place``).
+    When the kind changes, the details the new kind does not have are cleared; a value sent
+    for such a detail is refused. The person's whole history is validated again, with the same
+    rules as a recording, and refused with its ``history.*`` code if it becomes impossible.
+    Returns the event and whether anything changed: a correction that changes nothing (a
+    resend) writes nothing.
+    """
+    require_writer(actor, event.person.household.village)
+    reason = _reason(reason)
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        raise ServiceError(Code.INVALID_FIELD, field=unknown[0], detail=unknown[0])
+    for name in ("kind", "date"):
+        if name in changes and changes[name] is None:
+            raise ServiceError(Code.INVALID_FIELD, field=name, detail="null")
+    person, others, current = _locked_event(event)
+    before = event_facts(current)
+    kind = changes.get("kind", current.kind)
+    _choice(kind, EventKind.values, "kind")
+    values: dict[str, Any] = {name: getattr(current, name) for name in CORRECTABLE}
+    values.update(changes)
+    for field in EVENT_DETAILS:
+        if field in KIND_DETAILS[kind]:
+            continue
+        if field in changes and changes[field] not in (None, ""):
+            raise ServiceError(
+                Code.EVENT_DETAIL_NOT_OF_KIND, field=field, kind=EventKind(kind).label
+            )
+        values[field] = _empty(field)
+    values["country"] = _check_event(
+        kind, values["country"] or "", values["purpose"] or "", values["moved_to"]
+    )
+    values["destination"] = (values["destination"] or "").strip()
+    values["purpose"] = values["purpose"] or ""
+    values["note"] = values["note"] or ""
+    for name, value in values.items():
+        setattr(current, name, value)
+    after = event_facts(current)
+    if after == before:
+        return current, False
+    validate_history([*others, current], person.birth_year, today())
+    current.save()
+    rewrite_spans(person, [*others, current])
+    EventCorrection.objects.create(
+        person=person,
+        event_id=current.pk,
+        action=EventCorrection.Action.CORRECTED,
+        before=before,
+        after=after,
+        reason=reason,
+        by=actor,
+    )
+    audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        "migration_event",
+        current.pk,
+        person=str(person.pk),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    # The figures change from the earlier of the old and the new date.
+    _announce(
+        [person.household.village_id], min(dt.date.fromisoformat(before["date"]), current.date)
+    )
+    return current, True
+
+
+@transaction.atomic
+def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -> EventCorrection:
+    """Remove an event recorded in error, with a reason, if the remaining history is still
+    possible. Its facts stay in the person's history of corrections."""
+    require_writer(actor, event.person.household.village)
+    reason = _reason(reason)
+    person, remaining, current = _locked_event(event)
     validate_history(remaining, person.birth_year, today())
+    before = event_facts(current)
+    correction = EventCorrection.objects.create(
+        person=person,
+        event_id=current.pk,
+        action=EventCorrection.Action.REMOVED,
+        before=before,
+        after=None,
+        reason=reason,
+        by=actor,
+    )
     audit(
         actor,
         AuditLog.Action.DELETE,
         "migration_event",
-        event.pk,
+        current.pk,
         person=str(person.pk),
-        kind=event.kind,
-        date=event.date.isoformat(),
+        before=before,
+        after=None,
+        reason=reason,
     )
-    date = event.date
-    event.delete()
+    date = current.date
+    current.delete()
     rewrite_spans(person, remaining)
     _announce([person.household.village_id], date)
+    return correction
 
 
 def run_in_one_transaction(work: Callable[[], Any]) -> Any:

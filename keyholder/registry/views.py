@@ -9,7 +9,7 @@ anyone else who can see the household answers 403, and from anyone who cannot, 4
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,9 +27,18 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pages import or_404, show_refusal
 from keyholder.places.models import place_by_code
 from keyholder.registry import access, queries, services
-from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm
-from keyholder.registry.models import Household, Person
+from keyholder.registry.forms import (
+    CorrectEventForm,
+    EventForm,
+    HouseholdForm,
+    MemberForm,
+    RemoveEventForm,
+    event_initial,
+)
+from keyholder.registry.models import EventKind, Household, MigrationEvent, Person
 from keyholder.registry.place_views import breadcrumbs
+
+F = TypeVar("F", bound=EventForm)
 
 
 def _household_or_404(request: HttpRequest, household_id: uuid.UUID) -> Household:
@@ -44,30 +53,65 @@ def event_prefix(person: Person) -> str:
     return f"p{person.pk.hex[:12]}"
 
 
+def correction_prefix(event: MigrationEvent) -> str:
+    return f"e{event.pk.hex[:12]}"
+
+
+def _event_or_404(request: HttpRequest, event_id: uuid.UUID) -> MigrationEvent:
+    return or_404(access.get_event, request.user, event_id)
+
+
+def _asked(request: HttpRequest, name: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
 def render_household(
     request: HttpRequest,
     household: Household,
     *,
     event_forms: dict[uuid.UUID, EventForm] | None = None,
     member_form: MemberForm | None = None,
+    event_form: CorrectEventForm | RemoveEventForm | None = None,
+    event_form_for: uuid.UUID | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
     members = access.members_of(request.user, household)
-    row = queries.household_rows([household], members, today)[0]
+    row = queries.household_rows([household], members, today, with_corrections=True)[0]
     can_write = access.can_write(request.user, household.village)
     event_forms = event_forms or {}
     # A form is drawn only for the member asked for (?record=<id>) or whose post failed: the
     # country list is long, and a page with one per member would be heavy on a cheap phone.
+    # The same for one event's correction (?correct=<id>) or removal (?remove=<id>).
     record_for = request.GET.get("record", "")
+    correct_id, remove_id = _asked(request, "correct"), _asked(request, "remove")
     cards = []
+    drawn = False
     for member in row.members:
         form = None
+        events = []
+        for event in member.events:
+            change_form: CorrectEventForm | RemoveEventForm | None = None
+            if can_write:
+                if event_form is not None and event.pk == event_form_for:
+                    change_form = event_form
+                elif event_form is None and event.pk == correct_id:
+                    change_form = CorrectEventForm(
+                        prefix=correction_prefix(event), initial=event_initial(event)
+                    )
+                elif event_form is None and event.pk == remove_id:
+                    change_form = RemoveEventForm(prefix=correction_prefix(event))
+            drawn = drawn or isinstance(change_form, CorrectEventForm)
+            events.append({"event": event, "form": change_form})
         if can_write:
             form = event_forms.get(member.person.pk)
             if form is None and record_for == str(member.person.pk):
                 form = EventForm(prefix=event_prefix(member.person))
-        cards.append({"member": member, "form": form})
+        drawn = drawn or form is not None
+        cards.append({"member": member, "form": form, "events": events})
     if can_write and member_form is None and request.GET.get("add") == "member":
         member_form = MemberForm(prefix="member")
     house = household.house
@@ -81,9 +125,7 @@ def render_household(
         "cards": cards,
         "can_write": can_write,
         "member_form": member_form,
-        "move_places": access.move_destinations(household.village)
-        if any(card["form"] for card in cards)
-        else [],
+        "move_places": access.move_destinations(household.village) if drawn else [],
         "crumbs": crumbs,
         "today": today,
     }
@@ -102,15 +144,15 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     household = person.household
     if not access.can_write(request.user, household.village):
         raise PermissionDenied
-    form = EventForm(request.POST, prefix=event_prefix(person))
+    prefix = event_prefix(person)
+    if "show_kind" in request.POST:
+        form = _drawn_again(EventForm, request, prefix)
+        return render_household(request, household, event_forms={person.pk: form})
+    form = EventForm(request.POST, prefix=prefix)
     if form.is_valid():
         data = form.cleaned_data
-        moved_to = place_by_code(data["moved_to"])
-        if data["moved_to"] and moved_to is None:
-            form.add_error(
-                "moved_to", ServiceError(Code.INVALID_PLACE, value=data["moved_to"]).message
-            )
-        else:
+        found, moved_to = _moved_to(form)
+        if found:
             try:
                 services.do_record_event(
                     actor=request.user,  # type: ignore[arg-type]
@@ -140,6 +182,109 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                 url = reverse("registry:household", args=[household.pk])
                 return redirect(f"{url}#person-{person.pk}")
     return render_household(request, household, event_forms={person.pk: form}, status=400)
+
+
+def _drawn_again(form_class: type[F], request: HttpRequest, prefix: str) -> F:
+    """The posted form drawn again, unbound with what was typed, for the kind now chosen: the
+    answer to "show the fields" when the page runs without JavaScript."""
+    typed = {
+        name: request.POST.get(f"{prefix}-{name}", "")
+        for name in form_class.base_fields
+        if f"{prefix}-{name}" in request.POST
+    }
+    return form_class(prefix=prefix, initial=typed)
+
+
+def _moved_to(form: EventForm) -> tuple[bool, Any]:
+    """The place a move is to, from its code; (False, None) after adding the form's error."""
+    code = form.cleaned_data["moved_to"]
+    place = place_by_code(code) if code else None
+    if code and place is None:
+        form.add_error("moved_to", ServiceError(Code.INVALID_PLACE, value=code).message)
+        return False, None
+    return True, place
+
+
+def _back_to(person: Person) -> HttpResponse:
+    url = reverse("registry:household", args=[person.household_id])
+    return redirect(f"{url}#person-{person.pk}")
+
+
+@login_required
+@require_POST
+def correct_event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    event = _event_or_404(request, event_id)
+    person = event.person
+    if not access.can_write(request.user, person.household.village):
+        raise PermissionDenied
+    prefix = correction_prefix(event)
+    if "show_kind" in request.POST:
+        form = _drawn_again(CorrectEventForm, request, prefix)
+        return render_household(request, person.household, event_form=form, event_form_for=event.pk)
+    form = CorrectEventForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        data = form.cleaned_data
+        found, moved_to = _moved_to(form)
+        if found:
+            changes = {
+                name: data[name]
+                for name in ("kind", "date", "country", "destination", "purpose", "until", "note")
+            }
+            changes["moved_to"] = moved_to
+            try:
+                _event, changed = services.do_correct_event(
+                    actor=request.user,  # type: ignore[arg-type]
+                    event=event,
+                    changes=changes,
+                    reason=data["reason"],
+                )
+            except ServiceError as exc:
+                show_refusal(form, exc)
+            else:
+                if changed:
+                    messages.success(
+                        request,
+                        _("The event of %(name)s was corrected.") % {"name": person.full_name},
+                    )
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return _back_to(person)
+    return render_household(
+        request, person.household, event_form=form, event_form_for=event.pk, status=400
+    )
+
+
+@login_required
+@require_POST
+def remove_event(request: HttpRequest, event_id: uuid.UUID) -> HttpResponse:
+    event = _event_or_404(request, event_id)
+    person = event.person
+    if not access.can_write(request.user, person.household.village):
+        raise PermissionDenied
+    form = RemoveEventForm(request.POST, prefix=correction_prefix(event))
+    if form.is_valid():
+        try:
+            services.do_delete_event(
+                actor=request.user,  # type: ignore[arg-type]
+                event=event,
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The event “%(event)s” of %(name)s on %(date)s was removed.")
+                % {
+                    "name": person.full_name,
+                    "event": EventKind(event.kind).label,
+                    "date": date_format(event.date, "DATE_FORMAT"),
+                },
+            )
+            return _back_to(person)
+    return render_household(
+        request, person.household, event_form=form, event_form_for=event.pk, status=400
+    )
 
 
 @login_required

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from keyholder.places.countries import country_name as _country_name
-from keyholder.registry.models import EventKind, MigrationEvent
+from keyholder.registry.models import EventCorrection, EventKind, MigrationEvent
+from keyholder.registry.queries import CorrectionRow
 from keyholder.registry.status import HouseholdState, HouseholdStatus, State, Status
 
 register = template.Library()
@@ -105,3 +107,32 @@ def event_text(event: MigrationEvent) -> str:
     if event.kind == EventKind.MOVED and event.moved_to is not None:
         return _("Moved within the country to %(place)s") % {"place": event.moved_to.name}
     return str(event.get_kind_display())
+
+
+@register.simple_tag
+def correction_text(row: CorrectionRow) -> str:
+    """A correction as a whole sentence: when, by whom, and the event before (and after)."""
+    correction = row.correction
+    by = correction.by
+    who = (by.get_full_name() or by.username) if by is not None else _("the system")
+    at = date_format(timezone.localtime(correction.at), "DATE_FORMAT")
+    before = _("%(event)s on %(date)s") % {
+        "event": event_text(row.before),
+        "date": _date(row.before.date),
+    }
+    if correction.action == EventCorrection.Action.REMOVED or row.after is None:
+        return _("Removed on %(at)s by %(by)s: %(event)s") % {
+            "at": at,
+            "by": who,
+            "event": before,
+        }
+    after = _("%(event)s on %(date)s") % {
+        "event": event_text(row.after),
+        "date": _date(row.after.date),
+    }
+    return _("Corrected on %(at)s by %(by)s: %(before)s became %(after)s") % {
+        "at": at,
+        "by": who,
+        "before": before,
+        "after": after,
+    }

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from keyholder.accounts.models import AuditLog
 from keyholder.core.errors import Code, ServiceError
 from keyholder.registry.models import MigrationEvent, Person
+from keyholder.registry.services import do_correct_event
 from keyholder.testing import Cast, make_event, make_person
 
 
@@ -144,13 +145,21 @@ def test_it_shows_a_household_in_a_fixed_number_of_queries(
     for n in range(8):
         person = make_person(cast.household, f"Member {n}")
         make_event(person, "departed", when, country="RU", destination="Tver")
-        make_event(person, "returned", when + dt.timedelta(days=40))
+        returned = make_event(person, "returned", when + dt.timedelta(days=40))
         make_event(person, "moved", when + dt.timedelta(days=50), moved_to=cast.jamoat)
+        do_correct_event(
+            actor=cast.enumerator,
+            event=returned,
+            changes={"date": when + dt.timedelta(days=41)},
+            reason="misheard",
+        )
     client.force_login(cast.enumerator)
-    # The members' events in one query, their statuses from the spans in another.
-    with django_assert_max_num_queries(12):
+    # The members' events in one query, their statuses from the spans in another, their
+    # corrections in a third.
+    with django_assert_max_num_queries(13):
         response = client.get(household_url(cast))
     assert response.content.decode().count('class="card"') == 8
+    assert response.content.decode().count('class="corrected"') == 8
 
 
 def test_it_records_a_move_to_a_listed_place_and_refuses_an_unknown_one(

@@ -127,10 +127,10 @@ def test_the_services_keep_the_spans_and_check_spans_finds_a_stale_one(cast: Cas
 
     # Deleting an event rewrites the spans; a refused deletion leaves them as they were.
     with pytest.raises(ServiceError):
-        do_delete_event(actor=cast.admin, event=departed)  # the deportation needs it
+        do_delete_event(actor=cast.admin, event=departed, reason="test")  # deportation needs it
     assert statuses_on([person], TODAY)[person.pk].state == State.RETURNED
     deported = person.events.get(kind="deported")
-    do_delete_event(actor=cast.admin, event=deported)
+    do_delete_event(actor=cast.admin, event=deported, reason="recorded twice")
     assert statuses_on([person], TODAY)[person.pk].state == State.ABROAD
     call_command("check_spans", "--quiet")
 

@@ -83,6 +83,17 @@ def _event_form(w: World) -> dict[str, Any]:
     return {f"{prefix}-kind": "returned", f"{prefix}-date": today()}
 
 
+def _event_id(w: World) -> uuid.UUID:
+    event = w.person.events.order_by("date").first()
+    assert event is not None
+    return event.pk
+
+
+def _correction_form(w: World) -> dict[str, Any]:
+    prefix = f"e{_event_id(w).hex[:12]}"
+    return {f"{prefix}-kind": "returned", f"{prefix}-date": today(), f"{prefix}-reason": "x"}
+
+
 def _visit_form(w: World) -> dict[str, Any]:
     return {
         "id": "5b0b6a8e-4f6c-4a53-9a3c-3a4f1c2d9e01",
@@ -124,6 +135,16 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     ],
     "registry:record_event": lambda w: [
         Case(REFUSED, {"person_id": w.person.pk}, body=_event_form(w))
+    ],
+    "registry:correct_event": lambda w: [
+        Case(REFUSED, {"event_id": _event_id(w)}, body=_correction_form(w))
+    ],
+    "registry:remove_event": lambda w: [
+        Case(
+            REFUSED,
+            {"event_id": _event_id(w)},
+            body={f"e{_event_id(w).hex[:12]}-reason": "intruder"},
+        )
     ],
     "registry:add_household": lambda w: [
         Case(REFUSED, {"code": V01}, body={"name": "Intruder", "street": "X", "number": "1"})
@@ -421,6 +442,15 @@ API: Api = {
     ("GET", "/persons/{person_id}/events"): lambda w: [Case(REFUSED, {"person_id": w.relative.pk})],
     ("POST", "/persons/{person_id}/events"): lambda w: [
         Case(REFUSED, {"person_id": w.person.pk}, body={"kind": "returned", "date": today()}),
+    ],
+    ("GET", "/persons/{person_id}/corrections"): lambda w: [
+        Case(REFUSED, {"person_id": w.relative.pk})
+    ],
+    ("PATCH", "/events/{event_id}"): lambda w: [
+        Case(REFUSED, {"event_id": _event_id(w)}, body={"date": today(), "reason": "intruder"})
+    ],
+    ("DELETE", "/events/{event_id}"): lambda w: [
+        Case(REFUSED, {"event_id": _event_id(w)}, body={"reason": "intruder"})
     ],
     ("GET", "/persons/{person_id}/status"): lambda w: [
         Case(REFUSED, {"person_id": w.relative.pk}, {"on": today()})
