@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keyholder.accounts import access as place_access
-from keyholder.core.errors import Code, ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.core.pages import or_404, show_refusal
-from keyholder.places.models import place_by_code
+from keyholder.places.models import place_by_code, place_refusal
 from keyholder.registry import access, queries, services
 from keyholder.registry.forms import EventForm, HouseholdForm, MemberForm
 from keyholder.registry.models import Household, Person
@@ -107,9 +107,7 @@ def record_event(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         data = form.cleaned_data
         moved_to = place_by_code(data["moved_to"])
         if data["moved_to"] and moved_to is None:
-            form.add_error(
-                "moved_to", ServiceError(Code.INVALID_PLACE, value=data["moved_to"]).message
-            )
+            form.add_error("moved_to", place_refusal(data["moved_to"], "moved_to").message)
         else:
             try:
                 services.do_record_event(
