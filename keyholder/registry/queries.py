@@ -328,9 +328,7 @@ def search_households(households: QuerySet[Household], query: SearchQuery) -> Qu
     if query.phone_digits:
         found |= Q(
             Exists(
-                Person.objects.filter(
-                    household=OuterRef("pk"), phone__endswith=query.phone_digits
-                )
+                Person.objects.filter(household=OuterRef("pk"), phone__endswith=query.phone_digits)
             )
         )
     return households.filter(found)
