@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -30,7 +29,14 @@ from django.db.models import (
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.text import normalise_text, search_key
 from keyholder.places.models import Place, subtree_q
-from keyholder.registry.models import EventKind, Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.models import (
+    EventKind,
+    House,
+    Household,
+    MigrationEvent,
+    Person,
+    StatusSpan,
+)
 from keyholder.registry.services import normalise_phone
 from keyholder.registry.spans import holding_on, status_of
 from keyholder.registry.status import (
@@ -318,18 +324,26 @@ def words_q(field: str, words: Iterable[str]) -> Q:
     return q
 
 
+def _houses_matching(words: Iterable[str]) -> QuerySet[House]:
+    return House.objects.filter(words_q("search_name", words)).values("pk")
+
+
+# Each branch below is a condition on the searched table's own columns (a subquery for the
+# house and the phone): SQLite then tests the words on each row before any join, rather than
+# joining every row of the area to its house first (7 s instead of well under one on the Asht
+# sample).
+
+
 def search_households(households: QuerySet[Household], query: SearchQuery) -> QuerySet[Household]:
     """Households whose name or house address matches, or with a member of that phone."""
     if query.empty:
         return households.none()
     found = Q(pk__in=[])
     if query.words:
-        found |= words_q("search_name", query.words) | words_q("house__search_name", query.words)
+        found |= words_q("search_name", query.words) | Q(house_id__in=_houses_matching(query.words))
     if query.phone_digits:
         found |= Q(
-            Exists(
-                Person.objects.filter(household=OuterRef("pk"), phone__endswith=query.phone_digits)
-            )
+            pk__in=Person.objects.filter(phone__endswith=query.phone_digits).values("household_id")
         )
     return households.filter(found)
 
@@ -340,8 +354,10 @@ def search_persons(persons: QuerySet[Person], query: SearchQuery) -> QuerySet[Pe
         return persons.none()
     found = Q(pk__in=[])
     if query.words:
-        found |= words_q("search_name", query.words) | words_q(
-            "household__house__search_name", query.words
+        found |= words_q("search_name", query.words) | Q(
+            household_id__in=Household.objects.filter(
+                house_id__in=_houses_matching(query.words)
+            ).values("pk")
         )
     if query.phone_digits:
         found |= Q(phone__endswith=query.phone_digits)
