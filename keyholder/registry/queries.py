@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -324,7 +325,7 @@ def words_q(field: str, words: Iterable[str]) -> Q:
     return q
 
 
-def _houses_matching(words: Iterable[str]) -> QuerySet[House]:
+def _houses_matching(words: Iterable[str]) -> QuerySet[House, Any]:
     return House.objects.filter(words_q("search_name", words)).values("pk")
 
 
