@@ -275,14 +275,17 @@ class Writer:
         common = ["id", "created_at", "updated_at", "is_sample"]
         self._insert(
             House,
-            [*common, "village_id", "street", "number", "notes"],
-            [(i(h), stamp, stamp, True, v, "", str(h % 1000), "") for h, v in rows.houses],
+            [*common, "village_id", "street", "number", "notes", "search_name"],
+            [
+                (i(h), stamp, stamp, True, v, "", str(h % 1000), "", str(h % 1000))
+                for h, v in rows.houses
+            ],
         )
         self._insert(
             Household,
-            [*common, "village_id", "house_id", "name", "notes"],
+            [*common, "village_id", "house_id", "name", "notes", "search_name"],
             [
-                (i(h), stamp, stamp, True, v, i(house), f"H{h}", "")
+                (i(h), stamp, stamp, True, v, i(house), f"H{h}", "", f"h{h}")
                 for h, v, house in rows.households
             ],
         )
@@ -297,9 +300,10 @@ class Writer:
                 "birth_year",
                 "relation",
                 "phone",
+                "search_name",
             ],
             [
-                (i(p), stamp, stamp, True, i(h), f"P{p}", "", sex, by, "other", "")
+                (i(p), stamp, stamp, True, i(h), f"P{p}", "", sex, by, "other", "", f"p{p}")
                 for p, h, sex, by in rows.persons
             ],
         )

@@ -23,7 +23,9 @@ reused; ``--regenerate`` starts again. Steps:
   200 ms) and the country (p95 under 1 s), ``count_status`` for the country (under 5 s), and
   the naive replay of the district beside them;
 - ``write``: one event through the API, spans included (p95 under 50 ms);
-- ``import``: an export of villages of about 26,740 rows imported again (under 15 s).
+- ``import``: an export of villages of about 26,740 rows imported again (under 15 s);
+- ``search``: the search API (``q``) on the Asht district sample, p95 under 200 ms, in a
+  database of its own (``bench/search.py``).
 
 The status steps live in ``bench/status.py``.
 """
@@ -56,6 +58,7 @@ STEPS = (
     "status",
     "write",
     "import",
+    "search",
 )
 TARGETS = {
     "build": 60.0,
@@ -68,6 +71,7 @@ TARGETS = {
     "count_status": 5.0,
     "write": 0.050,
     "import": 15.0,
+    "search": 0.200,
 }
 
 
@@ -401,13 +405,14 @@ def step_dashboard(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _status_steps() -> dict[str, Any]:
-    from bench import status
+    from bench import search, status
 
     return {
         "spans": status.step_spans,
         "status": status.step_status,
         "write": status.step_write,
         "import": status.step_import,
+        "search": search.step_search,
     }
 
 
@@ -613,6 +618,22 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
             _fmt(im.get("peak_mb")),
         )
     )
+    se = steps.get("search", {})
+    for name in ("persons", "households"):
+        v = se.get(name, {})
+        rows.append(
+            (
+                "search",
+                (
+                    f"/api/v1/{name}?q= in {se.get('district', '?')} sample "
+                    f"({se.get('persons_in_sample', '?')} persons), p95 (p50 "
+                    f"{_fmt(v.get('p50'), ' s')})"
+                ),
+                _fmt(v.get("p95"), " s"),
+                verdict(v.get("p95"), TARGETS["search"]),
+                _fmt(se.get("peak_mb")),
+            )
+        )
     return rows
 
 
@@ -641,6 +662,12 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
 
     if args.step:
+        if args.step == "search":
+            # The district sample lives in a database of its own (bench/search.py).
+            os.environ["KEYHOLDER_DATABASE_URL"] = os.environ.get(
+                "KEYHOLDER_BENCH_SEARCH_DATABASE_URL",
+                f"sqlite:///{BENCH_DIR / 'search-asht.sqlite3'}",
+            )
         configure(args.scale)
         result = {**STEP_FUNCTIONS, **_status_steps()}[args.step](args)
         result["peak_mb"] = round(peak_mb(), 1)

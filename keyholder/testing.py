@@ -52,7 +52,9 @@ def make_user(username: str, role: str, places: list[Place] | None = None, **ext
 
 
 def make_house(village: Place, **extra: Any) -> House:
-    return House.objects.create(village=village, street="Rudaki", number=str(next(_seq)), **extra)
+    values: dict[str, Any] = {"street": "Rudaki", "number": str(next(_seq))}
+    values.update(extra)
+    return House.objects.create(village=village, **values)
 
 
 def make_household(village: Place, name: str = "Karimov", **extra: Any) -> Household:

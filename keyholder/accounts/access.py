@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from keyholder.accounts.models import Role, User
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.text import search_key
 from keyholder.places.models import Place, subtree_q
 
 AnyUser = User | AnonymousUser
@@ -145,3 +146,28 @@ def home_place(user: Any) -> Place | None:
         return Place.objects.filter(parent__isnull=True).order_by("code").first()
     anchors = area_anchors(user)
     return anchors[0] if anchors else None
+
+
+def find_places(user: Any, text: str, limit: int = 20) -> list[Place]:
+    """Places the user may open whose name (in any language and spelling) or code has words
+    starting with the words of ``text``: the account pages pick areas by name with it.
+
+    The places are a few thousand rows of reference data, matched here rather than in SQL so
+    that the names in three languages need no key column.
+    """
+    words = search_key(text or "").split()
+    if not words:
+        return []
+    found: list[Place] = []
+    places = (
+        Place.objects.filter(viewable_places_q(user))
+        .only("pk", "code", "kind", "path", "name_tg", "name_ru", "name_en", "is_sample")
+        .order_by("depth", "path")
+    )
+    for place in places.iterator(chunk_size=2000):
+        key = " " + search_key(f"{place.name_tg} {place.name_ru} {place.name_en} {place.code}")
+        if all(" " + word in key for word in words):
+            found.append(place)
+            if len(found) >= limit:
+                break
+    return found

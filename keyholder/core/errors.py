@@ -36,6 +36,8 @@ class Code(StrEnum):
     INVALID_PHONE = "invalid.phone"
     INVALID_PLACE = "invalid.place"
     INVALID_PLACE_KIND = "invalid.place_kind"
+    # A place code holding a letter that only looks Latin (issue 11).
+    INVALID_PLACE_CHARACTER = "invalid.place_character"
     INVALID_CURSOR = "invalid.cursor"
     INVALID_DATE = "invalid.date"
     INVALID_BIRTH_YEAR = "invalid.birth_year"
@@ -176,6 +178,14 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     Code.INVALID_PHONE: ErrorSpec(400, _("“{value}” is not a valid phone number.")),
     Code.INVALID_PLACE: ErrorSpec(400, _("No place has the code “{value}”.")),
     Code.INVALID_PLACE_KIND: ErrorSpec(400, _("“{value}” is not a village.")),
+    # A Cyrillic "О" looks like the Latin "O": the message names the character that is wrong.
+    Code.INVALID_PLACE_CHARACTER: ErrorSpec(
+        400,
+        _(
+            "The place code “{value}” holds «{char}» ({script}, {codepoint}) at position "
+            "{position}: place codes are written with Latin letters, digits and hyphens only."
+        ),
+    ),
     Code.INVALID_CURSOR: ErrorSpec(400, _("The page cursor is not valid.")),
     Code.INVALID_DATE: ErrorSpec(400, _("“{value}” is not a date in the form YYYY-MM-DD.")),
     Code.INVALID_BIRTH_YEAR: ErrorSpec(400, _("The birth year {value} is not possible.")),

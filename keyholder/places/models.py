@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -108,16 +110,50 @@ def subtree_q(place: Place, prefix: str = "") -> models.Q:
 def place_by_code(code: str) -> Place | None:
     """The place with this code, or None. Places are public reference data: any user may name
     any place; whether they may *open* it is ``accounts.access.get_place``'s question. Codes
-    are upper-case ASCII, so a code typed in lower case is found too."""
+    are upper-case ASCII, so a code typed in lower case is found too (and one holding any
+    other character is not: ``place_refusal`` says which)."""
     code = code.strip().upper()
-    return Place.objects.defer("boundary").filter(code=code).first() if code else None
+    if not code or not code.isascii():
+        return None
+    return Place.objects.defer("boundary").filter(code=code).first()
+
+
+# Scripts whose letters look like Latin ones, by the first word of their Unicode names.
+SCRIPTS = {
+    "CYRILLIC": _("Cyrillic"),
+    "GREEK": _("Greek"),
+    "LATIN": _("Latin with a mark"),
+    "FULLWIDTH": _("full-width"),
+    "ARMENIAN": _("Armenian"),
+}
+
+
+def place_refusal(code: str, field: str = "place") -> ServiceError:
+    """Why no place has this code: a character that is not ASCII (a Cyrillic "О" among Latin
+    letters looks right and is not), named with its script, code point and position; or
+    simply ``invalid.place``."""
+    typed = code.strip()
+    for position, char in enumerate(typed, start=1):
+        if not char.isascii():
+            name = unicodedata.name(char, "")
+            script = SCRIPTS.get(name.split(" ")[0], _("not Latin")) if name else _("not Latin")
+            return ServiceError(
+                Code.INVALID_PLACE_CHARACTER,
+                field=field,
+                value=typed,
+                char=char,
+                script=script,
+                codepoint=f"U+{ord(char):04X}",
+                position=position,
+            )
+    return ServiceError(Code.INVALID_PLACE, field=field, value=code)
 
 
 def require_place(code: str, field: str = "place") -> Place:
-    """The place with this code, or the catalogue's ``invalid.place`` on ``field``."""
+    """The place with this code, or the catalogue's refusal on ``field`` (``place_refusal``)."""
     place = place_by_code(code)
     if place is None:
-        raise ServiceError(Code.INVALID_PLACE, field=field, value=code)
+        raise place_refusal(code, field)
     return place
 
 

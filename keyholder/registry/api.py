@@ -26,8 +26,11 @@ from keyholder.registry.queries import (
     HouseholdOnDate,
     PersonOnDate,
     household_on,
+    parse_search,
     persons_in_state,
     persons_on,
+    search_households,
+    search_persons,
 )
 from keyholder.registry.schemas import (
     EventCorrectionIn,
@@ -81,7 +84,19 @@ class PlaceFilter(Schema):
     place: str | None = Field(None, description="Code of a place: everything inside it.")
 
 
+SEARCH_HELP = (
+    "Search: words that start words of the name (any case, Tajik, Russian or Latin spelling: "
+    "“rahimov”, “рахимов” and “Раҳимов” find the same), of the house's street and number, "
+    "or digits of a phone number (the end of the number matches)."
+)
+
+
+class HouseholdFilters(PlaceFilter):
+    q: str | None = Field(None, description=SEARCH_HELP, max_length=200)
+
+
 class PersonFilters(PlaceFilter):
+    q: str | None = Field(None, description=SEARCH_HELP, max_length=200)
     household: uuid.UUID | None = None
     status: str | None = Field(None, description="One of: " + ", ".join(State.ALL))
     on: str | None = Field(None, description="Date of the status, YYYY-MM-DD; today by default.")
@@ -145,11 +160,13 @@ def get_house(request: HttpRequest, house_id: uuid.UUID) -> House:
     "/households", response={200: HouseholdPage, **READ}, summary="Households the user may see"
 )
 def list_households(
-    request: HttpRequest, filters: Query[PlaceFilter], page: Query[PageQuery]
+    request: HttpRequest, filters: Query[HouseholdFilters], page: Query[PageQuery]
 ) -> Page[Household]:
     households = access.households_for(request.user)
     if filters.place:
         households = households.filter(subtree_q(_place(filters.place, "place"), "village__"))
+    if filters.q and filters.q.strip():
+        households = search_households(households, parse_search(filters.q))
     return paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
 
 
@@ -218,6 +235,8 @@ def list_persons(
         persons = persons.filter(subtree_q(_place(filters.place, "place"), "household__village__"))
     if filters.household:
         persons = persons.filter(household_id=filters.household)
+    if filters.q and filters.q.strip():
+        persons = search_persons(persons, parse_search(filters.q))
     if filters.status:
         # A status is derived from events and indexed in the status spans: the filter is a
         # range on them (see queries.py), and the page is an ordinary keyset page.

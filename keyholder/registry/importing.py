@@ -29,7 +29,7 @@ from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.text import check_text, csv_unquote
+from keyholder.core.text import check_text, csv_unquote, normalise_notes, normalise_text
 from keyholder.places.models import Place, place_by_code
 from keyholder.registry import services
 from keyholder.registry.models import (
@@ -659,11 +659,11 @@ class Importer:
             kind=kind,
             date=date,
             country=country,
-            destination=p.text("destination").strip(),
+            destination=normalise_text(p.text("destination")),
             purpose=p.choice("purpose", Purpose.values),
             until=p.date("until"),
             moved_to=moved_to,
-            note=p.text("notes"),
+            note=normalise_notes(p.text("notes")),
             created_by=self.actor,
             is_sample=is_sample,
         )

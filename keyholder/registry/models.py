@@ -9,6 +9,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.models import Stamped
+from keyholder.core.text import search_key
+
+# A search key (``core.text.search_key``) of the name or address, kept by ``save`` and by the
+# bulk writers (sample generator, bench), indexed so that a prefix search reads the index.
+SEARCH_KEY_LENGTH = 300
+
+
+def house_key(street: str, number: str) -> str:
+    return search_key(f"{street} {number}")
+
+
+def person_key(given_name: str, family_name: str) -> str:
+    return search_key(f"{given_name} {family_name}")
 
 
 class Sex(models.TextChoices):
@@ -90,12 +103,17 @@ class House(Stamped):
     longitude = models.FloatField(null=True, blank=True)
     garden_area_m2 = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
 
     class Meta:
         ordering = ["village", "street", "number"]
 
     def __str__(self) -> str:
         return f"{self.street} {self.number}".strip() or str(self.id)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class GardenTree(models.Model):
@@ -117,12 +135,17 @@ class Household(Stamped):
     )
     name = models.CharField(max_length=200, help_text=_("Usually the family name"))
     notes = models.TextField(blank=True)
+    search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
 
     class Meta:
         ordering = ["village", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = search_key(self.name)[:SEARCH_KEY_LENGTH]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Person(Stamped):
@@ -134,12 +157,18 @@ class Person(Stamped):
     relation = models.CharField(max_length=16, choices=Relation.choices, default=Relation.OTHER)
     # E.164, normalised by ``phonenumbers`` in the service layer.
     phone = models.CharField(max_length=20, blank=True)
+    # Given and family name together: "Ҷамшед Раҳимов" is found by "jamshed" and by "rahimov".
+    search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
 
     class Meta:
         ordering = ["household", "birth_year", "given_name"]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def full_name(self) -> str:

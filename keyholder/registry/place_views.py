@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from keyholder.accounts import access as place_access
 from keyholder.core.pages import or_404
-from keyholder.places.models import Place, PlaceKind
+from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import access, queries
 from keyholder.registry.status import State
 
 VILLAGE_KINDS = (PlaceKind.VILLAGE, PlaceKind.TOWN)
 PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 20
 
 
 def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
@@ -43,13 +44,19 @@ def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     place = or_404(place_access.get_place, request.user, code)
     today = timezone.localdate()
+    q = request.GET.get("q", "")[: queries.SEARCH_TEXT_LENGTH]
     context: dict[str, Any] = {
         "place": place,
         "crumbs": breadcrumbs(request.user, place),
         "today": today,
         "is_village": place.kind in VILLAGE_KINDS,
+        "q": q,
     }
-    if place.kind in VILLAGE_KINDS:
+    if q.strip():
+        # A search answers with its results alone: the lists of a whole village are what made
+        # a household on page 5 of 10 hard to find.
+        context.update(search_context(request, place, q))
+    elif place.kind in VILLAGE_KINDS:
         context.update(village_context(request, place, today))
     else:
         children = place_access.viewable_children(request.user, place)
@@ -63,6 +70,29 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         context["totals"] = totals
         context["children"] = [(child, by_child[child.pk]) for child in children]
     return render(request, "places/place.html", context)
+
+
+def search_context(request: HttpRequest, place: Place, q: str) -> dict[str, Any]:
+    """Households and persons inside ``place`` (and the user's area) matching ``q``."""
+    query = queries.parse_search(q)
+    households = queries.search_households(
+        access.households_for(request.user).filter(subtree_q(place, "village__")), query
+    ).order_by("name", "pk")
+    persons = (
+        queries.search_persons(
+            access.persons_for(request.user).filter(subtree_q(place, "household__village__")),
+            query,
+        )
+        .select_related("household__house")
+        .order_by("family_name", "given_name", "pk")
+    )
+    return {
+        "searching": True,
+        "found_households": Paginator(households, SEARCH_PAGE_SIZE).get_page(
+            request.GET.get("households")
+        ),
+        "found_persons": Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("persons")),
+    }
 
 
 def village_context(request: HttpRequest, village: Place, today: Any) -> dict[str, Any]:

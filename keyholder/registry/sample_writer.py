@@ -26,6 +26,7 @@ from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.db import analyze
+from keyholder.core.text import search_key
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import sample_names as words
 from keyholder.registry.models import (
@@ -35,6 +36,8 @@ from keyholder.registry.models import (
     MigrationEvent,
     Person,
     StatusSpan,
+    house_key,
+    person_key,
 )
 from keyholder.registry.sample import (
     CALIBRATION,
@@ -307,12 +310,18 @@ class _Buffer:
                 latitude=house.latitude,
                 longitude=house.longitude,
                 garden_area_m2=house.garden_area_m2,
+                search_name=house_key(house.street, house.number),
                 is_sample=True,
             )
             for kind, count in house.trees:
                 self.trees.add(house_id=house.id, kind=kind, count=count)
             self.households.add(
-                id=plan.id, village_id=place.pk, house_id=house.id, name=plan.name, is_sample=True
+                id=plan.id,
+                village_id=place.pk,
+                house_id=house.id,
+                name=plan.name,
+                search_name=search_key(plan.name),
+                is_sample=True,
             )
             for person in plan.members:
                 self.persons.add(
@@ -323,6 +332,7 @@ class _Buffer:
                     sex=person.sex,
                     birth_year=person.birth_year,
                     relation=person.relation,
+                    search_name=person_key(person.given_name, person.family_name),
                     is_sample=True,
                 )
                 for index, e in enumerate(person.events):

@@ -22,6 +22,7 @@ from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import find_resend
+from keyholder.core.text import normalise_notes, normalise_text
 from keyholder.places.models import Place, PlaceKind, require_place
 from keyholder.registry.models import (
     EVENT_DETAILS,
@@ -116,12 +117,12 @@ def do_create_house(
     require_writer(actor, village)
     fields = {
         "village": village,
-        "street": street.strip(),
-        "number": number.strip(),
+        "street": normalise_text(street),
+        "number": normalise_text(number),
         "garden_area_m2": garden_area_m2,
         "latitude": latitude,
         "longitude": longitude,
-        "notes": notes,
+        "notes": normalise_notes(notes),
     }
     tree_counts = {}
     for kind, count in (trees or {}).items():
@@ -156,12 +157,14 @@ def do_create_household(
     is_sample: bool = False,
 ) -> tuple[Household, bool]:
     require_writer(actor, village)
-    name = name.strip()
+    # NFC with single spaces, whichever path the name came by (form, API, import): the same
+    # name is one string, for duplicate checks and search alike.
+    name = normalise_text(name)
     if not name:
         raise ServiceError(Code.INVALID_FIELD, field="name", detail="empty")
     if house is not None and house.village_id != village.pk:
         raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(house.pk))
-    fields = {"village": village, "name": name, "house": house, "notes": notes}
+    fields = {"village": village, "name": name, "house": house, "notes": normalise_notes(notes)}
     existing, household_id = find_resend(Household, id, fields)
     if existing is not None:
         return existing, False
@@ -187,7 +190,7 @@ def do_create_person(
     is_sample: bool = False,
 ) -> tuple[Person, bool]:
     require_writer(actor, household.village)
-    given_name = given_name.strip()
+    given_name = normalise_text(given_name)
     if not given_name:
         raise ServiceError(Code.INVALID_FIELD, field="given_name", detail="empty")
     _choice(sex, Sex.values, "sex")
@@ -197,7 +200,7 @@ def do_create_person(
     fields = {
         "household": household,
         "given_name": given_name,
-        "family_name": family_name.strip(),
+        "family_name": normalise_text(family_name),
         "sex": sex,
         "birth_year": birth_year,
         "relation": relation,
@@ -259,11 +262,11 @@ def do_record_event(
         "kind": kind,
         "date": date,
         "country": country,
-        "destination": destination.strip(),
+        "destination": normalise_text(destination),
         "purpose": purpose,
         "until": until,
         "moved_to": moved_to,
-        "note": note,
+        "note": normalise_notes(note),
     }
     existing, event_id = find_resend(MigrationEvent, id, fields)
     if existing is not None:

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keyholder.accounts import access as place_access
-from keyholder.core.errors import Code, ServiceError
+from keyholder.core.errors import ServiceError
 from keyholder.core.pages import or_404, show_refusal
-from keyholder.places.models import place_by_code
+from keyholder.places.models import place_by_code, place_refusal
 from keyholder.registry import access, queries, services
 from keyholder.registry.forms import (
     CorrectEventForm,
@@ -200,7 +200,7 @@ def _moved_to(form: EventForm) -> tuple[bool, Any]:
     code = form.cleaned_data["moved_to"]
     place = place_by_code(code) if code else None
     if code and place is None:
-        form.add_error("moved_to", ServiceError(Code.INVALID_PLACE, value=code).message)
+        form.add_error("moved_to", place_refusal(code, "moved_to").message)
         return False, None
     return True, place
 
