@@ -1,9 +1,12 @@
 """Building and refreshing the analytics store.
 
-``build_all`` recomputes every place from the events: it streams persons with their events in
-household order, replays each person once (``engine``), sums villages up the place tree and
-rewrites the store in one transaction. ``refresh_villages`` recomputes only the villages a
-write touched and re-sums their ancestors from their children's stored series.
+``build_all`` recomputes every place from the status spans (derived from the events by
+``registry.spans``): by batches of villages, a few grouped reads (households, spans with their
+person's sex and birth year, kept months, and the flow events grouped by month) go into NumPy
+arrays that ``engine`` sums with difference arrays; the villages are summed up the place tree
+and the store rewritten in one transaction. ``refresh_villages`` re-aggregates only the
+villages a write touched, from their spans, and re-sums their ancestors from their children's
+stored series.
 """
 
 from __future__ import annotations
@@ -388,7 +391,7 @@ def _lock_state() -> StoreState:
 
 
 def build_all(progress: Progress | None = None, today: dt.date | None = None) -> BuildReport:
-    """Recompute the whole store from events, replacing it in one transaction."""
+    """Recompute the whole store from the status spans, replacing it in one transaction."""
     began = time.perf_counter()
     months = current_month_count(today)
     started_at = timezone.now()
@@ -492,10 +495,10 @@ def _refresh_locked(ids: list[int], months: int) -> tuple[int, int, int, set[int
 def refresh_villages(
     village_ids: Iterable[int], since: dt.date | None = None, today: dt.date | None = None
 ) -> BuildReport | None:
-    """Recompute the villages a write touched and re-sum their ancestors.
+    """Re-aggregate the villages a write touched from their spans and re-sum their ancestors.
 
-    A village is recomputed over its whole history (a person's status in any month depends on
-    all their earlier events, so ``since`` cannot shorten the replay; it is kept for logging).
+    A village is recomputed over its whole history (its spans are cheap to sum, and ``since``
+    is kept for logging).
     Returns ``None`` when the store has never been built: there is nothing to keep fresh.
     When the calendar has moved into a month the store does not hold yet, a full build runs.
     """
