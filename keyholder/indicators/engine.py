@@ -20,7 +20,7 @@ The store's property test compares all of this with a replay of every person on 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,7 +203,7 @@ def _households(
     batch: Batch,
     spans: SpanRows,
     households: HouseholdRows,
-    care: dict[int, Sequence[tuple[int, int]]],
+    care: Mapping[int, Sequence[tuple[int, int]]],
 ) -> None:
     """Households, fully abroad, elderly-only, and vacant houses (kept or not)."""
     months = batch.months
@@ -265,7 +265,7 @@ def compute_batch(
     spans: SpanRows,
     households: HouseholdRows,
     flows: FlowRows,
-    care: dict[int, Sequence[tuple[int, int]]],
+    care: Mapping[int, Sequence[tuple[int, int]]],
 ) -> dict[int, Series]:
     """Every series of each village of a batch (``care``: the months each house, by its batch
     position, is under a keeping agreement)."""

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -133,7 +134,7 @@ def last_kind_order() -> Case:
     )
 
 
-def villages_under(place: Place) -> QuerySet[Place]:
+def villages_under(place: Place) -> QuerySet[Place, Any]:
     """The ids of ``place`` and of every place inside it, as a subquery: spans carry their
     village, so a place filter on spans is an indexed ``village_id IN (...)``, never a path
     ``LIKE`` joined row by row."""
