@@ -320,10 +320,14 @@ def compute_villages(
         ids = sorted(set(Household.objects.order_by().values_list("village_id", flat=True)))
     else:
         ids = sorted(set(village_ids))
-    if connection.vendor == "postgresql":
-        # JIT compilation costs more than it saves on these short grouped reads.
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compilation costs more than it saves on these short grouped reads.
             cursor.execute("SET jit = off")
+        else:
+            # The spans are read through their village index, page by page across the file:
+            # mapped pages save a system call per page (a third of the CPU time of the read).
+            cursor.execute("PRAGMA mmap_size = 1073741824")
     out: dict[int, Series] = {}
     households = skipped = 0
     flows = _flows(None if village_ids is None else ids)
