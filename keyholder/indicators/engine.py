@@ -20,7 +20,7 @@ The store's property test compares all of this with a replay of every person on 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,10 +274,3 @@ def compute_batch(
     _households(batch, spans, households, care)
     _flows(batch, flows)
     return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}
-
-
-def positions(values: Iterable[object]) -> tuple[np.ndarray, list[object]]:
-    """Each value's position among the distinct values (in first-seen order), and those."""
-    index: dict[object, int] = {}
-    out = [index.setdefault(value, len(index)) for value in values]
-    return np.asarray(out, dtype=np.int64), list(index)

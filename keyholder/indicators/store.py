@@ -16,7 +16,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,6 @@ from keyholder.indicators.engine import (
     Series,
     SpanRows,
     compute_batch,
-    positions,
 )
 from keyholder.indicators.models import IndicatorSeries, StoreState
 from keyholder.indicators.months import (
@@ -163,8 +162,8 @@ FROM {household} h WHERE h.village_id IN ({ids})
 # Only spans that count in some figure: those holding on a month end of the store (not over
 # before its first one) of a member, or of anyone under an entry ban.
 SPANS_SQL = """
-SELECT s.village_id, CAST(s.household_id AS VARCHAR(36)), s.state, {start}, {stop}, s.country,
-       {ban_stop}, p.sex, p.birth_year
+SELECT s.village_id, CAST(s.household_id AS VARCHAR(36)), s.state, {start},
+       COALESCE({stop}, {open}), s.country, COALESCE({ban_stop}, -{open}), p.sex, p.birth_year
 FROM {span} s JOIN {person} p ON p.id = s.person_id
 WHERE s.village_id IN ({ids}) AND (s.valid_until IS NULL OR s.valid_until > %s)
   AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
@@ -283,25 +282,32 @@ def _compute_batch(
         stop=_month_sql("s.valid_until"),
         ban_stop=_month_sql(_next_day_sql("s.ban_until")),
         members=", ".join(f"'{state}'" for state in sorted(State.MEMBER)),
+        open=OPEN,
         **tables,
     )
     rows = _fetch(sql, [*ids, _param(month_end(0))])
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
     village_col, household_col, state_col, start_col, stop_col = columns[:5]
     country_col, ban_col, sex_col, born_col = columns[5:]
-    country, countries = positions(c or "" for c in country_col)
-    sex_index = {sex: position for position, sex in enumerate(SEXES)}
+    countries = sorted(set(country_col))
+    country_position = {c: position for position, c in enumerate(countries)}
+    sex_position: dict[str, int] = defaultdict(lambda: -1, {s: i for i, s in enumerate(SEXES)})
+
+    def coded(column: Sequence[Any], code: Callable[[Any], int]) -> np.ndarray:
+        # map() with a bound lookup: the cheapest Python loop per row there is.
+        return np.fromiter(map(code, column), dtype=np.int64, count=len(column))
+
     spans = SpanRows(
-        village=np.asarray([village_position[v] for v in village_col], dtype=np.int64),
-        household=np.asarray([household_position[h] for h in household_col], dtype=np.int64),
-        state=np.asarray([STATE_CODE[s] for s in state_col], dtype=np.int64),
+        village=coded(village_col, village_position.__getitem__),
+        household=coded(household_col, household_position.__getitem__),
+        state=coded(state_col, STATE_CODE.__getitem__),
         start=np.asarray(start_col, dtype=np.int64),
-        stop=np.asarray([OPEN if m is None else m for m in stop_col], dtype=np.int64),
-        country=country,
-        ban_stop=np.asarray([-OPEN if m is None else m for m in ban_col], dtype=np.int64),
-        sex=np.asarray([sex_index.get(s, -1) for s in sex_col], dtype=np.int64),
+        stop=np.asarray(stop_col, dtype=np.int64),
+        country=coded(country_col, country_position.__getitem__),
+        ban_stop=np.asarray(ban_col, dtype=np.int64),
+        sex=coded(sex_col, sex_position.__getitem__),
         birth_year=np.asarray(born_col, dtype=np.int64),
-        countries=[str(c) for c in countries],
+        countries=countries,
     )
     flows = FlowRows([(village_position[v], *row) for v in ids for row in all_flows.get(v, [])])
     series = compute_batch(ids, months, spans, households, flows, care)
