@@ -155,7 +155,8 @@ def spans_on(
     spans = spans.filter(holding_on(on))
     if state is not None:
         spans = spans.filter(state=state)
-    if place is not None:
+    # The country holds every village: no filter, and the range is on ``span_state``.
+    if place is not None and place.parent_id is not None:
         spans = spans.filter(village_id__in=villages_under(place))
     return spans.order_by()
 
