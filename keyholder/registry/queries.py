@@ -167,11 +167,16 @@ def estimated_persons() -> int:
     table = Person._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            # A table never analysed has no estimate (-1, or 0): then it is counted.
+            name = connection.ops.quote_name(table)
+            cursor.execute(
+                "SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint"
+                f" ELSE (SELECT COUNT(*) FROM {name}) END"
+                " FROM pg_class WHERE oid = %s::regclass",
+                [table],
+            )
             row = cursor.fetchone()
-            if row is not None and row[0] > 0:
-                return int(row[0])
-            return Person.objects.count()  # never analysed: count once
+            return int(row[0]) if row else 0
         cursor.execute(f"SELECT max(rowid) FROM {connection.ops.quote_name(table)}")
         row = cursor.fetchone()
         return int(row[0] or 0) if row else 0
