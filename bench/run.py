@@ -9,7 +9,7 @@ reused; ``--regenerate`` starts again. Steps:
 
 - ``prepare``: migrate, load the real places;
 - ``generate``: the synthetic Tajikistan (``bench.generate``);
-- ``build``: ``build_indicators`` in full (target under 60 s);
+- ``build``: ``build_indicators`` in full, from the status spans (target under 30 s);
 - ``refresh``: 1,000 new events, then the incremental refresh (target under 1 s), once with
   the events in 5 villages (one enumerator's day) and once spread over 100 villages;
 - ``api``: ``GET /api/v1/indicators`` for 100 random places, 10 years monthly (p95 < 50 ms);
@@ -61,7 +61,7 @@ STEPS = (
     "search",
 )
 TARGETS = {
-    "build": 60.0,
+    "build": 30.0,
     "refresh": 1.0,
     "api": 0.050,
     "dashboard": 0.200,
@@ -156,9 +156,9 @@ def step_build(args: argparse.Namespace) -> dict[str, Any]:
     from keyholder.indicators.store import build_all
     from keyholder.places.models import Place
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     report = build_all()
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     country = Place.objects.get(code="TJ")
 
     def value(name: str, year: int, month: int) -> int:
@@ -169,6 +169,9 @@ def step_build(args: argparse.Namespace) -> dict[str, Any]:
 
     return {
         "seconds": round(seconds, 2),
+        # CPU time of the build's process (the database's too on SQLite, which runs inside
+        # it): what the build costs when the machine's cores are shared with others.
+        "cpu_seconds": round(cpu, 2),
         "rows": report.rows,
         "villages": report.villages,
         "households": report.households,
@@ -227,13 +230,14 @@ def step_refresh(args: argparse.Namespace) -> dict[str, Any]:
     for name, spread in (("clustered", 5), ("spread", 100)):
         chosen = rng.sample(villages, min(spread, len(villages)))
         events = _new_events(chosen, 1000, rng)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         report = refresh_villages(chosen)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         out[name] = {
             "events": events,
             "villages": len(chosen),
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu, 3),
             "full_build_instead": bool(report and report.full),
         }
     out["seconds"] = out["clustered"]["seconds"]

@@ -311,10 +311,6 @@ TASKS = {
 
 # Public figures: counts under this threshold are suppressed.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
-# Processes for a full build of the analytics store (keyholder/indicators/store.py). 0 lets
-# the build choose (one per CPU up to 8, one on an in-memory database or inside a
-# transaction); a positive number overrides that choice.
-INDICATOR_WORKERS = env_int("INDICATOR_WORKERS", 0)
 
 # The offline field app (keyholder/field, docs/sync.md): a phone that has not synchronised for
 # this many days wipes what it holds of the registry and the houses.

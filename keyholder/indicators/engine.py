@@ -1,21 +1,30 @@
-"""Turn the event histories of one village into monthly series, replaying each person once.
+"""Monthly series of a batch of villages from the status spans, as NumPy arithmetic.
 
-The status rules are those of ``keyholder.registry.status`` (``apply``, the same function
-``replay`` uses), so the store cannot disagree with the registry. Each person's history becomes
-a few *segments*: from month ``a`` on, their status at month end is ``s``. Contributions are
-added over month ranges with difference arrays, so the cost is per event, not per month.
+The status rules are those of ``keyholder.registry.status``, applied once when the spans were
+written (``registry.spans``): a span says that from ``valid_from`` until ``valid_until`` the
+person's status is what ``replay`` answers. A stock counts in month ``i`` as it stands on the
+month's last day, so a span counts in months ``[month_index(valid_from),
+month_index(valid_until))`` (none when it begins and ends within one month: a later span holds
+on the month's last day). Every series is then a sum of such month ranges, added with
+difference arrays (``+1`` at the first month, ``-1`` after the last, a cumulative sum), grouped
+by village and breakdown with ``np.bincount``: the cost is per span, not per person and month.
+
+Flows (departures, returns, deportations) are counts of events by village, kind, country and
+month, grouped by the database. Household figures (households, fully abroad, elderly-only,
+vacant houses) are read from per-household counts of members by state in each month, which
+are sums of the same month ranges.
+
+The store's property test compares all of this with a replay of every person on every month
+(``tests/test_store_equals_replay.py``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from keyholder.core.errors import ServiceError
 from keyholder.indicators.catalogue import (
     AGE,
     AGE_BAND_LABELS,
@@ -24,294 +33,244 @@ from keyholder.indicators.catalogue import (
     ELDERLY_AGE,
     SEX,
 )
-from keyholder.indicators.months import expiry_index, january_index, month_index, year_of
-from keyholder.registry.status import State, Status, apply, initial_status, sort_key
-
-logger = logging.getLogger(__name__)
+from keyholder.indicators.months import EPOCH_YEAR
+from keyholder.registry.status import State
 
 Key = tuple[str, str]
 Series = dict[Key, np.ndarray]
 
-IN_VILLAGE = State.IN_VILLAGE
-MEMBER = State.MEMBER
-ABROAD = State.ABROAD
 FLOW_KINDS = {"departed": "departures", "returned": "returns", "deported": "deportations"}
-SEX_KEYS = {"f": ("abroad", f"{SEX}:f"), "m": ("abroad", f"{SEX}:m")}
-PRESENT = Status(State.PRESENT)
-AGE_KEYS = tuple(("abroad", f"{AGE}:{label}") for label in AGE_BAND_LABELS)
-
-
-@dataclass(slots=True)
-class Ev:
-    """An event as the status rules need it (the ``EventLike`` protocol)."""
-
-    kind: str
-    date: dt.date
-    country: str = ""
-    until: dt.date | None = None
-    destination: str = ""
+# State codes: the position in ``State.ALL``.
+STATE_CODE = {state: code for code, state in enumerate(State.ALL)}
+MEMBER_CODES = np.array([STATE_CODE[s] for s in State.MEMBER])
+IN_VILLAGE_CODES = np.array([STATE_CODE[s] for s in State.IN_VILLAGE])
+ABROAD_CODE = STATE_CODE[State.ABROAD]
+SEXES = ("f", "m")
+# An open end, later than any month of the store.
+OPEN = 1 << 30
 
 
 @dataclass
-class Member:
-    sex: str
-    birth_year: int
-    events: list[Ev] = field(default_factory=list)
+class SpanRows:
+    """The spans of a batch of villages, one array entry per span, months as indexes."""
+
+    village: np.ndarray  # position of the village in the batch
+    household: np.ndarray  # position of the household in the batch
+    state: np.ndarray  # STATE_CODE
+    start: np.ndarray  # month index of valid_from
+    stop: np.ndarray  # month index of valid_until (OPEN when open)
+    country: np.ndarray  # position in ``countries``
+    ban_stop: np.ndarray  # first month after the entry ban (-OPEN: no ban)
+    sex: np.ndarray  # position in SEXES, -1 for another value
+    birth_year: np.ndarray
+    countries: Sequence[str]
 
 
 @dataclass
-class HouseholdHistory:
-    house_id: object
-    members: list[Member] = field(default_factory=list)
+class HouseholdRows:
+    """The households of the batch (with or without members), in their batch order."""
+
+    village: np.ndarray  # position of the village in the batch
+    house: np.ndarray  # position of the (village, house) in the batch, -1 without a house
+    houses: int  # number of (village, house) pairs
+    house_village: np.ndarray  # position of each house's village
 
 
-def _band(age: int) -> int:
-    for position, (_low, high) in enumerate(AGE_BANDS):
-        if high is None or age <= high:
-            return position
-    return len(AGE_BANDS) - 1
+@dataclass
+class FlowRows:
+    """Events counted by the database: (village position, kind, country, month, count)."""
+
+    rows: Sequence[tuple[int, str, str, int, int]]
 
 
-class Accumulator:
-    """Difference arrays per (indicator, dimension) for one village over ``months`` months."""
+def january(years: np.ndarray) -> np.ndarray:
+    return (years - EPOCH_YEAR) * 12
 
-    def __init__(self, months: int) -> None:
+
+def ranges(
+    groups: np.ndarray, start: np.ndarray, stop: np.ndarray, ngroups: int, months: int
+) -> np.ndarray:
+    """For each group, the number of ranges ``[start, stop)`` holding each month: a
+    (ngroups, months) array, from one difference array per group."""
+    start = np.clip(start, 0, months)
+    stop = np.clip(stop, 0, months)
+    keep = start < stop
+    width = months + 1
+    groups, start, stop = groups[keep], start[keep], stop[keep]
+    size = ngroups * width
+    diff = np.bincount(groups * width + start, minlength=size).astype(np.int64)
+    diff -= np.bincount(groups * width + stop, minlength=size)
+    return np.cumsum(diff.reshape(ngroups, width), axis=1)[:, :months]
+
+
+def group_sum(table: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray:
+    """The rows of ``table`` summed by group (``groups[i]`` is row i's): rows sorted by group,
+    one cumulative sum, differences at the group boundaries (``np.add.at`` is far slower)."""
+    order = np.argsort(groups, kind="stable")
+    sums = np.zeros((len(groups) + 1, table.shape[1]), dtype=np.int64)
+    np.cumsum(table[order], axis=0, out=sums[1:])
+    ends = np.cumsum(np.bincount(groups, minlength=ngroups))
+    starts = ends - np.bincount(groups, minlength=ngroups)
+    return sums[ends] - sums[starts]
+
+
+class Batch:
+    """The series of each village of a batch, as (villages, months) arrays per key."""
+
+    def __init__(self, villages: int, months: int) -> None:
+        self.villages = villages
         self.months = months
-        self.diff: dict[Key, list[int]] = {}
+        self.out: dict[Key, np.ndarray] = {}
 
-    def add(self, key: Key, start: int, stop: int, weight: int = 1) -> None:
-        if start >= stop:
+    def add(self, key: Key, values: np.ndarray) -> None:
+        existing = self.out.get(key)
+        self.out[key] = values if existing is None else existing + values
+
+    def add_ranges(
+        self, key: Key, village: np.ndarray, start: np.ndarray, stop: np.ndarray
+    ) -> None:
+        self.add(key, ranges(village, start, stop, self.villages, self.months))
+
+    def add_breakdown(
+        self,
+        indicator: str,
+        labels: Sequence[str],
+        village: np.ndarray,
+        label: np.ndarray,
+        start: np.ndarray,
+        stop: np.ndarray,
+    ) -> None:
+        """One series per label (``label`` indexes ``labels``; -1 rows are left out)."""
+        known = label >= 0
+        village, label, start, stop = village[known], label[known], start[known], stop[known]
+        width = len(labels)
+        if not width:
             return
-        array = self.diff.get(key)
-        if array is None:
-            array = self.diff[key] = [0] * (self.months + 1)
-        array[start] += weight
-        array[stop] -= weight
+        table = ranges(village * width + label, start, stop, self.villages * width, self.months)
+        table = table.reshape(self.villages, width, self.months)
+        for position, name in enumerate(labels):
+            self.add((indicator, name), table[:, position, :])
 
-    def series(self) -> Series:
+    def series(self, position: int) -> Series:
         out: Series = {}
-        for key, diff in self.diff.items():
-            values = np.cumsum(np.asarray(diff[:-1], dtype=np.int64))
+        for key, table in self.out.items():
+            values = table[position]
             if values.any():
-                out[key] = values
+                out[key] = values.astype(np.int64)
         return out
 
 
-def person_segments(member: Member, months: int) -> list[tuple[int, Status]]:
-    """[(first month, status at the end of it and of following months until the next)].
+def _persons(batch: Batch, spans: SpanRows) -> None:
+    """Residents, persons abroad (by country, sex and age band) and active entry bans."""
+    v, start, stop = spans.village, spans.start, spans.stop
+    member = np.isin(spans.state, MEMBER_CODES)
+    batch.add_ranges(("residents", ""), v[member], start[member], stop[member])
+    banned = spans.ban_stop > -OPEN
+    batch.add_ranges(
+        ("entry_bans_active", ""),
+        v[banned],
+        start[banned],
+        np.minimum(stop[banned], spans.ban_stop[banned]),
+    )
+    abroad = spans.state == ABROAD_CODE
+    va, sa, ea = v[abroad], start[abroad], stop[abroad]
+    batch.add_ranges(("abroad", ""), va, sa, ea)
+    batch.add_breakdown(
+        "abroad",
+        [f"{COUNTRY}:{c}" for c in spans.countries],
+        va,
+        spans.country[abroad],
+        sa,
+        ea,
+    )
+    batch.add_breakdown("abroad", [f"{SEX}:{s}" for s in SEXES], va, spans.sex[abroad], sa, ea)
+    # Age bands: a stay abroad is cut at the Januaries where the person changes band (age is
+    # the year of the month less the birth year; a negative age falls in the first band).
+    born = spans.birth_year[abroad]
+    low = np.full(len(born), -OPEN)
+    for band, (_first, last) in enumerate(AGE_BANDS):
+        high = np.full(len(born), OPEN) if last is None else january(born + last + 1)
+        batch.add_ranges(
+            ("abroad", f"{AGE}:{AGE_BAND_LABELS[band]}"),
+            va,
+            np.maximum(sa, low),
+            np.minimum(ea, high),
+        )
+        low = high
 
-    Raises ``ServiceError`` for an impossible history, exactly as ``replay`` would.
-    """
-    ordered = sorted(member.events, key=sort_key)
-    status = initial_status(ordered, member.birth_year)
-    birth_start = dt.date(member.birth_year, 1, 1)
-    segments = [(0, status)]
-    for index, event in enumerate(ordered):
-        status = apply(status, event, index, birth_start)
-        month = month_index(event.date)
-        if month >= months:
-            break
-        month = max(month, 0)
-        # Several events in one month: the status at month end is the one after the last.
-        if segments[-1][0] == month:
-            segments[-1] = (month, status)
-        else:
-            segments.append((month, status))
-    return segments
+
+def _households(
+    batch: Batch,
+    spans: SpanRows,
+    households: HouseholdRows,
+    care: Mapping[int, Sequence[tuple[int, int]]],
+) -> None:
+    """Households, fully abroad, elderly-only, and vacant houses (kept or not)."""
+    months = batch.months
+    count = len(households.village)
+    h, start, stop = spans.household, spans.start, spans.stop
+
+    def per_household(mask: np.ndarray, until: np.ndarray | None = None) -> np.ndarray:
+        end = stop[mask] if until is None else np.minimum(stop[mask], until)
+        return ranges(h[mask], start[mask], end, count, months)
+
+    alive = per_household(np.isin(spans.state, MEMBER_CODES)) > 0
+    in_village = np.isin(spans.state, IN_VILLAGE_CODES)
+    present = per_household(in_village) > 0
+    abroad = per_household(spans.state == ABROAD_CODE) > 0
+    # Members present and younger than the elderly age in the month (their age is the year of
+    # the month less their birth year).
+    young = per_household(in_village, january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
+
+    def by_village(table: np.ndarray, villages: np.ndarray) -> np.ndarray:
+        return group_sum(table, villages, batch.villages)
+
+    village = households.village
+    batch.add(("households", ""), by_village(alive, village))
+    batch.add(("households_fully_abroad", ""), by_village(~present & abroad, village))
+    batch.add(("elderly_only_households", ""), by_village(present & ~young, village))
+    # A house is vacant when none of its households has anyone present.
+    housed = households.house >= 0
+    vacant = group_sum(present[housed], households.house[housed], households.houses) == 0
+    kept = np.zeros((households.houses, months), dtype=bool)
+    for house, month_ranges in care.items():
+        for lo, hi in month_ranges:
+            kept[house, lo:hi] = True
+    where = households.house_village
+    batch.add(("houses", ""), by_village(np.ones_like(vacant), where))
+    batch.add(("vacant_houses", ""), by_village(vacant, where))
+    batch.add(("vacant_houses_kept", ""), by_village(vacant & kept, where))
+    batch.add(("vacant_houses_unkept", ""), by_village(vacant & ~kept, where))
 
 
-def _person(acc: Accumulator, member: Member, segments: Sequence[tuple[int, Status]]) -> None:
-    months = acc.months
-    for event in member.events:
-        name = FLOW_KINDS.get(event.kind)
-        if name is None:
+def _flows(batch: Batch, flows: FlowRows) -> None:
+    months = batch.months
+    for village, kind, country, month, count in flows.rows:
+        name = FLOW_KINDS.get(kind)
+        if name is None or not 0 <= month < months:
             continue
-        month = month_index(event.date)
-        if 0 <= month < months:
-            acc.add((name, ""), month, month + 1)
-            if name == "departures" and event.country:
-                acc.add((name, f"{COUNTRY}:{event.country.upper()}"), month, month + 1)
-    sex_key = SEX_KEYS.get(member.sex)
-    for position, (start, status) in enumerate(segments):
-        stop = segments[position + 1][0] if position + 1 < len(segments) else months
-        if start >= stop:
-            continue
-        state = status.state
-        if state in MEMBER:
-            acc.add(("residents", ""), start, stop)
-        if status.ban_until is not None:
-            acc.add(("entry_bans_active", ""), start, min(stop, expiry_index(status.ban_until)))
-        if state == ABROAD:
-            acc.add(("abroad", ""), start, stop)
-            acc.add(("abroad", f"{COUNTRY}:{status.country}"), start, stop)
-            if sex_key is not None:
-                acc.add(sex_key, start, stop)
-            _age_ranges(acc, member.birth_year, start, stop)
+        keys: list[Key] = [(name, "")]
+        if name == "departures" and country:
+            keys.append((name, f"{COUNTRY}:{country.upper()}"))
+        for key in keys:
+            table = batch.out.get(key)
+            if table is None:
+                table = batch.out[key] = np.zeros((batch.villages, months), dtype=np.int64)
+            table[village, month] += count
 
 
-def _age_ranges(acc: Accumulator, birth_year: int, start: int, stop: int) -> None:
-    """Split a stay abroad at the Januaries where the person changes age band."""
-    current = start
-    while current < stop:
-        band = _band(year_of(current) - birth_year)
-        high = AGE_BANDS[band][1]
-        end = stop if high is None else min(stop, january_index(birth_year + high + 1))
-        acc.add(AGE_KEYS[band], current, end)
-        current = end
-
-
-def _household(
-    acc: Accumulator,
-    members: Sequence[Member],
-    segments: Sequence[Sequence[tuple[int, Status]]],
-    quiet_birth_years: Sequence[int] = (),
-) -> list[tuple[int, int]]:
-    """Add the household figures; return the month ranges in which the household is vacant.
-
-    ``quiet_birth_years`` are the members without events: present in every month, so they
-    are counted once rather than in each piece of the household's history.
-    """
-    months = acc.months
-    bounds = sorted({0, *(start for segs in segments for start, _s in segs if start < months)})
-    pointers = [0] * len(segments)
-    vacant: list[tuple[int, int]] = []
-    quiet = len(quiet_birth_years)
-    quiet_youngest = max(quiet_birth_years, default=-1)
-    for position, start in enumerate(bounds):
-        stop = bounds[position + 1] if position + 1 < len(bounds) else months
-        present = alive = quiet
-        abroad = 0
-        youngest_present = quiet_youngest
-        for m, segs in enumerate(segments):
-            pointer = pointers[m]
-            while pointer + 1 < len(segs) and segs[pointer + 1][0] <= start:
-                pointer += 1
-            pointers[m] = pointer
-            state = segs[pointer][1].state
-            if state in MEMBER:
-                alive += 1
-                if state in IN_VILLAGE:
-                    present += 1
-                    if members[m].birth_year > youngest_present:
-                        youngest_present = members[m].birth_year
-                elif state == ABROAD:
-                    abroad += 1
-        if alive:
-            acc.add(("households", ""), start, stop)
-        if present:
-            elderly_from = max(start, january_index(youngest_present + ELDERLY_AGE))
-            acc.add(("elderly_only_households", ""), elderly_from, stop)
-            continue
-        if abroad:
-            acc.add(("households_fully_abroad", ""), start, stop)
-        if vacant and vacant[-1][1] == start:
-            vacant[-1] = (vacant[-1][0], stop)
-        else:
-            vacant.append((start, stop))
-    return vacant
-
-
-def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        start, stop = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < stop:
-            out.append((start, stop))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def _subtract(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, stop in a:
-        current = start
-        for b_start, b_stop in b:
-            if b_stop <= current or b_start >= stop:
-                continue
-            if b_start > current:
-                out.append((current, b_start))
-            current = max(current, b_stop)
-        if current < stop:
-            out.append((current, stop))
-    return out
-
-
-@dataclass
-class VillageResult:
-    series: Series
-    skipped_persons: int = 0
-
-
-def compute_village(
-    households: Iterable[HouseholdHistory],
+def compute_batch(
+    village_ids: Sequence[int],
     months: int,
-    kept: dict[object, list[tuple[int, int]]] | None = None,
-) -> VillageResult:
-    """All series of one village from its households' histories.
-
-    ``kept`` maps a house id to the month ranges in which a keeping agreement is in force.
-    A person whose history is impossible is left out (and counted), as ``replay`` would refuse
-    it; the registry's services never store such a history.
-    """
-    acc = Accumulator(months)
-    skipped = 0
-    house_vacancy: dict[object, list[tuple[int, int]]] = {}
-    # Persons without events are present from the first month to the last (``replay`` of no
-    # events): they are counted in bulk, and so are households where nobody has events.
-    quiet_persons = 0
-    elderly_from: dict[int, int] = {}
-    for household in households:
-        if household.members and not any(m.events for m in household.members):
-            quiet_persons += len(household.members)
-            start = max(
-                january_index(max(m.birth_year for m in household.members) + ELDERLY_AGE), 0
-            )
-            elderly_from[start] = elderly_from.get(start, 0) + 1
-            if household.house_id is not None:
-                house_vacancy[household.house_id] = []
-            continue
-        members: list[Member] = []
-        segments: list[list[tuple[int, Status]]] = []
-        quiet_years: list[int] = []
-        for member in household.members:
-            if not member.events:
-                quiet_persons += 1
-                quiet_years.append(member.birth_year)
-                continue
-            try:
-                segs = person_segments(member, months)
-            except ServiceError as exc:
-                skipped += 1
-                logger.warning("impossible history left out of the indicators: %s", exc)
-                continue
-            members.append(member)
-            segments.append(segs)
-            _person(acc, member, segs)
-        vacant = _household(acc, members, segments, quiet_years)
-        if household.house_id is None:
-            continue
-        if household.house_id in house_vacancy:
-            house_vacancy[household.house_id] = _intersect(
-                house_vacancy[household.house_id], vacant
-            )
-        else:
-            house_vacancy[household.house_id] = vacant
-    acc.add(("residents", ""), 0, months, quiet_persons)
-    for start, count in elderly_from.items():
-        acc.add(("households", ""), 0, months, count)
-        acc.add(("elderly_only_households", ""), min(start, months), months, count)
-    kept = kept or {}
-    for house_id, ranges in house_vacancy.items():
-        acc.add(("houses", ""), 0, months)
-        care = kept.get(house_id, [])
-        for start, stop in ranges:
-            acc.add(("vacant_houses", ""), start, stop)
-        for start, stop in _intersect(ranges, care):
-            acc.add(("vacant_houses_kept", ""), start, stop)
-        for start, stop in _subtract(ranges, care):
-            acc.add(("vacant_houses_unkept", ""), start, stop)
-    return VillageResult(acc.series(), skipped)
+    spans: SpanRows,
+    households: HouseholdRows,
+    flows: FlowRows,
+    care: Mapping[int, Sequence[tuple[int, int]]],
+) -> dict[int, Series]:
+    """Every series of each village of a batch (``care``: the months each house, by its batch
+    position, is under a keeping agreement)."""
+    batch = Batch(len(village_ids), months)
+    _persons(batch, spans)
+    _households(batch, spans, households, care)
+    _flows(batch, flows)
+    return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}

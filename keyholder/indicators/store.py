@@ -1,48 +1,61 @@
 """Building and refreshing the analytics store.
 
-``build_all`` recomputes every place from the events: it streams persons with their events in
-household order, replays each person once (``engine``), sums villages up the place tree and
-rewrites the store in one transaction. ``refresh_villages`` recomputes only the villages a
-write touched and re-sums their ancestors from their children's stored series.
+``build_all`` recomputes every place from the status spans (derived from the events by
+``registry.spans``): by batches of villages, a few grouped reads (households, spans with their
+person's sex and birth year, kept months, and the flow events grouped by month) go into NumPy
+arrays that ``engine`` sums with difference arrays; the villages are summed up the place tree
+and the store rewritten in one transaction. ``refresh_villages`` re-aggregates only the
+villages a write touched, from their spans, and re-sums their ancestors from their children's
+stored series.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from keyholder.indicators.engine import (
-    Ev,
-    HouseholdHistory,
-    Member,
+    FLOW_KINDS,
+    OPEN,
+    SEXES,
+    STATE_CODE,
+    FlowRows,
+    HouseholdRows,
     Series,
-    compute_village,
+    SpanRows,
+    compute_batch,
 )
 from keyholder.indicators.models import IndicatorSeries, StoreState
-from keyholder.indicators.months import current_month_count, expiry_index, month_index
+from keyholder.indicators.months import (
+    EPOCH_YEAR,
+    current_month_count,
+    expiry_index,
+    month_end,
+    month_index,
+)
 from keyholder.keeping.schedule import Interval
 from keyholder.places.models import Place
-from keyholder.registry.models import Household, MigrationEvent, Person
+from keyholder.registry.models import Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.spans import SPAN_START
+from keyholder.registry.status import State
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
-CHUNK = 20000
+# Households per batch of villages: the per-household arrays of a batch are this many rows of
+# one value per month.
+BATCH_HOUSEHOLDS = 20000
 
 Progress = Callable[[int], object]
 
@@ -106,165 +119,234 @@ def _key(value: object) -> str | None:
     return str(value).replace("-", "")
 
 
-def _day(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+# Month indexes computed by the database: converting dates row by row in Python would cost
+# more than the arithmetic that follows.
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return (
+            f"((EXTRACT(YEAR FROM {column})::int - {EPOCH_YEAR}) * 12"
+            f" + EXTRACT(MONTH FROM {column})::int - 1)"
+        )
+    return (
+        f"((CAST(substr({column}, 1, 4) AS INTEGER) - {EPOCH_YEAR}) * 12"
+        f" + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
+    )
 
 
-# Ids are read as text: building a UUID object per row cost more than the replay itself.
-STREAM_SQL = """
-SELECT h.village_id, CAST(h.id AS VARCHAR(36)), CAST(h.house_id AS VARCHAR(36)),
-       CAST(p.id AS VARCHAR(36)), p.sex, p.birth_year, e.kind, e.date, e.country, e.until
-FROM {person} p
-JOIN {household} h ON h.id = p.household_id
-LEFT JOIN {event} e ON e.person_id = p.id
-{where}
-ORDER BY h.village_id, h.id, p.id
+def _next_day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} + 1)"
+    return f"date({column}, '+1 day')"
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "span": quote(StatusSpan._meta.db_table),
+        "person": quote(Person._meta.db_table),
+        "household": quote(Household._meta.db_table),
+        "event": quote(MigrationEvent._meta.db_table),
+    }
+
+
+def _in(ids: list[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+# Ids are read as text: a UUID object per row would cost more than everything else.
+HOUSEHOLDS_SQL = """
+SELECT h.village_id, CAST(h.id AS VARCHAR(36)), CAST(h.house_id AS VARCHAR(36))
+FROM {household} h WHERE h.village_id IN ({ids})
 """
 
+# Only spans that count in some figure: those holding on a month end of the store (not over
+# before its first one) of a member, or of anyone under an entry ban.
+SPANS_SQL = """
+SELECT s.village_id, CAST(s.household_id AS VARCHAR(36)), s.state, {start},
+       COALESCE({stop}, {open}), s.country, COALESCE({ban_stop}, -{open}), p.sex, p.birth_year
+FROM {span} s JOIN {person} p ON p.id = s.person_id
+WHERE s.village_id IN ({ids}) AND (s.valid_until IS NULL OR s.valid_until > %s)
+  AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
+"""
 
-def _stream_rows(village_ids: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    """Persons joined to their events, in village and household order, read in chunks.
+# Every kind is grouped (the flows are picked in Python): a condition on the kind would lead
+# SQLite to read the country's events by kind once per batch instead of the villages' own.
+FLOWS_SQL = """
+SELECT h.village_id, e.kind, e.country, {month}, COUNT(*)
+FROM {event} e JOIN {person} p ON p.id = e.person_id JOIN {household} h ON h.id = p.household_id
+{where}
+GROUP BY h.village_id, e.kind, e.country, {month}
+"""
 
-    Plain SQL rather than the ORM: building UUID and date objects for tens of millions of
-    rows was most of the build's time. ``chunked_cursor`` is a server-side cursor on
-    PostgreSQL, so the country is never held in memory.
-    """
-    tables = {
-        "person": connection.ops.quote_name(Person._meta.db_table),
-        "household": connection.ops.quote_name(Household._meta.db_table),
-        "event": connection.ops.quote_name(MigrationEvent._meta.db_table),
-    }
+PERSONS_SQL = """
+SELECT COUNT(*) FROM {person} p JOIN {household} h ON h.id = p.household_id
+WHERE h.village_id IN ({ids})
+"""
+
+# Every person's first span begins on SPAN_START: one such span per person who has spans.
+FIRST_SPANS_SQL = (
+    "SELECT COUNT(*) FROM {span} s WHERE s.village_id IN ({ids}) AND s.valid_from = %s"
+)
+
+
+def _param(day: dt.date) -> Any:
+    return day if connection.vendor == "postgresql" else day.isoformat()
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _batches(village_ids: list[int]) -> Iterator[list[int]]:
+    """Villages in batches of about BATCH_HOUSEHOLDS households (and at most 500 ids, under
+    SQLite's limit of parameters), so that the per-household arrays stay small."""
+    counted = Household.objects.order_by()
+    if len(village_ids) <= 500:
+        counted = counted.filter(village_id__in=village_ids)
+    sizes = dict(counted.values_list("village_id").annotate(n=Count("pk")))
+    batch: list[int] = []
+    households = 0
+    for village_id in village_ids:
+        full = households + sizes.get(village_id, 0) > BATCH_HOUSEHOLDS or len(batch) >= 500
+        if batch and full:
+            yield batch
+            batch, households = [], 0
+        batch.append(village_id)
+        households += sizes.get(village_id, 0)
+    if batch:
+        yield batch
+
+
+FlowsByVillage = dict[int, list[tuple[str, str, int, int]]]
+
+
+def _flows(village_ids: list[int] | None) -> FlowsByVillage:
+    """Departures, returns and deportations by village, kind, country and month: one grouped
+    scan of the events for a full build, one per 500 villages for a refresh."""
+    tables = _tables()
+    out: FlowsByVillage = defaultdict(list)
     if village_ids is None:
         batches: list[list[int] | None] = [None]
     else:
-        # Bounded IN lists: SQLite limits the number of parameters of one query.
         batches = [village_ids[i : i + 500] for i in range(0, len(village_ids), 500)]
-    if connection.vendor == "postgresql":
-        # JIT compilation costs more than it saves on these short index-driven queries.
-        with connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
     for batch in batches:
-        where, params = "", []
-        if batch is not None:
-            where = f"WHERE h.village_id IN ({', '.join(['%s'] * len(batch))})"
-            params = list(batch)
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(STREAM_SQL.format(where=where, **tables), params)
-            while rows := cursor.fetchmany(CHUNK):
-                yield from rows
+        where = "" if batch is None else f"WHERE h.village_id IN ({_in(batch)})"
+        sql = FLOWS_SQL.format(where=where, month=_month_sql("e.date"), **tables)
+        for village_id, kind, country, month, count in _fetch(sql, batch or []):
+            if kind in FLOW_KINDS:
+                out[village_id].append((kind, country or "", month, count))
+    return out
 
 
-def stream_villages(
-    village_ids: Iterable[int] | None, months: int
-) -> Iterator[tuple[int, list[HouseholdHistory]]]:
-    """Yield (village id, its households with members and events), one village at a time."""
-    ids = None if village_ids is None else sorted(set(village_ids))
-    empty = Household.objects.filter(members__isnull=True)
-    if ids is not None:
-        empty = empty.filter(village_id__in=ids)
-    # Households without members still make their house count (as vacant).
-    empty_by_village: dict[int, list[HouseholdHistory]] = defaultdict(list)
-    for village_id, house_id in empty.values_list("village_id", "house_id"):
-        empty_by_village[village_id].append(HouseholdHistory(_key(house_id)))
-    village: int | None = None
-    households: list[HouseholdHistory] = []
-    household_id: object = None
-    person_id: object = None
-    member: Member | None = None
-    for vid, hid, house_id, pid, sex, birth_year, kind, date, country, until in _stream_rows(ids):
-        if vid != village:
-            if village is not None:
-                yield village, households + empty_by_village.pop(village, [])
-            village, households, household_id, person_id = vid, [], None, None
-        if hid != household_id:
-            households.append(HouseholdHistory(_key(house_id)))
-            household_id = hid
-        if pid != person_id:
-            member = Member(sex, birth_year)
-            households[-1].members.append(member)
-            person_id = pid
-        if kind is not None and member is not None:
-            member.events.append(Ev(kind, _day(date), country or "", _day(until)))  # type: ignore[arg-type]
-    if village is not None:
-        yield village, households + empty_by_village.pop(village, [])
-    yield from empty_by_village.items()
+def _compute_batch(
+    ids: list[int], months: int, all_flows: FlowsByVillage
+) -> tuple[dict[int, Series], int, int]:
+    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``."""
+    tables = _tables()
+    marks = _in(ids)
+    village_position = {village_id: position for position, village_id in enumerate(ids)}
+    # Households, and the (village, house) pairs their houses make.
+    household_rows = _fetch(HOUSEHOLDS_SQL.format(ids=marks, **tables), ids)
+    household_position: dict[object, int] = {}
+    house_position: dict[tuple[int, str], int] = {}
+    household_village, household_house, house_village = [], [], []
+    house_ids: dict[str, list[int]] = defaultdict(list)
+    for village_id, household_id, house_id in household_rows:
+        household_position[household_id] = len(household_position)
+        household_village.append(village_position[village_id])
+        if house_id is None:
+            household_house.append(-1)
+            continue
+        key = (village_id, _key(house_id) or "")
+        if key not in house_position:
+            house_position[key] = len(house_position)
+            house_village.append(village_position[village_id])
+            house_ids[key[1]].append(house_position[key])
+        household_house.append(house_position[key])
+    households = HouseholdRows(
+        village=np.asarray(household_village, dtype=np.int64),
+        house=np.asarray(household_house, dtype=np.int64),
+        houses=len(house_position),
+        house_village=np.asarray(house_village, dtype=np.int64),
+    )
+    care: dict[int, list[tuple[int, int]]] = {}
+    for house, ranges in kept_ranges(ids, months).items():
+        for position in house_ids.get(str(house), []):
+            care[position] = ranges
+    # Spans, with the sex and birth year of their person.
+    sql = SPANS_SQL.format(
+        ids=marks,
+        start=_month_sql("s.valid_from"),
+        stop=_month_sql("s.valid_until"),
+        ban_stop=_month_sql(_next_day_sql("s.ban_until")),
+        members=", ".join(f"'{state}'" for state in sorted(State.MEMBER)),
+        open=OPEN,
+        **tables,
+    )
+    rows = _fetch(sql, [*ids, _param(month_end(0))])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+    village_col, household_col, state_col, start_col, stop_col = columns[:5]
+    country_col, ban_col, sex_col, born_col = columns[5:]
+    countries = sorted(set(country_col))
+    country_position = {c: position for position, c in enumerate(countries)}
+    sex_position: dict[str, int] = defaultdict(lambda: -1, {s: i for i, s in enumerate(SEXES)})
+
+    def coded(column: Sequence[Any], code: Callable[[Any], int]) -> np.ndarray:
+        # map() with a bound lookup: the cheapest Python loop per row there is.
+        return np.fromiter(map(code, column), dtype=np.int64, count=len(column))
+
+    spans = SpanRows(
+        village=coded(village_col, village_position.__getitem__),
+        household=coded(household_col, household_position.__getitem__),
+        state=coded(state_col, STATE_CODE.__getitem__),
+        start=np.asarray(start_col, dtype=np.int64),
+        stop=np.asarray(stop_col, dtype=np.int64),
+        country=coded(country_col, country_position.__getitem__),
+        ban_stop=np.asarray(ban_col, dtype=np.int64),
+        sex=coded(sex_col, sex_position.__getitem__),
+        birth_year=np.asarray(born_col, dtype=np.int64),
+        countries=countries,
+    )
+    flows = FlowRows([(village_position[v], *row) for v in ids for row in all_flows.get(v, [])])
+    series = compute_batch(ids, months, spans, households, flows, care)
+    # Persons without spans (never written, or an impossible history) are left out: say so.
+    persons = _fetch(PERSONS_SQL.format(ids=marks, **tables), ids)[0][0]
+    first = _fetch(FIRST_SPANS_SQL.format(ids=marks, **tables), [*ids, _param(SPAN_START)])[0][0]
+    return series, len(household_rows), max(0, persons - first)
 
 
 def compute_villages(
     village_ids: Iterable[int] | None, months: int, progress: Progress | None = None
 ) -> tuple[dict[int, Series], int, int]:
-    """Series of each village's own households; returns (series, households, skipped)."""
-    ids = None if village_ids is None else list(village_ids)
-    kept = kept_ranges(ids, months)
+    """Series of each village's own households; returns (series, households, persons left
+    out for want of spans)."""
+    if village_ids is None:
+        ids = sorted(set(Household.objects.order_by().values_list("village_id", flat=True)))
+    else:
+        ids = sorted(set(village_ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compilation costs more than it saves on these short grouped reads.
+            cursor.execute("SET jit = off")
+        else:
+            # The spans are read through their village index, page by page across the file:
+            # mapped pages save a system call per page (a third of the CPU time of the read).
+            cursor.execute("PRAGMA mmap_size = 1073741824")
     out: dict[int, Series] = {}
     households = skipped = 0
-    for village_id, histories in stream_villages(ids, months):
-        result = compute_village(histories, months, kept)
-        out[village_id] = result.series
-        households += len(histories)
-        skipped += result.skipped_persons
+    flows = _flows(None if village_ids is None else ids)
+    for batch in _batches(ids):
+        series, batch_households, batch_skipped = _compute_batch(batch, months, flows)
+        out.update(series)
+        households += batch_households
+        skipped += batch_skipped
         if progress is not None:
-            progress(len(histories))
+            progress(batch_households)
+    if skipped:
+        logger.warning("%d persons without status spans: run keyholder rebuild_spans", skipped)
     return out, households, skipped
-
-
-def _workers() -> int:
-    """Processes for a full build: one per CPU, but one for an in-memory database (tests) or
-    inside a transaction, whose rows other processes cannot see."""
-    if settings.INDICATOR_WORKERS > 0:
-        return settings.INDICATOR_WORKERS
-    name = str(connection.settings_dict.get("NAME") or "")
-    if connection.vendor == "sqlite" and (":memory:" in name or "mode=memory" in name):
-        return 1
-    # Other processes cannot see what an open transaction has not committed.
-    if connection.in_atomic_block:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def _compute_chunk(ids: list[int], months: int) -> tuple[dict[int, Series], int, int]:
-    """Run in a worker process: its own database connection, the same computation."""
-    connection.close()
-    own, households, skipped = compute_villages(ids, months)
-    connection.close()
-    # int32 halves what goes back through the pipe; no figure comes near 2**31.
-    return (
-        {v: {k: a.astype(np.int32) for k, a in s.items()} for v, s in own.items()},
-        households,
-        skipped,
-    )
-
-
-def compute_all(
-    months: int, progress: Progress | None = None
-) -> tuple[dict[int, Series], int, int]:
-    """Every village's own series, in parallel processes when there is more than one CPU."""
-    workers = _workers()
-    village_ids = sorted(set(Household.objects.values_list("village_id", flat=True).distinct()))
-    if workers == 1 or len(village_ids) < 50:
-        return compute_villages(None, months, progress)
-    counts = dict(
-        Household.objects.values("village_id")
-        .annotate(n=Count("pk"))
-        .values_list("village_id", "n")
-    )
-    chunks = [village_ids[i : i + 40] for i in range(0, len(village_ids), 40)]
-    own: dict[int, Series] = {}
-    households = skipped = 0
-    # Children must not inherit the parent's open connection.
-    connections.close_all()
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_compute_chunk, chunk, months): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            part, part_households, part_skipped = future.result()
-            own.update({v: {k: a.astype(np.int64) for k, a in s.items()} for v, s in part.items()})
-            households += part_households
-            skipped += part_skipped
-            if progress is not None:
-                progress(sum(counts.get(v, 0) for v in futures[future]))
-    return own, households, skipped
 
 
 def _parents() -> dict[int, int | None]:
@@ -319,11 +401,11 @@ def _lock_state() -> StoreState:
 
 
 def build_all(progress: Progress | None = None, today: dt.date | None = None) -> BuildReport:
-    """Recompute the whole store from events, replacing it in one transaction."""
+    """Recompute the whole store from the status spans, replacing it in one transaction."""
     began = time.perf_counter()
     months = current_month_count(today)
     started_at = timezone.now()
-    own, households, skipped = compute_all(months, progress)
+    own, households, skipped = compute_villages(None, months, progress)
     totals = roll_up(own, _parents())
     with transaction.atomic():
         state = _lock_state()
@@ -423,10 +505,10 @@ def _refresh_locked(ids: list[int], months: int) -> tuple[int, int, int, set[int
 def refresh_villages(
     village_ids: Iterable[int], since: dt.date | None = None, today: dt.date | None = None
 ) -> BuildReport | None:
-    """Recompute the villages a write touched and re-sum their ancestors.
+    """Re-aggregate the villages a write touched from their spans and re-sum their ancestors.
 
-    A village is recomputed over its whole history (a person's status in any month depends on
-    all their earlier events, so ``since`` cannot shorten the replay; it is kept for logging).
+    A village is recomputed over its whole history (its spans are cheap to sum, and ``since``
+    is kept for logging).
     Returns ``None`` when the store has never been built: there is nothing to keep fresh.
     When the calendar has moved into a month the store does not hold yet, a full build runs.
     """

@@ -26,7 +26,7 @@ from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind
-from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
 
 
 def _household_q(user: Any, prefix: str = "") -> Q:
@@ -48,6 +48,22 @@ def persons_for(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(_household_q(user, "household__")).select_related(
         "household", "household__village"
     )
+
+
+def spans_for(user: Any) -> QuerySet[StatusSpan]:
+    """The status spans of the persons ``persons_for`` gives, scoped the same way but on the
+    spans' own columns (their village id, or the owner's household), so that a count by state
+    never joins a person."""
+    if not is_authenticated(user):
+        return StatusSpan.objects.none()
+    assert isinstance(user, User)
+    if user.is_admin:
+        return StatusSpan.objects.all()
+    if user.role == Role.OWNER:
+        if user.household_id is None:
+            return StatusSpan.objects.none()
+        return StatusSpan.objects.filter(household_id=user.household_id)
+    return StatusSpan.objects.filter(village_id__in=Place.objects.filter(area_q(user)).values("pk"))
 
 
 def houses_for(user: Any) -> QuerySet[House]:

@@ -31,6 +31,8 @@ from keyholder.registry.queries import (
     persons_on,
     search_households,
     search_persons,
+    spans_on,
+    villages_under,
 )
 from keyholder.registry.schemas import (
     EventCorrectionIn,
@@ -230,19 +232,31 @@ def list_persons(
     request: HttpRequest, filters: Query[PersonFilters], page: Query[PageQuery]
 ) -> Page[PersonOnDate]:
     on = parse_on(filters.on)
+    place = _place(filters.place, "place") if filters.place else None
     persons = access.persons_for(request.user)
-    if filters.place:
-        persons = persons.filter(subtree_q(_place(filters.place, "place"), "household__village__"))
     if filters.household:
         persons = persons.filter(household_id=filters.household)
-    if filters.q and filters.q.strip():
-        persons = search_persons(persons, parse_search(filters.q))
+    searched = bool(filters.q and filters.q.strip())
+    if searched:
+        persons = search_persons(persons, parse_search(filters.q or ""))
     if filters.status:
-        # A status is derived from events and indexed in the status spans: the filter is a
-        # range on them (see queries.py), and the page is an ordinary keyset page.
-        place = _place(filters.place, "place") if filters.place else None
-        persons = persons_in_state(persons, filters.status, on, place)
-    result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
+        # A status is derived from events and indexed in the status spans: the count is a
+        # range on them, the place a filter on their village ids, and only the page of
+        # persons is read (see queries.persons_in_state).
+        spans = spans_on(access.spans_for(request.user), on, state=filters.status, place=place)
+        if filters.household:
+            spans = spans.filter(household_id=filters.household)
+        if searched:
+            # The words narrow the persons, so the spans alone cannot count them.
+            persons = persons.filter(pk__in=spans.values("person_id"))
+            result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
+        else:
+            persons, count = persons_in_state(persons, spans, page.limit)
+            result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
+    else:
+        if place is not None:
+            persons = persons.filter(household__village_id__in=villages_under(place))
+        result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
     return page_of(result, persons_on(result.results, on))
 
 

@@ -162,6 +162,11 @@ class Person(Stamped):
 
     class Meta:
         ordering = ["household", "birth_year", "given_name"]
+        indexes = [
+            # The API's order of persons: a page of a common state walks it (see
+            # ``queries.persons_in_state``).
+            models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()

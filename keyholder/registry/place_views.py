@@ -62,7 +62,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         children = place_access.viewable_children(request.user, place)
         totals, by_child = queries.counts_by_child(
             access.households_for(request.user),
-            access.persons_for(request.user),
+            access.spans_for(request.user),
             place,
             children,
             today,

@@ -47,5 +47,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'full build' if report.full else 'refresh'}: {report.villages} villages, "
             f"{report.households} households, {report.months} months, {report.rows} series, "
-            f"{report.skipped_persons} impossible histories left out, {report.seconds:.1f} s"
+            f"{report.skipped_persons} persons without status spans left out, {report.seconds:.1f} s"
         )

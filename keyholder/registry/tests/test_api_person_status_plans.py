@@ -1,0 +1,97 @@
+"""A list of persons by state answers the same pages and count whichever plan reads it (walking
+the name index or sorting the matching spans' persons), and counts only the user's area."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from keyholder.registry import queries
+from keyholder.registry.tests.apiworld import get
+from keyholder.testing import make_event, make_household, make_person
+
+ON = dt.date(2024, 7, 15)
+
+
+@pytest.fixture
+def registry(cast):
+    """Twelve persons in V01 (every third abroad, one deported), four in V02 (two abroad)
+    and three in the outsider's village (all abroad)."""
+    for number in range(12):
+        person = make_person(cast.household, f"A{number:02d}", family_name=f"F{number % 4}")
+        if number % 3 == 0:
+            make_event(person, "departed", dt.date(2023, 1, 1))
+        if number == 3:
+            make_event(person, "deported", dt.date(2024, 1, 1))
+    v02 = make_household(cast.village2, "Nazarov")
+    for number in range(4):
+        person = make_person(v02, f"B{number}")
+        if number % 2:
+            make_event(person, "departed", dt.date(2022, 5, 1))
+    for number in range(3):
+        make_event(make_person(cast.other_household, f"C{number}"), "departed", ON)
+    return cast
+
+
+def _all_pages(client, user, url):
+    names, cursor, counts = [], None, set()
+    while True:
+        response = get(client, url + (f"&cursor={cursor}" if cursor else ""), user)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        counts.add(body["count"])
+        names += [(item["family_name"], item["given_name"]) for item in body["results"]]
+        cursor = body["next"]
+        if cursor is None:
+            return names, counts
+
+
+@pytest.mark.parametrize("state", ["present", "abroad", "deported", "not_yet"])
+@pytest.mark.parametrize("place", ["", "&place=TJ-SU-ASHT", "&place=TJ-SU-ASHT-PONGHOZ-V02"])
+def test_both_plans_answer_the_same_pages(client, registry, monkeypatch, state, place):
+    url = f"/api/v1/persons?status={state}&on={ON}&limit=2{place}"
+    pages = {}
+    # 0: every page walks the name index; a huge cost: every page sorts the spans' persons.
+    for probe_cost in (0, 10**12):
+        monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
+        pages[probe_cost] = _all_pages(client, registry.admin, url)
+    assert pages[0] == pages[10**12]
+    names, counts = pages[0]
+    assert names == sorted(names)
+    assert counts == {len(names)}
+    expected = {
+        ("present", ""): 12 - 4 + 2,
+        ("abroad", ""): 3 + 2 + 3,
+        ("abroad", "&place=TJ-SU-ASHT"): 3 + 2,
+        ("abroad", "&place=TJ-SU-ASHT-PONGHOZ-V02"): 2,
+        ("deported", ""): 1,
+        ("present", "&place=TJ-SU-ASHT-PONGHOZ-V02"): 2,
+    }
+    if (state, place) in expected:
+        assert len(names) == expected[(state, place)]
+    if state == "not_yet":
+        assert names == []
+
+
+def test_the_count_covers_only_the_users_area(client, registry):
+    # The enumerator of V01 asks for the whole country and for a district: V01 alone counts.
+    for place in ("", "&place=TJ-SU-ASHT", "&place=TJ"):
+        body = get(
+            client, f"/api/v1/persons?status=abroad&on={ON}{place}", registry.enumerator
+        ).json()
+        assert body["count"] == 3
+        assert {item["given_name"] for item in body["results"]} == {"A00", "A06", "A09"}
+    # The owner of the cast's household sees their household's persons only.
+    body = get(client, f"/api/v1/persons?status=deported&on={ON}", registry.owner).json()
+    assert body["count"] == 1
+    assert [item["given_name"] for item in body["results"]] == ["A03"]
+    # The officer of another district counts their district's three, none of Asht's.
+    for place in ("", "&place=TJ-SU-ASHT"):
+        body = get(
+            client, f"/api/v1/persons?status=abroad&on={ON}{place}", registry.outsider
+        ).json()
+        assert body["count"] == (0 if place else 3)
+        assert {item["given_name"] for item in body["results"]} == (
+            set() if place else {"C0", "C1", "C2"}
+        )
