@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from keyholder.accounts.access import place_in_area
-from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.models import AuditLog, Role, User, hash_token
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
@@ -54,6 +54,7 @@ from keyholder.keeping.models import (
     Visit,
     WateringSeason,
     WaterTurn,
+    new_calendar_token,
 )
 from keyholder.keeping.photos import ProcessedPhoto, process_photo
 from keyholder.keeping.signals import CARE_CHANGED
@@ -881,15 +882,22 @@ def do_record_payment(
 
 
 @transaction.atomic
-def do_calendar_feed(*, actor: User, renew: bool = False) -> CalendarFeed:
-    """The keyholder's feed address; ``renew`` makes a new token and revokes the old one."""
+def do_calendar_feed(*, actor: User) -> tuple[CalendarFeed, str]:
+    """Make the keyholder's feed address, or a new one that revokes the old: (feed, token).
+
+    The raw token is returned once, for the page to show; only its hash is kept, so a lost
+    address cannot be shown again, only replaced.
+    """
     if actor.role != Role.KEYHOLDER and not actor.is_admin:
         raise ServiceError(Code.AUTH_FORBIDDEN)
-    feed, created = CalendarFeed.objects.get_or_create(user=actor)
-    if renew and not created:
-        from keyholder.keeping.models import new_calendar_token
-
-        feed.token = new_calendar_token()
-        feed.save(update_fields=["token"])
+    token = new_calendar_token()
+    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=actor, token_hash=hash_token(token))
+        audit(actor, AuditLog.Action.CREATE, "calendar_feed", feed.pk)
+    else:
+        feed.token_hash = hash_token(token)
+        feed.renewed_at = timezone.now()
+        feed.save(update_fields=["token_hash", "renewed_at"])
         audit(actor, AuditLog.Action.UPDATE, "calendar_feed", feed.pk)
-    return feed
+    return feed, token

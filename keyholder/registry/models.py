@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.models import Stamped
+from keyholder.core.text import NOTE_MAX_LENGTH
 
 
 class Sex(models.TextChoices):
@@ -71,7 +72,7 @@ class House(Stamped):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     garden_area_m2 = models.PositiveIntegerField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["village", "street", "number"]
@@ -98,7 +99,7 @@ class Household(Stamped):
         House, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
     )
     name = models.CharField(max_length=200, help_text=_("Usually the family name"))
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["village", "name"]
@@ -141,7 +142,7 @@ class MigrationEvent(Stamped):
     moved_to = models.ForeignKey(
         "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["person", "date", "created_at"]
