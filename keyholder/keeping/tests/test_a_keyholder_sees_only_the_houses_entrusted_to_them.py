@@ -75,9 +75,7 @@ def test_the_registry_answers_a_keyholder_with_their_houses_only(
         assert "deported" not in html.lower()
 
     # The village's figures are not theirs either: as for the public, a village is not found.
-    figures = client.get(
-        f"/api/v1/indicators?place={cast.village.code}&indicator=abroad", **auth
-    )
+    figures = client.get(f"/api/v1/indicators?place={cast.village.code}&indicator=abroad", **auth)
     assert (figures.status_code, figures.json()["code"]) == (404, "not_found")
 
     # The enumerator of the village still reads all of it: the narrowing is the keyholder's.
