@@ -8,7 +8,7 @@ export KEYHOLDER_VAR_DIR ?= $(CURDIR)/var
 # The demo keeps its email in a mailbox that demo-admin reads at /notify/mailbox/.
 DEMO_ENV := KEYHOLDER_DEBUG=1 KEYHOLDER_EMAIL_BACKEND=mailbox
 
-.PHONY: demo test bench lint openapi-lint typecheck messages check-migrations ci clean setup
+.PHONY: demo test bench lint openapi-lint typecheck messages check-migrations ci clean setup fuzz
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ typecheck: setup
 # What CI runs: the suite on SQLite and PostgreSQL, lint, types, migrations, catalogues.
 ci:
 	bash .ci/run
+
+# Schemathesis against the API as an officer, a keyholder and anonymously: no 5xx (.ci/fuzz).
+fuzz: setup
+	BIN=$(CURDIR)/$(BIN) bash .ci/fuzz
 
 # The models and the migrations agree, and every migration applies to an empty database (the
 # suite builds its databases from the models). KEYHOLDER_DATABASE_URL names the database to

@@ -11,6 +11,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -92,6 +93,14 @@ def on_limit_or_busy(request: HttpRequest, exc: Exception) -> HttpResponse:
     if error is None:
         return on_unexpected_error(request, exc)
     return with_retry_after(error_response(request, error), error)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body the parser cannot read (no boundary, a broken part) is the client's.
+    return error_response(
+        request, ServiceError(Code.INVALID, detail=_("the multipart body cannot be read"))
+    )
 
 
 @api.exception_handler(Exception)

@@ -44,6 +44,7 @@ class Code(StrEnum):
     INVALID_COUNTRY = "invalid.country"
     OUT_OF_SCOPE = "out_of_scope"
     CONFLICT_UUID = "conflict.uuid"
+    ID_UNUSABLE = "id_unusable"
     NOTIFY_EMAIL_REQUIRED = "notify.email_required"
     NOTIFY_INVALID_EMAIL = "notify.invalid_email"
     NOTIFY_CHAT_ID_REQUIRED = "notify.chat_id_required"
@@ -195,6 +196,8 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     Code.CONFLICT_UUID: ErrorSpec(
         409, _("A different record already exists with the id {id}; an edit must use a new id.")
     ),
+    # An id taken outside the caller's scope (or the nil id): says nothing of the record.
+    Code.ID_UNUSABLE: ErrorSpec(400, _("This record id cannot be used: make a new one.")),
     # Notification settings (keyholder/notify).
     Code.NOTIFY_EMAIL_REQUIRED: ErrorSpec(
         400, _("Enter an email address to receive messages by email.")

@@ -28,6 +28,10 @@ from keyholder.core.errors import Code, ServiceError
 
 # Tab (09), newline (0A) and carriage return (0D) are ordinary in notes; the rest of C0 and DEL
 # are not text.
+# The longest note, description or resolution a person types (models, schemas and forms): a
+# page of text. The database would hold more; a client sending more is not writing a note.
+NOTE_MAX_LENGTH = 4000
+
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"

@@ -1,9 +1,11 @@
 """Who may read the indicators of which place, and whether exactly.
 
-- anonymous visitors and owners: every place down to the jamoat (a village is "not found"),
-  with public disclosure control;
+- anonymous visitors, owners and keyholders: every place down to the jamoat (a village is "not
+  found"), with public disclosure control. A keyholder's job is the houses entrusted to them,
+  not the village's statuses (issue 13, item 6): a village's exact counts of people abroad,
+  deported or banned would name the few families they count;
 - administrators: every place, exact;
-- officers, enumerators and keyholders: places within their area, exact; any other place is
+- officers and enumerators: places within their area, exact; any other place is
   "not found" (404), so that an officer of another district cannot read Asht's exact figures
   and cannot even learn which places are scoped.
 """
@@ -30,7 +32,7 @@ def is_public(user: Any) -> bool:
     if not is_authenticated(user):
         return True
     assert isinstance(user, User)
-    return user.role == Role.OWNER and not user.is_admin
+    return user.role in (Role.OWNER, Role.KEYHOLDER) and not user.is_admin
 
 
 def view_place(user: Any, place: Place) -> PlaceView:

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from keyholder.accounts.access import NOTHING, is_authenticated
-from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.models import AuditLog, Role, User, hash_token
 from keyholder.accounts.services import audit
 from keyholder.core.errors import Code, ServiceError
 from keyholder.keeping.ledger import Ledger, ledger_for
@@ -37,7 +37,7 @@ from keyholder.keeping.models import (
     WaterTurn,
 )
 from keyholder.keeping.reports import OwnerReport, build_owner_report, parse_month
-from keyholder.registry.access import houses_for
+from keyholder.registry.access import houses_to_choose
 from keyholder.registry.models import House
 
 
@@ -200,7 +200,17 @@ def owners_of_house(house: House) -> QuerySet[User]:
 def houses_to_entrust(user: Any) -> QuerySet[House]:
     """Houses of the user's villages that no agreement in force covers, whoever keeps them."""
     kept = KeepingAgreement.objects.exclude(status=AgreementStatus.ENDED).values("house_id")
-    return houses_for(user).exclude(pk__in=kept).select_related("village")
+    return houses_to_choose(user).exclude(pk__in=kept)
+
+
+def entrusted_house_ids(user: User) -> QuerySet[Any]:
+    """The ids of the houses under an agreement in force (active or paused) with the keyholder:
+    all of the registry a keyholder sees (``registry.access.entrusted_houses``)."""
+    return (
+        KeepingAgreement.objects.filter(keyholder=user)
+        .exclude(status=AgreementStatus.ENDED)
+        .values("house_id")
+    )
 
 
 def calendar_feed_of(user: Any) -> CalendarFeed | None:
@@ -212,5 +222,9 @@ def calendar_feed_of(user: Any) -> CalendarFeed | None:
 
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:
     """The feed a calendar address names, if its user is still active: the token is the secret."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    return feed if feed is not None and feed.user.is_active else None
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    # Whoever holds the address reads the keyholder's round: every read is in the audit log.
+    audit(feed.user, AuditLog.Action.READ, "calendar_feed", feed.pk, via="token")
+    return feed

@@ -74,7 +74,7 @@ from keyholder.keeping.schemas import (
     WaterTurnsIn,
 )
 from keyholder.places.models import Place, require_place
-from keyholder.registry.access import houses_for
+from keyholder.registry.access import houses_to_choose
 from keyholder.registry.models import House
 
 router = Router(tags=["keeping"])
@@ -149,7 +149,7 @@ def list_agreements(
 )
 def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, KeepingAgreement]:
     user = require_user(request.user)
-    house = houses_for(user).filter(pk=payload.house).first()
+    house = houses_to_choose(user).filter(pk=payload.house).first()
     if house is None:
         raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(payload.house))
     keyholder = _keyholder(user, payload.keyholder)

@@ -1,7 +1,11 @@
 """The keyholder's iCalendar feed: every open task as an all-day event.
 
 A calendar app subscribes to ``/keeping/calendar/<token>.ics``; the token is the only secret,
-so the feed shows the street and number of a house but no owner's name and no notes.
+and an address passed on or leaked must not lead anyone to an empty house. So the feed names a
+house by its owners' first names and its village ("Watering: Karim's house, Deh 1"), never by
+street and number, and carries no notes. The keyholder knows the house by its family; a
+stranger holding the address learns no place to go. Only the token's hash is stored, and every
+read is audited (``keeping.access.calendar_feed_by_token``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def keyholder_calendar(user: User, today: dt.date | None = None) -> bytes:
         .filter(status=TaskStatus.DUE, due_date__gte=today - LOOKBACK)
         .exclude(agreement__status=AgreementStatus.ENDED)
         .select_related("duty", "agreement__house__village")
+        .prefetch_related("agreement__owners")
         .order_by("due_date")
     )
     site = settings.SITE_URL.rstrip("/")
@@ -38,18 +43,23 @@ def keyholder_calendar(user: User, today: dt.date | None = None) -> bytes:
         cal.add("x-wr-calname", _("Keyholder tasks"))
         stamp = timezone.now()
         for task in tasks:
-            house = task.agreement.house
+            village = task.agreement.house.village.name
+            names = sorted({o.first_name or o.username for o in task.agreement.owners.all()})
             what = task.duty.title or str(DutyKind(task.kind).label)
             event = Event()
             event.add("uid", f"{task.pk}@keyholder")
             event.add("dtstamp", stamp)
             event.add("dtstart", task.due_date)
             event.add("dtend", task.due_date + dt.timedelta(days=1))
-            event.add(
-                "summary",
-                _("%(task)s: %(house)s, %(village)s")
-                % {"task": what, "house": str(house), "village": house.village.name},
-            )
+            if names:
+                summary = _("%(task)s: the house of %(owners)s, %(village)s") % {
+                    "task": what,
+                    "owners": ", ".join(names),
+                    "village": village,
+                }
+            else:
+                summary = _("%(task)s: a house in %(village)s") % {"task": what, "village": village}
+            event.add("summary", summary)
             event.add("url", f"{site}/keeping/houses/{task.agreement_id}/visit/")
             event.add("categories", [task.kind])
             cal.add_component(event)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.models import Stamped
+from keyholder.core.text import NOTE_MAX_LENGTH
 
 
 class Currency(models.TextChoices):
@@ -55,7 +56,7 @@ class KeepingAgreement(Stamped):
     status = models.CharField(
         max_length=8, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["house__street", "house__number", "start"]
@@ -78,7 +79,7 @@ class AgreementChange(models.Model):
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     date = models.DateField()
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,7 +233,7 @@ class Visit(Stamped):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     # Answers keyed by the items of ``checklist.ITEMS``.
     checklist = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["-checked_in_at"]
@@ -274,11 +275,11 @@ class Incident(Stamped):
     status = models.CharField(
         max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     cost_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     cost_currency = models.CharField(max_length=3, choices=Currency.choices, blank=True)
     # What was done about it, said by the keyholder who resolved it (``do_resolve_incident``).
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -410,13 +411,19 @@ def new_calendar_token() -> str:
 
 
 class CalendarFeed(models.Model):
-    """The secret address of a keyholder's iCalendar feed; a new token revokes the old one."""
+    """The secret address of a keyholder's iCalendar feed; a new token revokes the old one.
+
+    Only the SHA-256 of the token is stored (``accounts.models.hash_token``): the address is
+    shown once, when it is made or renewed, and a copy of the database opens no feed.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="keeping_calendar"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the current address was made (a renewal makes a new one).
+    renewed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"calendar of {self.user_id}"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.keeping.models import (
     Incident,
     KeepingAgreement,
@@ -32,7 +33,7 @@ class AgreementIn(Schema):
     fee_amount: Decimal
     fee_currency: str = Field(description="TJS, RUB or USD")
     fee_period: str = Field(description="month, season or year")
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class ChangeOut(Schema):
@@ -105,7 +106,7 @@ class AgreementPage(Schema):
 class ChangeIn(Schema):
     kind: str = Field(description="pause, resume or end")
     date: dt.date
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class KeyIn(Schema):
@@ -176,7 +177,7 @@ class VisitIn(Schema):
     checked_out_at: dt.datetime | None = None
     tasks: list[uuid.UUID] = Field(default_factory=list)
     checklist: dict[str, Any] = Field(default_factory=dict)
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX_LENGTH)
     photos: list[str] = Field(
         default_factory=list,
         description=(
@@ -259,7 +260,7 @@ class IncidentIn(Schema):
     occurred_on: dt.date
     kind: str
     severity: str
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX_LENGTH)
     cost_amount: Decimal | None = None
     cost_currency: str = ""
 
@@ -312,7 +313,7 @@ class PaymentIn(Schema):
     )
     paid_on: dt.date
     method: str = Field(description="cash, card_transfer, remittance_service or other")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class PaymentOut(Schema):
@@ -454,7 +455,7 @@ class ReportOut(Schema):
 class WaterTurnsIn(Schema):
     village: str
     dates: list[dt.date]
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class SeasonIn(Schema):

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from keyholder.accounts.access import place_in_area
-from keyholder.accounts.models import AuditLog, Role, User
+from keyholder.accounts.models import AuditLog, Role, User, hash_token
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.idempotency import find_resend
+from keyholder.core.idempotency import find_resend, insert_once
 from keyholder.keeping import access, checklist, incident_messages, schedule
 from keyholder.keeping.generation import (
     MISSED_AFTER,
@@ -53,12 +54,15 @@ from keyholder.keeping.models import (
     Visit,
     WateringSeason,
     WaterTurn,
+    new_calendar_token,
 )
 from keyholder.keeping.photos import ProcessedPhoto, process_photo
 from keyholder.keeping.signals import CARE_CHANGED
 from keyholder.keeping.visit_messages import queue_visit_reports
 from keyholder.places.models import Place
 from keyholder.registry.models import House
+
+M = TypeVar("M", bound=models.Model)
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_LEEWAY = dt.timedelta(minutes=10)
@@ -68,6 +72,11 @@ def _choice(value: str, choices: Iterable[str], field: str) -> str:
     if value not in choices:
         raise ServiceError(Code.INVALID_FIELD, field=field, detail=value)
     return value
+
+
+def _scope(actor: User | None, reader: Callable[[Any], QuerySet[M]]) -> QuerySet[M] | None:
+    """What the actor may see of a model, for a resend's id (None: the system sees all)."""
+    return None if actor is None else reader(actor)
 
 
 def _amount(value: object, field: str = "amount", allow_zero: bool = False) -> Decimal:
@@ -161,14 +170,17 @@ def do_create_agreement(
         "fee_period": _choice(fee_period, FeePeriod.values, "fee_period"),
         "notes": notes.strip(),
     }
-    existing, agreement_id = find_resend(KeepingAgreement, id, fields)
+    # One keyholder at a time for a house: lock the house so two phones cannot both take it,
+    # and look for a resend under the lock, so a twin request answers with its twin's row.
+    House.objects.select_for_update().filter(pk=house.pk).order_by().first()
+    existing, agreement_id = find_resend(
+        KeepingAgreement, id, fields, _scope(actor, access.agreements_for)
+    )
     owner_ids = {o.pk for o in owners}
     if existing is not None:
         if set(existing.owners.values_list("pk", flat=True)) != owner_ids:
             raise ServiceError(Code.CONFLICT_UUID, id=agreement_id)
         return existing, False
-    # One keyholder at a time for a house: lock the house so two phones cannot both take it.
-    House.objects.select_for_update().filter(pk=house.pk).first()
     if KeepingAgreement.objects.filter(house=house).exclude(status=AgreementStatus.ENDED).exists():
         raise ServiceError(Code.KEEPING_HOUSE_ALREADY_KEPT, field="house")
     agreement = KeepingAgreement.objects.create(
@@ -241,10 +253,19 @@ def do_record_key(
     }
     if not fields["label"]:
         raise ServiceError(Code.INVALID_FIELD, field="label", detail="empty")
-    existing, key_id = find_resend(KeyCustody, id, fields)
+    scope = _scope(actor, access.keys_for)
+    existing, key_id = find_resend(KeyCustody, id, fields, scope)
     if existing is not None:
         return existing, False
-    key = KeyCustody.objects.create(id=key_id, created_by=actor, **fields)
+    key, created = insert_once(
+        KeyCustody,
+        key_id,
+        fields,
+        lambda: KeyCustody.objects.create(id=key_id, created_by=actor, **fields),
+        scope,
+    )
+    if not created:
+        return key, False
     audit(actor, AuditLog.Action.CREATE, "key_custody", key.pk)
     return key, True
 
@@ -346,10 +367,19 @@ def do_create_duty(
         "starts_on": starts_on or max(agreement.start, timezone.localdate()),
         "due_date": due_date,
     }
-    existing, duty_id = find_resend(Duty, id, fields)
+    scope = _scope(actor, access.duties_for)
+    existing, duty_id = find_resend(Duty, id, fields, scope)
     if existing is not None:
         return existing, False
-    duty = Duty.objects.create(id=duty_id, created_by=actor, is_sample=is_sample, **fields)
+    duty, created = insert_once(
+        Duty,
+        duty_id,
+        fields,
+        lambda: Duty.objects.create(id=duty_id, created_by=actor, is_sample=is_sample, **fields),
+        scope,
+    )
+    if not created:
+        return duty, False
     audit(actor, AuditLog.Action.CREATE, "duty", duty.pk)
     if generate:
         generate_tasks([agreement], is_sample=is_sample)
@@ -397,7 +427,7 @@ def _add_photo(
         "latitude": latitude,
         "longitude": longitude,
     }
-    existing, photo_id = find_resend(Photo, upload.id, fields)
+    existing, photo_id = find_resend(Photo, upload.id, fields, _scope(actor, access.photos_for))
     if existing is not None:
         return existing, False
     photo = Photo(
@@ -508,7 +538,10 @@ def do_record_visit(
         "notes": notes.strip(),
     }
     wanted = set(task_ids)
-    existing, visit_id = find_resend(Visit, id, fields)
+    # Visits of one agreement are recorded one at a time, and a resend is looked for under
+    # that lock: a twin request answers with its twin's visit, not "task already done".
+    KeepingAgreement.objects.select_for_update().filter(pk=agreement.pk).order_by().first()
+    existing, visit_id = find_resend(Visit, id, fields, _scope(actor, access.visits_for))
     if existing is not None:
         if set(existing.tasks.values_list("pk", flat=True)) != wanted:
             raise ServiceError(Code.CONFLICT_UUID, id=visit_id)
@@ -643,17 +676,26 @@ def do_report_incident(
         "cost_amount": cost,
         "cost_currency": cost_currency,
     }
-    existing, incident_id = find_resend(Incident, id, fields)
+    scope = _scope(actor, access.incidents_for)
+    existing, incident_id = find_resend(Incident, id, fields, scope)
     if existing is not None:
         return existing, False
-    incident = Incident.objects.create(
-        id=incident_id,
-        created_by=actor,
-        reported_by=reported_by or actor or agreement.keyholder,
-        status=status,
-        is_sample=is_sample,
-        **fields,
+    incident, created = insert_once(
+        Incident,
+        incident_id,
+        fields,
+        lambda: Incident.objects.create(
+            id=incident_id,
+            created_by=actor,
+            reported_by=reported_by or actor or agreement.keyholder,
+            status=status,
+            is_sample=is_sample,
+            **fields,
+        ),
+        scope,
     )
+    if not created:
+        return incident, False
     for upload in photos:
         _add_photo(actor, upload, incident=incident, is_sample=is_sample)
     if from_visit is not None:
@@ -817,10 +859,21 @@ def do_record_payment(
         "method": _choice(method, PaymentMethod.values, "method"),
         "note": note.strip(),
     }
-    existing, payment_id = find_resend(Payment, id, fields)
+    scope = _scope(actor, access.payments_for)
+    existing, payment_id = find_resend(Payment, id, fields, scope)
     if existing is not None:
         return existing, False
-    payment = Payment.objects.create(id=payment_id, created_by=actor, is_sample=is_sample, **fields)
+    payment, created = insert_once(
+        Payment,
+        payment_id,
+        fields,
+        lambda: Payment.objects.create(
+            id=payment_id, created_by=actor, is_sample=is_sample, **fields
+        ),
+        scope,
+    )
+    if not created:
+        return payment, False
     audit(actor, AuditLog.Action.CREATE, "payment", payment.pk, currency=payment.currency)
     return payment, True
 
@@ -829,15 +882,22 @@ def do_record_payment(
 
 
 @transaction.atomic
-def do_calendar_feed(*, actor: User, renew: bool = False) -> CalendarFeed:
-    """The keyholder's feed address; ``renew`` makes a new token and revokes the old one."""
+def do_calendar_feed(*, actor: User) -> tuple[CalendarFeed, str]:
+    """Make the keyholder's feed address, or a new one that revokes the old: (feed, token).
+
+    The raw token is returned once, for the page to show; only its hash is kept, so a lost
+    address cannot be shown again, only replaced.
+    """
     if actor.role != Role.KEYHOLDER and not actor.is_admin:
         raise ServiceError(Code.AUTH_FORBIDDEN)
-    feed, created = CalendarFeed.objects.get_or_create(user=actor)
-    if renew and not created:
-        from keyholder.keeping.models import new_calendar_token
-
-        feed.token = new_calendar_token()
-        feed.save(update_fields=["token"])
+    token = new_calendar_token()
+    feed = CalendarFeed.objects.select_for_update().filter(user=actor).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=actor, token_hash=hash_token(token))
+        audit(actor, AuditLog.Action.CREATE, "calendar_feed", feed.pk)
+    else:
+        feed.token_hash = hash_token(token)
+        feed.renewed_at = timezone.now()
+        feed.save(update_fields=["token_hash", "renewed_at"])
         audit(actor, AuditLog.Action.UPDATE, "calendar_feed", feed.pk)
-    return feed
+    return feed, token

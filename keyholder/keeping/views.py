@@ -174,13 +174,18 @@ def arrears(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calendar_link(request: HttpRequest) -> HttpResponse:
+    """Make (or renew) the calendar address and show it, this once: only its hash is kept."""
     if request.method != "POST":
-        return redirect("keeping:today")
+        return redirect(reverse("keeping:today") + "#calendar")
     try:
-        services.do_calendar_feed(actor=request.user, renew=bool(request.POST.get("renew")))  # type: ignore[arg-type]
+        _feed, token = services.do_calendar_feed(actor=request.user)  # type: ignore[arg-type]
     except ServiceError as exc:
         raise PermissionDenied(exc.message) from exc
-    return redirect(reverse("keeping:today") + "#calendar")
+    url = request.build_absolute_uri(reverse("keeping:calendar_feed", args=[token]))
+    response = render(request, "keeping/calendar_link.html", {"url": url})
+    # The address is a secret: no cache keeps the page that shows it.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
@@ -660,17 +665,10 @@ def entrust(request: HttpRequest) -> HttpResponse:
     if user.role != Role.KEYHOLDER:  # type: ignore[union-attr]
         raise Http404
     houses = access.houses_to_entrust(user)
-    vacant = set(queries.vacant_houses(houses, timezone.localdate()).values_list("pk", flat=True))
-    ordered = sorted(houses, key=lambda h: (h.pk not in vacant, h.village.name, str(h)))
-    choices = [
-        (
-            str(h.pk),
-            _("%(house)s, %(village)s (vacant)") % {"house": h, "village": h.village.name}
-            if h.pk in vacant
-            else f"{h}, {h.village.name}",
-        )
-        for h in ordered
-    ]
+    # Addresses only: whether anyone lives in a house is the registry's, and a keyholder sees
+    # nothing of it beyond the houses entrusted to them (issue 13, item 6).
+    ordered = sorted(houses, key=lambda h: (h.village.name, str(h)))
+    choices = [(str(h.pk), f"{h}, {h.village.name}") for h in ordered]
     form = AgreementForm(houses=choices)
     if request.method == "POST":
         form = AgreementForm(request.POST, houses=choices)

@@ -2,7 +2,12 @@
 
 - administrator: everything;
 - officer: households inside their district, region or country;
-- enumerator and keyholder: households of their villages;
+- enumerator: households of their villages;
+- keyholder: the houses entrusted to them (an agreement in force, which the keeping app above
+  names through ``entrusted_houses``), and nothing else of the registry: no household, person,
+  status or event (issue 13, item 6). The owners' names and contacts come with the agreement,
+  from the keeping app; a house to take into care is chosen from ``houses_to_choose``
+  (addresses only);
 - owner: their own household;
 - anonymous: nothing.
 
@@ -12,6 +17,7 @@ Reading one person's record writes an audit row.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -28,9 +34,32 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
 
+# Which houses are entrusted to a keyholder: the keeping app (a layer above, which the registry
+# does not import) gives a query of their ids in its AppConfig.ready. Without it, none.
+_entrusted: Callable[[User], QuerySet[Any]] | None = None
+
+
+def entrusted_houses(provider: Callable[[User], QuerySet[Any]]) -> None:
+    """Register the query of the house ids entrusted to a keyholder (one provider)."""
+    global _entrusted
+    _entrusted = provider
+
+
+def _entrusted_ids(user: User) -> QuerySet[Any] | list[Any]:
+    return [] if _entrusted is None else _entrusted(user)
+
+
+def is_narrowed(user: Any) -> bool:
+    """A keyholder: sees entrusted houses, never the registry's households, persons or events."""
+    return (
+        is_authenticated(user)
+        and getattr(user, "role", None) == Role.KEYHOLDER
+        and not getattr(user, "is_admin", False)
+    )
+
 
 def _household_q(user: Any, prefix: str = "") -> Q:
-    if not is_authenticated(user):
+    if not is_authenticated(user) or is_narrowed(user):
         return NOTHING
     assert isinstance(user, User)
     if user.role == Role.OWNER and not user.is_admin:
@@ -77,7 +106,24 @@ def houses_for(user: Any) -> QuerySet[House]:
         if user.household_id is None:
             return houses.none()
         return houses.filter(pk__in=Household.objects.filter(pk=user.household_id).values("house"))
-    return houses.filter(area_q(user, "village__"))
+    houses = houses.filter(area_q(user, "village__"))
+    if is_narrowed(user):
+        return houses.filter(pk__in=_entrusted_ids(user))
+    return houses
+
+
+def houses_to_choose(user: Any) -> QuerySet[House]:
+    """The houses of the user's villages by address only, to choose one to take into care.
+
+    Not a read of the registry's records: the caller shows the address and nothing of who
+    lives there or whether anyone does.
+    """
+    if not is_authenticated(user):
+        return House.objects.none()
+    if getattr(user, "role", None) == Role.OWNER:
+        # An owner has no area: their own house.
+        return houses_for(user)
+    return House.objects.filter(area_q(user, "village__")).select_related("village")
 
 
 def events_for(user: Any) -> QuerySet[MigrationEvent]:

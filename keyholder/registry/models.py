@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.models import Stamped
-from keyholder.core.text import search_key
+from keyholder.core.text import NOTE_MAX_LENGTH, search_key
 
 # A search key (``core.text.search_key``) of the name or address, kept by ``save`` and by the
 # bulk writers (sample generator, bench), indexed so that a prefix search reads the index.
@@ -102,7 +102,7 @@ class House(Stamped):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     garden_area_m2 = models.PositiveIntegerField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
 
     class Meta:
@@ -134,7 +134,7 @@ class Household(Stamped):
         House, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
     )
     name = models.CharField(max_length=200, help_text=_("Usually the family name"))
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
 
     class Meta:
@@ -193,7 +193,7 @@ class MigrationEvent(Stamped):
     moved_to = models.ForeignKey(
         "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["person", "date", "created_at"]

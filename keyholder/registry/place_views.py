@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,10 @@ def breadcrumbs(user: Any, place: Place) -> list[dict[str, str | None]]:
 
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
+    if access.is_narrowed(request.user):
+        # A keyholder's registry is the houses entrusted to them, shown on the keeping pages:
+        # the village's households, statuses and counts are not theirs to browse.
+        raise Http404
     place = or_404(place_access.get_place, request.user, code)
     today = timezone.localdate()
     q = request.GET.get("q", "")[: queries.SEARCH_TEXT_LENGTH]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.registry.models import EventKind, Purpose, Relation, Sex, TreeKind
 
 # The largest value of a PostgreSQL integer column.
@@ -42,7 +43,7 @@ class HouseIn(Schema):
     garden_area_m2: int | None = Field(None, ge=0, le=MAX_INTEGER)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class HouseOut(Schema):
@@ -133,7 +134,7 @@ class HouseholdIn(Schema):
     village: str = Field(..., description="Code of the village.")
     name: str = Field(..., min_length=1, max_length=200)
     house: uuid.UUID | None = None
-    notes: str = ""
+    notes: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class HouseholdOut(Schema):
@@ -208,7 +209,7 @@ class EventIn(Schema):
     purpose: str = Field("", description="One of: " + ", ".join(Purpose.values))
     until: dt.date | None = Field(None, description="Last day of an entry ban.")
     moved_to: str | None = Field(None, description="Code of the place moved to (moves).")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class EventOut(Schema):

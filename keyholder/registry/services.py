@@ -21,9 +21,10 @@ from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.idempotency import find_resend
+from keyholder.core.idempotency import find_resend, insert_once
 from keyholder.core.text import normalise_notes, normalise_text
 from keyholder.places.models import Place, PlaceKind, require_place
+from keyholder.registry import access
 from keyholder.registry.models import (
     EVENT_DETAILS,
     KIND_DETAILS,
@@ -94,6 +95,13 @@ def _choice(value: str, choices: Iterable[str], field: str) -> str:
     return value
 
 
+def _scope(
+    actor: User | None, reader: Callable[[Any], models.QuerySet[M]]
+) -> models.QuerySet[M] | None:
+    """What the actor may see of a model, for a resend's id (None: the system sees all)."""
+    return None if actor is None else reader(actor)
+
+
 def _announce(villages: Iterable[int], since: dt.date | None) -> None:
     """Tell the apps above that these villages changed from ``since`` (after commit)."""
     effects.announce(REGISTRY_CHANGED, villages, since)
@@ -132,15 +140,24 @@ def do_create_house(
             raise ServiceError(Code.INVALID_FIELD, field="trees", detail=f"{kind}={count}")
         if count:
             tree_counts[kind] = count
-    existing, house_id = find_resend(House, id, fields)
-    if existing is not None:
+    scope = _scope(actor, access.houses_for)
+    existing, house_id = find_resend(House, id, fields, scope)
+
+    def insert() -> House:
+        house = House.objects.create(id=house_id, created_by=actor, is_sample=is_sample, **fields)
+        GardenTree.objects.bulk_create(
+            GardenTree(house=house, kind=k, count=c) for k, c in tree_counts.items()
+        )
+        return house
+
+    created = False
+    if existing is None:
+        existing, created = insert_once(House, house_id, fields, insert, scope)
+    if not created:
         if {t.kind: t.count for t in existing.trees.all()} != tree_counts:
             raise ServiceError(Code.CONFLICT_UUID, id=house_id)
         return existing, False
-    house = House.objects.create(id=house_id, created_by=actor, is_sample=is_sample, **fields)
-    GardenTree.objects.bulk_create(
-        GardenTree(house=house, kind=k, count=c) for k, c in tree_counts.items()
-    )
+    house = existing
     audit(actor, AuditLog.Action.CREATE, "house", house.pk)
     return house, True
 
@@ -165,12 +182,21 @@ def do_create_household(
     if house is not None and house.village_id != village.pk:
         raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(house.pk))
     fields = {"village": village, "name": name, "house": house, "notes": normalise_notes(notes)}
-    existing, household_id = find_resend(Household, id, fields)
+    scope = _scope(actor, access.households_for)
+    existing, household_id = find_resend(Household, id, fields, scope)
     if existing is not None:
         return existing, False
-    household = Household.objects.create(
-        id=household_id, created_by=actor, is_sample=is_sample, **fields
+    household, created = insert_once(
+        Household,
+        household_id,
+        fields,
+        lambda: Household.objects.create(
+            id=household_id, created_by=actor, is_sample=is_sample, **fields
+        ),
+        scope,
     )
+    if not created:
+        return household, False
     audit(actor, AuditLog.Action.CREATE, "household", household.pk)
     return household, True
 
@@ -206,10 +232,21 @@ def do_create_person(
         "relation": relation,
         "phone": normalise_phone(phone),
     }
-    existing, person_id = find_resend(Person, id, fields)
+    scope = _scope(actor, access.persons_for)
+    existing, person_id = find_resend(Person, id, fields, scope)
     if existing is not None:
         return existing, False
-    person = Person.objects.create(id=person_id, created_by=actor, is_sample=is_sample, **fields)
+    person, created = insert_once(
+        Person,
+        person_id,
+        fields,
+        lambda: Person.objects.create(
+            id=person_id, created_by=actor, is_sample=is_sample, **fields
+        ),
+        scope,
+    )
+    if not created:
+        return person, False
     # A person without events has a status too (present since birth): their first span.
     rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
@@ -268,15 +305,22 @@ def do_record_event(
         "moved_to": moved_to,
         "note": normalise_notes(note),
     }
-    existing, event_id = find_resend(MigrationEvent, id, fields)
+    # Lock the person's row so two devices cannot interleave events into an impossible history.
+    # The resend is looked for under the lock: a twin of this request that got the lock first
+    # has committed its event by now, and this one must answer with it (200), not validate the
+    # same event twice into an "overlapping stay" refusal.
+    _lock(person)
+    scope = _scope(actor, access.events_for)
+    existing, event_id = find_resend(MigrationEvent, id, fields, scope)
     if existing is not None:
         return existing, False
-    _lock(person)
     event = MigrationEvent(id=event_id, created_by=actor, is_sample=is_sample, **fields)
     # validate_history sorts the events itself; the default ordering's joins are not needed.
     history = [*person.events.order_by(), event]
     validate_history(history, person.birth_year, today())
-    event.save(force_insert=True)
+    saved, created = insert_once(MigrationEvent, event_id, fields, lambda: _insert(event), scope)
+    if not created:
+        return saved, False
     # The spans follow the events in the same transaction: no read sees one without the other.
     rewrite_spans(person, history)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
@@ -450,6 +494,11 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -
     rewrite_spans(person, remaining)
     _announce([person.household.village_id], date)
     return correction
+
+
+def _insert(obj: M) -> M:
+    obj.save(force_insert=True)
+    return obj
 
 
 def run_in_one_transaction(work: Callable[[], Any]) -> Any:

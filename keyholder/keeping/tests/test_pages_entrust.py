@@ -12,7 +12,7 @@ from keyholder.keeping.tests.conftest import days_ago
 from keyholder.testing import Cast, make_event, make_household, make_person, make_user, signed_in
 
 
-def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:
+def test_it_entrusts_a_house_with_its_owner_and_keys(cast: Cast) -> None:
     make_event(make_person(cast.household), "departed", days_ago(100))
     occupied = make_household(cast.village, "Home")
     make_person(occupied)
@@ -23,8 +23,11 @@ def test_it_entrusts_a_vacant_house_with_its_owner_and_keys(cast: Cast) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     house, other = str(cast.household.house_id), str(occupied.house_id)
-    # The vacant house is offered first; the other village's house not at all.
-    assert html.index(house) < html.index(other)
+    # Both houses of the village are offered by address, neither marked as empty (whether
+    # anyone lives there is the registry's, which a keyholder does not see); the other
+    # village's house not at all.
+    assert house in html and other in html
+    assert "vacant" not in html.lower() and "Karimov" not in html and "Home" not in html
     assert str(cast.other_household.house_id) not in html
     response = keyholder.post(
         reverse("keeping:entrust"),

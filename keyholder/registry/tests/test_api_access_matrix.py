@@ -1,8 +1,9 @@
 """Every role against every registry resource and action of the API.
 
-Reads: an outsider (another district's officer) and the keyholder of another village get 404
-for Asht's V01 records, never 403, so they cannot even learn that a record exists; anonymous
-gets 401. Writes: administrators and V01's enumerator only. Lists hold exactly what the role
+Reads: an outsider (another district's officer) and the keyholders get 404 for Asht's V01
+records, never 403, so they cannot even learn that a record exists; anonymous gets 401. A
+keyholder sees only the houses entrusted to them, none here (test_a_keyholder_sees_only_the_
+houses_entrusted_to_them.py has one). Writes: administrators and V01's enumerator only. Lists hold exactly what the role
 may see.
 """
 
@@ -38,13 +39,13 @@ VISIBLE = {
     "officer": {"v01", "v02"},
     "region_officer": {"v01", "v02", "other"},
     "enumerator": {"v01"},
-    "keyholder": {"v01"},
+    "keyholder": set(),
     "owner": {"v01"},
     "outsider": {"other"},
-    "other_keyholder": {"v02"},
+    "other_keyholder": set(),
 }
 
-READERS_OF_V01 = {"admin", "officer", "region_officer", "enumerator", "keyholder", "owner"}
+READERS_OF_V01 = {"admin", "officer", "region_officer", "enumerator", "owner"}
 WRITERS_OF_V01 = {"admin", "enumerator"}
 
 

@@ -99,3 +99,53 @@ def test_the_phone_is_stored_in_e164(client, world):
     bad = post(client, url, {**payload, "phone": "12"}, world.cast.admin)
     assert bad.status_code == 400
     assert (bad.json()["code"], bad.json()["field"]) == ("invalid.phone", "phone")
+
+
+# An enumerator of another district, whose own village the cases below are moved to.
+def _elsewhere(world: World, url: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    cast = world.cast
+    if "village" in payload:
+        payload = {**payload, "village": cast.other_village.code}
+    if "household" in payload:
+        payload = {**payload, "household": str(cast.other_household.pk)}
+    if url.endswith("/events"):
+        url = f"/api/v1/persons/{world.other_person.pk}/events"
+    return url, payload
+
+
+@pytest.mark.parametrize("resource", sorted(CASES))
+def test_an_id_taken_out_of_scope_answers_as_an_unusable_id_would(client, world, resource):
+    from keyholder.accounts.models import Role
+    from keyholder.testing import make_user
+
+    model, request, _change = CASES[resource]
+    url, payload = request(world)
+    payload["id"] = record_id = str(uuid.uuid4())
+    assert post(client, url, payload, world.cast.enumerator).status_code == 201
+    count = model.objects.count()
+    far = make_user("far_enumerator", Role.ENUMERATOR, [world.cast.other_village])
+    far_url, far_payload = _elsewhere(world, url, payload)
+
+    # The same id from outside its scope, with the same body or its own: no 200, no 409, so
+    # nothing compares the body with the record or says that a record is there.
+    taken = post(client, far_url, far_payload, far)
+    same_body = post(client, url, payload, far)
+    nil = post(client, far_url, {**far_payload, "id": str(uuid.UUID(int=0))}, far)
+    assert taken.status_code == nil.status_code == 400
+    assert (
+        taken.json()
+        == nil.json()
+        == {
+            "code": "id_unusable",
+            "message": taken.json()["message"],
+            "field": "id",
+        }
+    )
+    assert record_id not in taken.content.decode()
+    # Posting into the record's own place is refused as outside the area, as for any id.
+    assert same_body.status_code in (403, 404)
+    assert same_body.json()["code"] != "conflict.uuid"
+    assert model.objects.count() == count
+    # A fresh id works for them.
+    fresh = post(client, far_url, {**far_payload, "id": str(uuid.uuid4())}, far)
+    assert fresh.status_code == 201, fresh.content

@@ -85,7 +85,7 @@ def test_the_household_status_follows_the_events(client, cast, family, on, state
 
 def test_a_person_status_carries_where_since_and_until(client, cast, family):
     def status(who: str, on: str) -> dict[str, Any]:
-        response = get(client, f"/api/v1/persons/{family[who]}/status?on={on}", cast.keyholder)
+        response = get(client, f"/api/v1/persons/{family[who]}/status?on={on}", cast.enumerator)
         assert response.status_code == 200
         return dict(response.json())
 
@@ -105,7 +105,7 @@ def test_a_person_status_carries_where_since_and_until(client, cast, family):
     )
     grandmother = status("grandmother", "2020-01-01")
     assert (grandmother["state"], grandmother["since"]) == ("dead", "2019-01-10")
-    bad = get(client, f"/api/v1/persons/{family['son']}/status?on=01.02.2021", cast.keyholder)
+    bad = get(client, f"/api/v1/persons/{family['son']}/status?on=01.02.2021", cast.enumerator)
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid.date")
 
 

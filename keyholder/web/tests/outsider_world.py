@@ -169,7 +169,7 @@ def build_world(cast: Cast) -> World:
         handed_over_on=today - dt.timedelta(days=40),
         handed_over_by=KEY_GIVER,
     )
-    feed = services.do_calendar_feed(actor=cast.keyholder)
+    _feed, calendar_token = services.do_calendar_feed(actor=cast.keyholder)
     # A house of V01 in nobody's care yet: the target of attempts to take one into care.
     spare_house = make_house(cast.village)
     spare_house.street, spare_house.number = STREET, "19"
@@ -215,7 +215,7 @@ def build_world(cast: Cast) -> World:
         key=key,
         spare_house=spare_house,
         month=today.strftime("%Y-%m"),
-        calendar_token=feed.token,
+        calendar_token=calendar_token,
         keyholder_elsewhere=keyholder_elsewhere,
         owner_next_door=owner_next_door,
     )
