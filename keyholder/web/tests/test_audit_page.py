@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -41,6 +42,11 @@ def test_an_officer_sees_the_rows_of_the_other_accounts_of_their_area(
     assert "bbbb-ghafurov-read" not in page  # another district's officer
     assert "cccc-officer-read" not in page  # nobody audits themselves
     assert "ghost" not in page  # a row without an account: administrators only
+    # In Tajik by default, in Russian when chosen.
+    assert "Маҷаллаи аудит" in page and "Ҳамаи амалҳо" in page
+    russian = signed_in(cast.officer)
+    russian.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert "Журнал аудита" in _shown(russian.get("/audit/"))
     # The region's officer sees the district officer's row; the administrator sees every row.
     assert "cccc-officer-read" in _shown(signed_in(cast.region_officer).get("/audit/"))
     admin = _shown(signed_in(cast.admin).get("/audit/"))
