@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -54,7 +55,7 @@ def test_it_audits_sign_ins_and_failed_sign_ins_without_the_password(cast: Cast)
 
 def test_it_audits_a_tokens_first_use_in_each_hour(client: Client, cast: Cast) -> None:
     raw = token_for(cast.officer)
-    header = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    header: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     for _ in range(3):
         assert client.get("/api/v1/households", **header).status_code == 200
     [use] = _rows(action=AuditLog.Action.TOKEN_USE)
