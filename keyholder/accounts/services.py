@@ -60,7 +60,8 @@ def audit_list(
         object_id=str(object_id),
         object_ids=" ".join(shown),
         detail={
-            "filter": {k: str(v) for k, v in filters.items() if v not in (None, "")},
+            # Each value cut at 200 characters: the query string is the client's to fill.
+            "filter": {k[:64]: str(v)[:200] for k, v in filters.items() if v not in (None, "")},
             "count": len(shown),
             **detail,
         },

@@ -1,4 +1,6 @@
-"""The pages' language: the visitor's choice from the switch, otherwise Tajik.
+"""The pages' middleware: their language, and the audit of the pages refused to a user.
+
+``LocaleMiddleware``: the visitor's choice from the switch, otherwise Tajik.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, and most phones in
 Tajikistan are set to Russian or English: the pages would then almost never open in Tajik, the
@@ -6,6 +8,9 @@ default the project promises. Pages therefore use the language cookie set by the
 chose in their settings, else Tajik.
 The JSON API keeps Django's behaviour, so clients pick the language of error messages with
 Accept-Language.
+
+``RefusalAuditMiddleware``: a 404 or 403 page answered to a signed-in user is an audit row
+(docs/audit.md).
 """
 
 from __future__ import annotations
