@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
-from keyholder.accounts.services import user_for_token
+from keyholder.accounts.services import audit_refusal, user_for_token
 from keyholder.core.api import BearerToken
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.limits import error_for, with_retry_after
@@ -44,9 +44,23 @@ def error_response(request: HttpRequest, error: ServiceError) -> HttpResponse:
     return response
 
 
+def refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    """A 404 (outside the user's area) or 403 (not for the role), written to the audit log."""
+    if error.status in (403, 404):
+        audit_refusal(
+            getattr(request, "user", None),
+            method=request.method or "",
+            path=request.path,
+            status=error.status,
+            code=error.code,
+            via="api",
+        )
+    return error_response(request, error)
+
+
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return error_response(request, exc)
+    return refused(request, exc)
 
 
 @api.exception_handler(AuthenticationError)
@@ -74,13 +88,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         exc.status_code
     )
     if code:
-        return error_response(request, ServiceError(code))
+        return refused(request, ServiceError(code))
     return error_response(request, ServiceError(Code.INVALID, detail=str(exc)))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, ServiceError(Code.NOT_FOUND))
+    return refused(request, ServiceError(Code.NOT_FOUND))
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "keyholder.core.limits.LimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page refused to a signed-in user (404 outside their area, 403 for their role) is
+    # written to the audit log.
+    "keyholder.web.middleware.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "keyholder.urls"
@@ -171,6 +174,10 @@ SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 20)
 SIGNIN_WINDOW_MINUTES = env_int("SIGNIN_WINDOW_MINUTES", 15)
 if min(SIGNIN_LIMIT, SIGNIN_ADDRESS_LIMIT, SIGNIN_WINDOW_MINUTES) < 1:
     raise ImproperlyConfigured("KEYHOLDER_SIGNIN_* limits must be at least 1")
+# Audit rows older than this many days are deleted by the worker (keyholder/accounts/retention.py).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("KEYHOLDER_AUDIT_RETENTION_DAYS must be at least 1")
 # "locmem" (one process only, the default) or "database" (shared by every process: run
 # `keyholder createcachetable` once after migrate).
 _cache = env("CACHE", "locmem") or "locmem"

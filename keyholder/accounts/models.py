@@ -89,7 +89,13 @@ class ApiToken(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who did what to which record, and when. Reads of personal records are logged too."""
+    """Who did what to which record, and when. Reads of personal records are logged too.
+
+    A list of records read in one request is one ``read_list`` row: the filter and the count in
+    ``detail``, the ids shown in ``object_ids`` (space-separated, so that a search for one id
+    finds the lists that showed it). Rows older than ``AUDIT_RETENTION_DAYS`` are deleted by a
+    periodic job (keyholder/accounts/retention.py).
+    """
 
     class Action(models.TextChoices):
         READ = "read", _("read")
@@ -99,6 +105,9 @@ class AuditLog(models.Model):
         EXPORT = "export", _("export")
         IMPORT = "import", _("import")
         SIGN_IN = "sign_in", _("sign in")
+        READ_LIST = "read_list", _("read a list")
+        TOKEN_USE = "token_use", _("API token used")
+        REFUSED = "refused", _("refused")
 
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
@@ -106,12 +115,23 @@ class AuditLog(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)
+    # The ids a list showed, space-separated: compact for a page of 500 and searchable.
+    object_ids = models.TextField(blank=True, default="")
     detail = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The audit page searches by user or by action, newest first.
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
+
+    @property
+    def shown_ids(self) -> list[str]:
+        return self.object_ids.split()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from keyholder.accounts import throttle
@@ -17,6 +20,10 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind, require_place
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
+# A token's use is written to the audit log once per this interval (see ``user_for_token``).
+TOKEN_USE_EVERY = dt.timedelta(hours=1)
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def audit(user: Any, action: str, object_type: str, object_id: object = "", **detail: Any) -> None:
@@ -27,6 +34,55 @@ def audit(user: Any, action: str, object_type: str, object_id: object = "", **de
         object_type=object_type,
         object_id=str(object_id),
         detail=detail,
+    )
+
+
+def audit_list(
+    user: Any,
+    object_type: str,
+    filters: Mapping[str, object],
+    ids: Iterable[object],
+    *,
+    object_id: object = "",
+    **detail: Any,
+) -> None:
+    """Write ONE row for a list of personal records shown in one request.
+
+    The row names the filter asked (query parameters; empty ones left out), how many records
+    were shown and their ids (space-separated in ``object_ids``, so a search for one id finds
+    every list that showed it). One INSERT whatever the length of the page.
+    """
+    shown = [str(i) for i in ids]
+    AuditLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=AuditLog.Action.READ_LIST,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_ids=" ".join(shown),
+        detail={
+            # Each value cut at 200 characters: the query string is the client's to fill.
+            "filter": {k[:64]: str(v)[:200] for k, v in filters.items() if v not in (None, "")},
+            "count": len(shown),
+            **detail,
+        },
+    )
+
+
+def audit_refusal(user: Any, *, method: str, path: str, status: int, code: str, via: str) -> None:
+    """Write a row for a read or a write refused to a signed-in user (404 outside their area,
+    403 for their role). Anonymous refusals are not written: scanners would fill the table."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    found = _UUID.search(path)
+    audit(
+        user,
+        AuditLog.Action.REFUSED,
+        via,
+        found.group(0).lower() if found else "",
+        method=method,
+        path=path[:300],
+        status=status,
+        code=str(code),
     )
 
 
@@ -144,7 +200,13 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if token.expires_at is not None and token.expires_at < now:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # The first use in each hour is stamped and audited; later uses in the hour write nothing,
+    # so an API request costs no extra write (before, every request updated last_used_at).
+    # The conditional UPDATE lets only one of several concurrent requests write the row.
+    if token.last_used_at is None or token.last_used_at < now - TOKEN_USE_EVERY:
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_EVERY)
+        if ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
+            audit(token.user, AuditLog.Action.TOKEN_USE, "api_token", token.pk)
     return token.user
 
 

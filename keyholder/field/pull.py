@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from keyholder.accounts.models import AuditLog, User
-from keyholder.accounts.services import audit
+from keyholder.accounts.models import User
+from keyholder.accounts.services import audit_list
 from keyholder.core.errors import Code, ServiceError
 from keyholder.field import scope
 from keyholder.field.models import Replica
@@ -156,11 +156,13 @@ def pull(user: User, cursor_text: str | None, limit: int = DEFAULT_LIMIT) -> Pul
         next_cursor = Cursor(user.pk, last, CONTINUING_FRESH if fresh else CONTINUING)
     else:
         next_cursor = Cursor(user.pk, last, FINAL)
-    audit(
+    # One audit row per page: the records handed to the phone, by id (deletions name no one).
+    audit_list(
         user,
-        AuditLog.Action.READ,
         "field_pull",
-        user.pk,
+        {"cursor": cursor_text or "", "limit": limit},
+        [c.id for c in changes if c.op == "upsert"],
+        object_id=user.pk,
         upserts=sum(c.op == "upsert" for c in changes),
         deletes=sum(c.op == "delete" for c in changes),
     )

@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
+from keyholder.accounts.services import audit_list
 from keyholder.core.api import READ, WRITE, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
@@ -78,6 +79,11 @@ from keyholder.registry.access import houses_to_choose
 from keyholder.registry.models import House
 
 router = Router(tags=["keeping"])
+
+
+def _audited(request: HttpRequest, object_type: str, ids: list[object]) -> None:
+    """One audit row for a page of records naming owners or houses under care."""
+    audit_list(request.user, object_type, request.GET.dict(), ids, via="api")
 
 
 def _keyholder(actor: User, username: str | None) -> User:
@@ -139,7 +145,9 @@ def list_agreements(
     qs = access.agreements_for(request.user).prefetch_related("owners", "changes", "keys")
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return paginate(qs, ("start", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("start", "id"), page.cursor, page.limit)
+    _audited(request, "keeping_agreement", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
@@ -368,7 +376,9 @@ def list_visits(
     qs = access.visits_for(request.user).prefetch_related("tasks", "photos")
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return paginate(qs, ("checked_in_at", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("checked_in_at", "id"), page.cursor, page.limit)
+    _audited(request, "visit", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
@@ -462,7 +472,9 @@ def list_incidents(
     qs = access.incidents_for(request.user).prefetch_related("photos")
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return paginate(qs, ("occurred_on", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("occurred_on", "id"), page.cursor, page.limit)
+    _audited(request, "incident", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
@@ -514,7 +526,9 @@ def list_payments(
     qs = access.payments_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return paginate(qs, ("paid_on", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("paid_on", "id"), page.cursor, page.limit)
+    _audited(request, "payment", [row.pk for row in result.results])
+    return result
 
 
 @router.post(

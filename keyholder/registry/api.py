@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
+from keyholder.accounts.services import audit_list
 from keyholder.core.api import READ, WRITE, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
@@ -115,6 +116,11 @@ def parse_on(value: str | None) -> dt.date:
         raise ServiceError(Code.INVALID_DATE, field="on", value=value) from exc
 
 
+def audited(request: HttpRequest, object_type: str, ids: list[object]) -> None:
+    """One audit row for the page of records this request shows: its filter, count and ids."""
+    audit_list(request.user, object_type, request.GET.dict(), ids, via="api")
+
+
 def _place(code: str, field: str) -> Place:
     # Places are public reference data, not protected records.
     return require_place(code, field)
@@ -130,7 +136,9 @@ def list_houses(
     houses = access.houses_for(request.user)
     if filters.place:
         houses = houses.filter(subtree_q(_place(filters.place, "place"), "village__"))
-    return paginate(houses, HOUSE_ORDER, page.cursor, page.limit)
+    result = paginate(houses, HOUSE_ORDER, page.cursor, page.limit)
+    audited(request, "house", [house.pk for house in result.results])
+    return result
 
 
 @router.post("/houses", response={200: HouseOut, 201: HouseOut, **WRITE}, summary="Add a house")
@@ -169,7 +177,9 @@ def list_households(
         households = households.filter(subtree_q(_place(filters.place, "place"), "village__"))
     if filters.q and filters.q.strip():
         households = search_households(households, parse_search(filters.q))
-    return paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
+    result = paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
+    audited(request, "household", [household.pk for household in result.results])
+    return result
 
 
 @router.post(
@@ -257,6 +267,7 @@ def list_persons(
         if place is not None:
             persons = persons.filter(household__village_id__in=villages_under(place))
         result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
+    audited(request, "person", [person.pk for person in result.results])
     return page_of(result, persons_on(result.results, on))
 
 
@@ -303,7 +314,9 @@ def list_events(
 ) -> Page[MigrationEvent]:
     person = access.get_person(request.user, person_id)
     events = access.events_for(request.user).filter(person=person).select_related("moved_to")
-    return paginate(events, EVENT_ORDER, page.cursor, page.limit)
+    result = paginate(events, EVENT_ORDER, page.cursor, page.limit)
+    audited(request, "migration_event", [event.pk for event in result.results])
+    return result
 
 
 @router.post(

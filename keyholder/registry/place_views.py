@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keyholder.accounts import access as place_access
+from keyholder.accounts.services import audit_list
 from keyholder.core.pages import or_404
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry import access, queries
@@ -112,9 +113,24 @@ def village_context(request: HttpRequest, village: Place, today: Any) -> dict[st
     away.sort(key=lambda item: (item[1].status.since or today, item[1].person.given_name))
     # Statuses are computed for the whole village (the counts need them), but a big village's
     # lists are shown a page at a time so that a cheap phone gets a light page.
+    rows_page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    away_page = Paginator(away, PAGE_SIZE).get_page(request.GET.get("away"))
+    # One audit row for what the page shows: the households listed by name and the persons
+    # named as away (their ids together: ids are UUIDs, a search for either finds the row).
+    shown_households = [row.household.pk for row in rows_page]
+    shown_persons = [member.person.pk for _household, member in away_page]
+    audit_list(
+        request.user,
+        "village_page",
+        request.GET.dict(),
+        [*shown_households, *shown_persons],
+        object_id=village.code,
+        households=len(shown_households),
+        persons=len(shown_persons),
+    )
     return {
-        "rows": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "away": Paginator(away, PAGE_SIZE).get_page(request.GET.get("away")),
+        "rows": rows_page,
+        "away": away_page,
         "away_count": len(away),
         "household_count": len(rows),
         "vacant_count": sum(1 for row in rows if row.members and row.status.vacant),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from keyholder.web import password_views, views
+from keyholder.web import audit_views, password_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("password/reset/done/", password_views.reset_done, name="password_reset_done"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", audit_views.audit, name="audit"),
 ]

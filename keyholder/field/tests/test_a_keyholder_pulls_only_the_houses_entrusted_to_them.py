@@ -53,7 +53,11 @@ def test_it_gives_exactly_the_entrusted_houses_agreements_duties_and_tasks(
     assert str(cast.household.pk) not in text
     # Nor the neighbour's house in V02.
     assert "Қодиров" not in text and "USD" not in text
-    assert AuditLog.objects.filter(user=cast.keyholder, object_type="field_pull").exists()
+    # One audit row for the page, naming every record handed to the phone (issue 13).
+    pulled = AuditLog.objects.get(user=cast.keyholder, object_type="field_pull")
+    assert pulled.action == AuditLog.Action.READ_LIST
+    assert set(pulled.shown_ids) == {c["id"] for c in changes if c["op"] == "upsert"}
+    assert pulled.detail["count"] == len(pulled.shown_ids) > 0
 
 
 def test_outsiders_get_nothing_of_asht(

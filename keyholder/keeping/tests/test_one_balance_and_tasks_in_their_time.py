@@ -276,6 +276,8 @@ def _count(fetch: Callable[[], Any]) -> tuple[int, Any]:
 def test_the_arrears_list_does_not_grow_in_queries_with_the_houses(cast: Cast, client) -> None:
     page = signed_in(cast.keyholder)
     headers = bearer(cast.keyholder)
+    # The token's first use in the hour is stamped and audited (two queries): out of the count.
+    client.get("/api/v1/keeping/arrears", **headers)
     _owing_houses(cast, 1)
     page_one, _ = _count(lambda: page.get(reverse("keeping:arrears")))
     api_one, _ = _count(lambda: client.get("/api/v1/keeping/arrears", **headers))

@@ -99,6 +99,8 @@ def test_the_number_of_queries_does_not_grow_with_the_houses(cast: Cast, client)
             counts[url] = _count(read)
         return counts
 
+    # The token's first use in the hour is stamped and audited (two queries): out of the count.
+    client.get(lists[0], **headers)
     _entrust(cast, 2)
     few = measure()
     _entrust(cast, 4)

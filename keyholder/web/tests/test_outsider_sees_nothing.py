@@ -282,6 +282,7 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
         )
     ],
     "accounts:users": lambda w: [Case(CLEAN, query={"role": "owner"})],
+    "web:audit": lambda w: [Case(CLEAN), Case(CLEAN, query={"action": "refused"})],
     "accounts:user_new": lambda w: [
         Case(
             CLEAN,
@@ -400,6 +401,7 @@ def _sync_records(w: World) -> list[dict[str, Any]]:
 
 
 API: Api = {
+    ("GET", "/audit"): lambda w: [Case(CLEAN), Case(CLEAN, query={"action": "read_list"})],
     ("POST", "/auth/token"): lambda w: [
         Case(CLEAN, body={"username": "owner", "password": "not-the-password"})
     ],

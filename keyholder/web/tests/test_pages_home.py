@@ -4,8 +4,8 @@ Where each role lands: an owner abroad on their house(s), a keyholder on today's
 officer, enumerator or administrator on the place at the top of their area. The menu of every
 signed-in page: "Today" for a keyholder, "My house" and "My legal calendar" for an owner (a
 migrant's own calendar, keyholder/migrant), the indicators of their area
-for an officer and the administrator, "Accounts" for the administrator only, "Notifications"
-for everyone. A user without an area is told to ask for one.
+for an officer and the administrator, "Accounts" for the administrator only, the audit log for
+an officer and the administrator, "Notifications" for everyone. A user without an area is told to ask for one.
 """
 
 from __future__ import annotations
@@ -23,16 +23,25 @@ HREF = re.compile(r'href="([^"]+)"')
 
 # Role of the cast: (where home sends them, the links of the menu on every page).
 LANDINGS = {
-    "officer": ("/places/TJ-SU-ASHT/", ["/indicators/TJ-SU-ASHT/", "/notify/", "/password/"]),
-    "region_officer": ("/places/TJ-SU/", ["/indicators/TJ-SU/", "/notify/", "/password/"]),
+    "officer": (
+        "/places/TJ-SU-ASHT/",
+        ["/indicators/TJ-SU-ASHT/", "/audit/", "/notify/", "/password/"],
+    ),
+    "region_officer": (
+        "/places/TJ-SU/",
+        ["/indicators/TJ-SU/", "/audit/", "/notify/", "/password/"],
+    ),
     "outsider": (
         "/places/TJ-SU-GHAFUROV/",
-        ["/indicators/TJ-SU-GHAFUROV/", "/notify/", "/password/"],
+        ["/indicators/TJ-SU-GHAFUROV/", "/audit/", "/notify/", "/password/"],
     ),
     "enumerator": ("/places/TJ-SU-ASHT-PONGHOZ-V01/", ["/notify/", "/password/"]),
     "keyholder": ("/keeping/today/", ["/keeping/today/", "/notify/", "/password/"]),
     "owner": ("/keeping/mine/", ["/keeping/mine/", "/migrant/", "/notify/", "/password/"]),
-    "admin": ("/places/TJ/", ["/indicators/TJ/", "/accounts/users/", "/notify/", "/password/"]),
+    "admin": (
+        "/places/TJ/",
+        ["/indicators/TJ/", "/accounts/users/", "/audit/", "/notify/", "/password/"],
+    ),
 }
 
 
