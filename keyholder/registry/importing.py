@@ -131,6 +131,8 @@ class ImportReport:
     dry_run: bool = False
     # Row number -> "create" or "exists", for the rows that were not refused.
     outcomes: dict[int, str] = field(default_factory=dict)
+    # Row number -> the record type the row named (as written, lower case).
+    records: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -312,7 +314,7 @@ class Importer:
     def __init__(self, rows: list[Row], actor: User | None) -> None:
         self.rows = rows
         self.actor = actor
-        self.report = ImportReport(rows=len(rows))
+        self.report = ImportReport(rows=len(rows), records={r.number: r.record for r in rows})
         # Records this import wrote or found, and rows that failed, by record type and id.
         self.done: dict[str, dict[uuid.UUID, Any]] = {name: {} for name in RECORDS}
         self.failed: dict[str, dict[uuid.UUID, int]] = {name: {} for name in RECORDS}
@@ -580,7 +582,12 @@ class Importer:
         common = {"actor": self.actor, "id": row_id, "is_sample": p.flag("sample")}
         # Every cell is parsed before writing, so a row with several bad cells reports them all.
         write: Write = getattr(self, record)(p, common)
-        if not p.errors:
+        found = self.matched(record, row, p, row_id)
+        if found is not None:
+            self.done[record][found.pk] = found
+            self.report.existing[record] += 1
+            self.report.outcomes[row.number] = "exists"
+        elif not p.errors:
             try:
                 obj, created = write()
             except ServiceError as exc:
@@ -602,6 +609,12 @@ class Importer:
                 else:
                     self.failed[record].setdefault(row_id, row.number)
             self.report.errors.extend(p.errors)
+
+    def matched(self, record: str, row: Row, p: RowProblems, row_id: uuid.UUID | None) -> Any:
+        """The record a row without an id found by its natural key (matching.py), if any."""
+        if not row.matched or p.errors or row_id is None:
+            return None
+        return self.done[record].get(row_id) or records_of(record).filter(pk=row_id).first()
 
     def conflicting(self, record: str, row_id: uuid.UUID, p: RowProblems) -> Any:
         if not any(e.code == Code.CONFLICT_UUID for e in p.errors):

@@ -14,7 +14,8 @@ recognise is left as written, so that the importer's refusal quotes the clerk's 
   family name + birth year, an event by person + kind + date. Texts compare NFC-normalised,
   with spaces folded and case ignored.
 
-One match in the registry is that record ("already exists"); two or more are refused
+One match in the registry is that record ("already exists"; the import never edits a record,
+so the row's other cells are not compared with it); two or more are refused
 (``import.ambiguous``), never guessed; none makes a new record whose UUID is derived from the
 natural key (UUID 5), so the dry run and the apply give the same ids and uploading the same
 file again creates nothing. Only villages inside the user's area are searched: outside it the
@@ -28,6 +29,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+
+from django.db import models
 
 from keyholder.accounts.access import place_in_area
 from keyholder.accounts.models import User
@@ -49,7 +52,7 @@ from keyholder.registry.wording import choice_value, country_code, parse_date, p
 
 # A fixed namespace, so that the same natural key gives the same UUID in every install.
 NAMESPACE = uuid.UUID("5b1d3c4e-8a7f-4e2b-9c61-0f2d6a8e4b17")
-CHOICE_COLUMNS = {
+CHOICE_COLUMNS: dict[str, type[models.TextChoices]] = {
     "sex": Sex,
     "relation": Relation,
     "kind": EventKind,
@@ -126,6 +129,7 @@ class KeyAssigner:
         # File key (lower case) -> (UUID, row number).
         self.file_keys: dict[str, dict[str, tuple[uuid.UUID, int]]] = defaultdict(dict)
         self.villages: dict[str, Place | None] = {}
+        self.in_area: dict[int, bool] = {}
         self.known: dict[str, dict[tuple[Any, ...], list[uuid.UUID]]] = {}
 
     def village(self, code: str) -> Place | None:
@@ -187,19 +191,34 @@ class KeyAssigner:
         for start in range(0, len(parents), 500):
             chunk = parents[start : start + 500]
             if record == "person":
-                for pk, household, given, family, year in Person.objects.filter(
-                    household_id__in=chunk, household__village__in=self._writable()
-                ).values_list("pk", "household_id", "given_name", "family_name", "birth_year"):
-                    known[(household, key_text(given), key_text(family), year)].append(pk)
+                for village, pk, household, given, family, year in Person.objects.filter(
+                    household_id__in=chunk
+                ).values_list(
+                    "household__village_id",
+                    "pk",
+                    "household_id",
+                    "given_name",
+                    "family_name",
+                    "birth_year",
+                ):
+                    if self.writable(village):
+                        known[(household, key_text(given), key_text(family), year)].append(pk)
             else:
-                for pk, person, kind, date in MigrationEvent.objects.filter(
-                    person_id__in=chunk, person__household__village__in=self._writable()
-                ).values_list("pk", "person_id", "kind", "date"):
-                    known[(person, kind, date.isoformat())].append(pk)
+                for village, pk, person, kind, date in MigrationEvent.objects.filter(
+                    person_id__in=chunk
+                ).values_list("person__household__village_id", "pk", "person_id", "kind", "date"):
+                    if self.writable(village):
+                        known[(person, kind, date.isoformat())].append(pk)
         self.known[record] = known
 
-    def _writable(self) -> list[int]:
-        return [p.pk for p in self.villages.values() if p is not None]
+    def writable(self, village_id: int) -> bool:
+        """Whether the user's area holds the village (only such records are matched)."""
+        if self.actor is None:
+            return True
+        if village_id not in self.in_area:
+            place = Place.objects.filter(pk=village_id).first()
+            self.in_area[village_id] = place is not None and place_in_area(self.actor, place)
+        return self.in_area[village_id]
 
     # Natural keys of rows (None when the row has too little to be matched).
 
@@ -271,6 +290,7 @@ class KeyAssigner:
                 pk = uuid.uuid5(NAMESPACE, f"{record}|row|{row.number}")
             elif matches:
                 pk = matches[0]
+                row.matched = True
             else:
                 pk = uuid.uuid5(NAMESPACE, f"{record}|{key!r}")
             row.cells["id"] = str(pk)

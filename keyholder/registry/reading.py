@@ -22,7 +22,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,8 @@ class Row:
     number: int
     cells: dict[str, Any]
     problems: list[tuple[str, ServiceError]] = field(default_factory=list)
+    # True when the row has no id of its own and its natural key found a registry record.
+    matched: bool = False
 
     def text(self, column: str) -> str:
         return cell_text(self.cells.get(column))
@@ -158,7 +160,7 @@ def csv_table(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise unreadable() from exc
 
 
-def xlsx_tables(path: Path) -> Iterator[Iterator[tuple[int, list[Any]]]]:
+def xlsx_tables(path: Path) -> Generator[Iterator[tuple[int, list[Any]]], None, None]:
     """Each sheet of a workbook as a table, first to last."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException

@@ -1,0 +1,13 @@
+"""Background jobs of the registry, run by the django-tasks database queue."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from keyholder.registry.uploads import run_upload
+
+
+@task()
+def apply_upload(job_id: str) -> str:
+    """Import an uploaded file that its dry run found good (keyholder/registry/uploads.py)."""
+    return run_upload(job_id)
