@@ -36,7 +36,7 @@ from keyholder.keeping.models import (
     Task,
     Visit,
 )
-from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.models import House, Household, ImportJob, MigrationEvent, Person
 from keyholder.testing import (
     Cast,
     jpeg,
@@ -84,6 +84,8 @@ class World:
     keyholder_elsewhere: User
     owner_next_door: User
     secrets: list[str] = field(default_factory=list)
+    # A registry file the village's enumerator uploaded (its dry run names the family).
+    upload: ImportJob | None = None
 
     def visitor(self, name: str) -> User | None:
         return {
@@ -218,6 +220,28 @@ def build_world(cast: Cast) -> World:
         keyholder_elsewhere=keyholder_elsewhere,
         owner_next_door=owner_next_door,
     )
+    world.upload = ImportJob.objects.create(
+        created_by=cast.enumerator,
+        file="imports/registry.csv",
+        name=f"{FAMILY}.csv",
+        language="en",
+        rows_total=1,
+        plan={
+            "ok": True,
+            "rows": 1,
+            "lines": [
+                {"row": 2, "record": "person", "outcome": "create", "errors": []},
+                {
+                    "row": 3,
+                    "record": "person",
+                    "outcome": "refused",
+                    "errors": [
+                        {"column": "given_name", "code": "import.required", "message": GIVEN}
+                    ],
+                },
+            ],
+        },
+    )
     world.secrets = secrets_of(world)
     return world
 
@@ -231,6 +255,8 @@ def secrets_of(world: World) -> list[str]:
     records += [world.agreement, world.duty, world.visit, world.photo, world.incident]
     records += [world.payment, world.key, world.spare_house]
     records += list(world.agreement.tasks.all())
+    if world.upload is not None:
+        records.append(world.upload)
     for record in records:
         words += [str(record.pk), record.pk.hex]
     return words
