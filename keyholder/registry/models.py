@@ -212,7 +212,7 @@ class StatusSpan(models.Model):
 
 
 class ImportJob(models.Model):
-    """One uploaded registry file: its dry run, then the import applied by a background job.
+    """One uploaded registry file: its dry run, then its import, each run by a background job.
 
     The file is kept under MEDIA_ROOT/imports/ so that the job reads exactly what the dry run
     read. ``plan`` is the dry run's report (counts and, per row, create / exists / refused with
@@ -220,6 +220,7 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
         CHECKED = "checked", _("Checked: ready to import")
         REFUSED = "refused", _("Refused: the file has bad rows")
         QUEUED = "queued", _("Waiting to start")
@@ -235,7 +236,7 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=8)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CHECKING)
     rows_total = models.PositiveIntegerField(default=0)
     plan = models.JSONField(default=dict)
     result = models.JSONField(default=dict)

@@ -28,7 +28,7 @@ from keyholder.registry.models import ImportJob
 
 # Rows of the plan shown per page: a long file pages rather than scrolls for ever on a phone.
 LINES_PER_PAGE = 50
-RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+RUNNING = (ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 RECORD_LABELS = {
     "house": _("Houses"),
     "household": _("Households"),

@@ -1,10 +1,12 @@
-"""Registry files uploaded on a page: checked at once (a dry run), applied by a background job.
+"""Registry files uploaded on a page: read at once, then checked and applied by background jobs.
 
 The same path as ``keyholder import`` (keyholder/registry/importing.py): reading → normalised
-rows → plan → apply. The dry run is the import itself rolled back, so its plan (per row:
-create, exists, or refused with code, column and message) is what the apply will do as long
-as the registry does not change in between; the apply runs the same import again in one
-transaction, all or nothing, in the worker (``registry.tasks.apply_upload``).
+rows → plan → apply. The request only reads the file (so an unreadable file is answered at
+once, on the form); the dry run and the apply are jobs (``registry.tasks``), since a district's
+file of 26,000 rows takes longer than a web request may. The dry run is the import itself
+rolled back, so its plan (per row: create, exists, or refused with code, column and message)
+is what the apply will do as long as the registry does not change in between; the apply runs
+the same import again in one transaction, all or nothing.
 
 Progress of a running apply is written to a small file beside the upload, not to the
 database: the import holds its one transaction open, and on SQLite no other connection may
@@ -24,9 +26,9 @@ from django.utils import timezone, translation
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.core.errors import Code, ServiceError
-from keyholder.registry.importing import RECORDS, ImportReport, import_file
+from keyholder.registry.importing import COLUMNS, RECORDS, ImportReport, import_file
 from keyholder.registry.models import ImportJob
-from keyholder.registry.reading import ImportFileError
+from keyholder.registry.reading import ImportFileError, read_rows
 
 UPLOAD_ROLES = (Role.ADMIN, Role.OFFICER, Role.ENUMERATOR)
 # The progress file is rewritten at most this many times per import.
@@ -80,24 +82,31 @@ def plan_of(report: ImportReport) -> dict[str, Any]:
 
 
 def do_check_upload(*, actor: User, upload: UploadedFile) -> ImportJob:
-    """Keep the file and dry-run it; an unreadable file is refused and not kept."""
+    """Keep the file, read it and queue its dry run; an unreadable file is refused, not kept."""
+    from keyholder.registry.tasks import check_upload
+
     if not can_upload(actor):
         raise ServiceError(Code.AUTH_FORBIDDEN)
     name = Path(upload.name or "upload").name[-200:]
-    job = ImportJob(created_by=actor, name=name, language=translation.get_language() or "tg")
+    job = ImportJob(
+        created_by=actor,
+        name=name,
+        language=translation.get_language() or "tg",
+        status=ImportJob.Status.CHECKING,
+    )
     # The storage copies the upload (already on disk past 2.5 MB) in chunks.
     job.file.save(name, upload, save=False)
-    path = Path(job.file.path)
     try:
-        report = import_file(path, actor=actor, dry_run=True)
+        _header, rows = read_rows(Path(job.file.path), COLUMNS)
     except ImportFileError as exc:
         job.file.delete(save=False)
         raise exc.error from exc
-    job.plan = plan_of(report)
-    job.rows_total = report.rows
-    job.status = ImportJob.Status.CHECKED if report.ok else ImportJob.Status.REFUSED
-    job.save()
-    audit(actor, AuditLog.Action.IMPORT, "registry_upload", job.pk, dry_run=True, rows=report.rows)
+    job.rows_total = len(rows)
+    with transaction.atomic():
+        job.save()
+        write_progress(job, 0)
+        audit(actor, AuditLog.Action.IMPORT, "registry_upload", job.pk, dry_run=True)
+        transaction.on_commit(lambda: check_upload.enqueue(str(job.pk)))
     return job
 
 
@@ -158,6 +167,36 @@ class Progress:
 
     def close(self) -> None:
         write_progress(self.job, self.done)
+
+
+def run_check(job_id: str) -> str:
+    """The dry run: the import, rolled back, as the uploader, in the uploader's language."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.CHECKING:
+        return job.status if job is not None else "missing"
+    with translation.override(job.language):
+        try:
+            report = import_file(
+                Path(job.file.path),
+                actor=job.created_by,
+                dry_run=True,
+                progress_factory=lambda total: Progress(job, total),
+            )
+        except ImportFileError as exc:
+            job.plan = {"ok": False, "message": exc.error.message, "lines": []}
+            job.status = ImportJob.Status.REFUSED
+        except Exception:
+            job.plan = {"ok": False, "message": ServiceError(Code.INTERNAL).message}
+            job.status = ImportJob.Status.FAILED
+            job.save(update_fields=["plan", "status"])
+            raise
+        else:
+            job.plan = plan_of(report)
+            job.status = ImportJob.Status.CHECKED if report.ok else ImportJob.Status.REFUSED
+    job.save(update_fields=["plan", "status"])
+    with contextlib.suppress(OSError):
+        progress_path(job).unlink()
+    return job.status
 
 
 def run_upload(job_id: str) -> str:

@@ -46,12 +46,20 @@ def test_it_imports_a_clerks_file_after_a_dry_run_whose_preview_is_the_result(
     assert client.get(UPLOAD).status_code == 200
     before = registry_counts()
 
-    response = client.post(UPLOAD, {"file": russian_clerk_file()})
+    with django_capture_on_commit_callbacks() as checks:
+        response = client.post(UPLOAD, {"file": russian_clerk_file()})
 
+    # The request read the file; its dry run is a job, whose page shows a progress bar.
     assert response.status_code == 302
     job = ImportJob.objects.get(created_by=cast.enumerator)
     assert response["Location"] == f"/registry/upload/{job.pk}/"
-    assert job.status == "checked" and job.rows_total == 7
+    assert job.status == "checking" and job.rows_total == 7
+    page = client.get(response["Location"]).content.decode()
+    assert '<progress id="progress" value="0" max="7">' in page
+    for callback in checks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == "checked"
     # The dry run changed nothing and shows every row as new, in Tajik (the default language).
     assert registry_counts() == before
     page = client.get(response["Location"]).content.decode()
@@ -94,7 +102,8 @@ def test_it_imports_a_clerks_file_after_a_dry_run_whose_preview_is_the_result(
     ).exists()
 
     # The same file again: everything already exists, nothing would be created.
-    response = client.post(UPLOAD, {"file": russian_clerk_file()})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(UPLOAD, {"file": russian_clerk_file()})
     again = ImportJob.objects.exclude(pk=job.pk).get()
     assert again.plan["created"] == {"house": 0, "household": 0, "person": 0, "event": 0}
     assert sum(again.plan["existing"].values()) == 7
@@ -116,7 +125,7 @@ def test_it_answers_a_broken_file_with_one_tajik_message(cast: Cast) -> None:
 
 
 def test_it_refuses_rows_outside_the_area_and_shows_uploads_to_their_uploader_only(
-    cast: Cast, client: Client
+    cast: Cast, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     text = (
         "record,village,street,number\n"
@@ -124,11 +133,12 @@ def test_it_refuses_rows_outside_the_area_and_shows_uploads_to_their_uploader_on
         f"house,{cast.other_village.code},Сино,2\n"
     )
     enumerator = signed_in(cast.enumerator)
-    enumerator.post(
-        UPLOAD,
-        {"file": SimpleUploadedFile("a.csv", text.encode(), "text/csv")},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        enumerator.post(
+            UPLOAD,
+            {"file": SimpleUploadedFile("a.csv", text.encode(), "text/csv")},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     job = ImportJob.objects.get()
     assert job.status == "refused"
     outcomes = {line["row"]: line["outcome"] for line in job.plan["lines"]}
