@@ -211,6 +211,13 @@ class StatusSpan(models.Model):
         return f"{self.state} {self.valid_from}..{self.valid_until or ''}"
 
 
+def upload_path(job: ImportJob, filename: str) -> str:
+    # The file is named by the job's UUID: a village's or a family's name in the name the
+    # clerk gave it stays out of the file system (the page shows that name from the table).
+    suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
+    return f"imports/{job.pk}.{suffix if suffix.isalnum() and len(suffix) <= 5 else 'bin'}"
+
+
 class ImportJob(models.Model):
     """One uploaded registry file: its dry run, then its import, each run by a background job.
 
@@ -233,7 +240,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to=upload_path)
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=8)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.CHECKING)
