@@ -91,7 +91,10 @@ class Row:
     matched: bool = False
 
     def text(self, column: str) -> str:
-        return cell_text(self.cells.get(column))
+        value = self.cells.get(column)
+        # Cells are made text once, when read (``read_rows``); the importer asks for each
+        # many times.
+        return value if isinstance(value, str) else cell_text(value)
 
     @property
     def record(self) -> str:
@@ -233,7 +236,9 @@ def read_rows(path: Path, known: Iterable[str]) -> tuple[list[str], list[Row]]:
     header, table = read_table(path, known)
     rows: list[Row] = []
     for number, cells in table:
-        values = {name: cells[i] for i, name in enumerate(header) if name and i < len(cells)}
-        if any(cell_text(v) for v in values.values()):
+        values = {
+            name: cell_text(cells[i]) for i, name in enumerate(header) if name and i < len(cells)
+        }
+        if any(values.values()):
             rows.append(Row(number, values))
     return header, rows
