@@ -20,4 +20,5 @@ urlpatterns = [
 ]
 
 # MEDIA_URL is deliberately not served, not even in DEBUG: the only uploads are the keeping
-# photos, and they go out only through keeping:photo and the API, which check who asks.
+# photos, which go out only through keeping:photo and the API, which check who asks, and the
+# registry files uploaded for import, which never go out.

@@ -103,6 +103,9 @@ class Code(StrEnum):
     IMPORT_AFTER_BAD_EVENT = "import.after_bad_event"
     IMPORT_UNKNOWN_COLUMN = "import.unknown_column"
     IMPORT_TOO_LONG = "import.too_long"
+    IMPORT_NO_KEY = "import.no_key"
+    IMPORT_AMBIGUOUS = "import.ambiguous"
+    IMPORT_NOT_READY = "import.not_ready"
     KEEPING_NOT_KEYHOLDER = "keeping.not_keyholder"
     KEEPING_NOT_OWNER = "keeping.not_owner"
     KEEPING_OWNER_NOT_OF_HOUSE = "keeping.owner_not_of_house"
@@ -334,7 +337,14 @@ CATALOGUE: dict[Code, ErrorSpec] = {
         404, _("There is no figure to export for these places, indicators and months.")
     ),
     # Import and export of registry files (keyholder/registry/importing.py).
-    Code.IMPORT_UNREADABLE: ErrorSpec(400, _("The file cannot be read: {detail}")),
+    # One message for every file that is not a table (a codec's or ZIP's words never show).
+    Code.IMPORT_UNREADABLE: ErrorSpec(
+        400,
+        _(
+            "The file cannot be read. Save it from the spreadsheet program as CSV or as an "
+            "Excel workbook (XLSX) and try again."
+        ),
+    ),
     Code.IMPORT_MISSING_COLUMN: ErrorSpec(400, _("The file has no column “{column}”.")),
     Code.IMPORT_BAD_RECORD: ErrorSpec(
         400, _("“{value}” is not a record type: use house, household, person or event.")
@@ -364,6 +374,25 @@ CATALOGUE: dict[Code, ErrorSpec] = {
         400, _("The column “{column}” is not part of the format.")
     ),
     Code.IMPORT_TOO_LONG: ErrorSpec(400, _("The value is longer than {max} characters.")),
+    # Rows without an id are found by their natural key (keyholder/registry/matching.py).
+    Code.IMPORT_NO_KEY: ErrorSpec(
+        400,
+        _(
+            "A row without an id needs what identifies its record: the street or number of a "
+            "house, the name of a household, the given name and birth year of a person, the "
+            "kind and date of an event."
+        ),
+    ),
+    Code.IMPORT_AMBIGUOUS: ErrorSpec(
+        409,
+        _(
+            "More than one record of the registry fits this row; give the id of the one you "
+            "mean (the export shows it)."
+        ),
+    ),
+    Code.IMPORT_NOT_READY: ErrorSpec(
+        409, _("This upload cannot be applied: it has bad rows, or it was applied already.")
+    ),
     # The keeping service (keyholder/keeping/).
     Code.KEEPING_NOT_KEYHOLDER: ErrorSpec(400, _("The user “{value}” is not a keyholder.")),
     Code.KEEPING_NOT_OWNER: ErrorSpec(400, _("The user “{value}” is not an owner.")),

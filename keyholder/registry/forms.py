@@ -194,3 +194,13 @@ class MemberForm(RequestIdForm):
         max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel (XLSX), in the format of the export; see “Import format” in the "
+            "documentation. Ids are optional."
+        ),
+    )

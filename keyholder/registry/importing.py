@@ -11,14 +11,12 @@ changes nothing.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import math
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +27,10 @@ from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.text import check_text, csv_unquote, normalise_notes, normalise_text
+from keyholder.core.text import check_text, normalise_notes, normalise_text
 from keyholder.places.models import Place, place_by_code
-from keyholder.registry import services
+from keyholder.registry import reading, services
+from keyholder.registry.matching import assign_ids, normalise_rows
 from keyholder.registry.models import (
     EventKind,
     House,
@@ -44,6 +43,7 @@ from keyholder.registry.models import (
     StatusSpan,
     TreeKind,
 )
+from keyholder.registry.reading import Row
 from keyholder.registry.signals import REGISTRY_CHANGED
 from keyholder.registry.spans import EVENT_COLUMNS, EventRow, SpanWriter, spans_of
 from keyholder.registry.status import KIND_ORDER, validate_history
@@ -114,14 +114,6 @@ TREE_SEPARATORS = re.compile(r"[;,\s]+")
 Write = Callable[[], tuple[Any, bool]]
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not a table, no header, missing columns)."""
-
-    def __init__(self, error: ServiceError) -> None:
-        self.error = error
-        super().__init__(error.message)
-
-
 @dataclass(frozen=True)
 class RowError:
     row: int
@@ -131,25 +123,16 @@ class RowError:
 
 
 @dataclass
-class Row:
-    number: int
-    cells: dict[str, Any]
-
-    def text(self, column: str) -> str:
-        return cell_text(self.cells.get(column))
-
-    @property
-    def record(self) -> str:
-        return self.text("record").lower()
-
-
-@dataclass
 class ImportReport:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     created: Counter[str] = field(default_factory=Counter)
     existing: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
+    # Row number -> "create" or "exists", for the rows that were not refused.
+    outcomes: dict[int, str] = field(default_factory=dict)
+    # Row number -> the record type the row named (as written, lower case).
+    records: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -163,95 +146,9 @@ class ImportReport:
 # Reading -------------------------------------------------------------------------------------
 
 
-def cell_text(value: Any) -> str:
-    """A cell as text: spreadsheets hand over numbers and dates, CSV hands over strings."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _header(cells: Iterable[Any]) -> list[str]:
-    return [cell_text(c).lower().replace(" ", "_").replace("-", "_") for c in cells]
-
-
-def _rows_from_table(table: Iterable[tuple[int, list[Any]]]) -> Iterator[Row | list[str]]:
-    """Yield the header once, then each non-empty row as a ``Row``."""
-    header: list[str] | None = None
-    for number, cells in table:
-        if header is None:
-            if any(cell_text(c) for c in cells):
-                header = _header(cells)
-                yield header
-            continue
-        values = {name: cells[i] for i, name in enumerate(header) if name and i < len(cells)}
-        if any(cell_text(v) for v in values.values()):
-            yield Row(number, values)
-
-
-def _csv_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        # utf-8-sig drops the byte-order mark that spreadsheet programs write.
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets in Russian and Tajik locales save CSV with semicolons.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # Row numbers count records as a spreadsheet shows them: the header is row 1. The
-        # apostrophe the export put before a formula-like text is taken off (core/text.py).
-        for number, cells in enumerate(reader, start=1):
-            yield number, [csv_unquote(cell) for cell in cells]
-    except csv.Error as exc:
-        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
-
-
-def _xlsx_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(exc))) from exc
-    try:
-        sheet = book.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
-    finally:
-        book.close()
-
-
 def read_rows(path: Path) -> tuple[list[str], list[Row]]:
-    """Read the header and the rows of a CSV or XLSX file."""
-    if not path.is_file():
-        raise ImportFileError(ServiceError(Code.IMPORT_UNREADABLE, detail=str(path)))
-    with path.open("rb") as stream:
-        magic = stream.read(4)
-    # XLSX files are ZIP archives, whatever their name says.
-    table = _xlsx_table(path) if magic == b"PK\x03\x04" else _csv_table(path)
-    header: list[str] = []
-    rows: list[Row] = []
-    for item in _rows_from_table(table):
-        if isinstance(item, Row):
-            rows.append(item)
-        else:
-            header = item
-    if not header:
-        raise ImportFileError(ServiceError(Code.IMPORT_MISSING_COLUMN, column="record"))
-    for column in ("record", "id"):
-        if column not in header:
-            raise ImportFileError(ServiceError(Code.IMPORT_MISSING_COLUMN, column=column))
-    return header, rows
+    """Read the header and the rows of a CSV or XLSX file (keyholder/registry/reading.py)."""
+    return reading.read_rows(path, COLUMNS)
 
 
 # Parsing cells -------------------------------------------------------------------------------
@@ -263,6 +160,8 @@ class RowProblems:
     def __init__(self, row: Row) -> None:
         self.row = row
         self.errors: list[RowError] = []
+        for column, error in row.problems:
+            self.add(column, error)
 
     def add(self, column: str, error: ServiceError) -> None:
         self.errors.append(RowError(self.row.number, column, error.code, error.message))
@@ -281,6 +180,9 @@ class RowProblems:
         return value
 
     def ident(self, column: str, *, required: bool = False) -> uuid.UUID | None:
+        if any(e.column == column for e in self.errors):
+            # Already refused before the importer (an unknown file key, an ambiguous match).
+            return None
         value = self.text(column, required=required)
         if not value:
             return None
@@ -412,7 +314,7 @@ class Importer:
     def __init__(self, rows: list[Row], actor: User | None) -> None:
         self.rows = rows
         self.actor = actor
-        self.report = ImportReport(rows=len(rows))
+        self.report = ImportReport(rows=len(rows), records={r.number: r.record for r in rows})
         # Records this import wrote or found, and rows that failed, by record type and id.
         self.done: dict[str, dict[uuid.UUID, Any]] = {name: {} for name in RECORDS}
         self.failed: dict[str, dict[uuid.UUID, int]] = {name: {} for name in RECORDS}
@@ -632,9 +534,10 @@ class Importer:
         except ServiceError:
             return False
         batch.add(person, [e for _r, e in events], spans)
-        for _row, event in events:
+        for row, event in events:
             self.done["event"][event.pk] = event
             self.report.created["event"] += 1
+            self.report.outcomes[row.number] = "create"
         return True
 
     def _event_of(self, p: RowProblems, row_id: uuid.UUID, is_sample: bool) -> Any:
@@ -679,7 +582,12 @@ class Importer:
         common = {"actor": self.actor, "id": row_id, "is_sample": p.flag("sample")}
         # Every cell is parsed before writing, so a row with several bad cells reports them all.
         write: Write = getattr(self, record)(p, common)
-        if not p.errors:
+        found = self.matched(record, row, p, row_id)
+        if found is not None:
+            self.done[record][found.pk] = found
+            self.report.existing[record] += 1
+            self.report.outcomes[row.number] = "exists"
+        elif not p.errors:
             try:
                 obj, created = write()
             except ServiceError as exc:
@@ -690,6 +598,7 @@ class Importer:
             else:
                 self.done[record][obj.pk] = obj
                 (self.report.created if created else self.report.existing)[record] += 1
+                self.report.outcomes[row.number] = "create" if created else "exists"
         if p.errors:
             if row_id is not None and row_id not in self.done[record]:
                 existing = self.conflicting(record, row_id, p)
@@ -700,6 +609,12 @@ class Importer:
                 else:
                     self.failed[record].setdefault(row_id, row.number)
             self.report.errors.extend(p.errors)
+
+    def matched(self, record: str, row: Row, p: RowProblems, row_id: uuid.UUID | None) -> Any:
+        """The record a row without an id found by its natural key (matching.py), if any."""
+        if not row.matched or p.errors or row_id is None:
+            return None
+        return self.done[record].get(row_id) or records_of(record).filter(pk=row_id).first()
 
     def conflicting(self, record: str, row_id: uuid.UUID, p: RowProblems) -> Any:
         if not any(e.code == Code.CONFLICT_UUID for e in p.errors):
@@ -794,9 +709,15 @@ def import_rows(
     source: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check and write ``rows`` all-or-nothing; on a dry run or any bad row, nothing stays."""
-    importer = Importer(rows, actor)
+    """Check and write ``rows`` all-or-nothing; on a dry run or any bad row, nothing stays.
+
+    The rows are normalised and given their ids (natural keys, keyholder/registry/matching.py)
+    inside the transaction, so a dry run and the apply after it see the same registry.
+    """
     with transaction.atomic():
+        normalise_rows(rows)
+        assign_ids(rows, actor)
+        importer = Importer(rows, actor)
         # One indicator refresh for the whole file, queued only if the import commits.
         with effects.batched():
             report = importer.run(progress)

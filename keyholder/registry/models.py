@@ -5,6 +5,9 @@ A person's status is never stored: it is derived from events (see ``status.py``)
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -293,3 +296,48 @@ class StatusSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} {self.valid_from}..{self.valid_until or ''}"
+
+
+def upload_path(job: ImportJob, filename: str) -> str:
+    # The file is named by the job's UUID: a village's or a family's name in the name the
+    # clerk gave it stays out of the file system (the page shows that name from the table).
+    suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
+    return f"imports/{job.pk}.{suffix if suffix.isalnum() and len(suffix) <= 5 else 'bin'}"
+
+
+class ImportJob(models.Model):
+    """One uploaded registry file: its dry run, then its import, each run by a background job.
+
+    The file is kept under MEDIA_ROOT/imports/ so that the job reads exactly what the dry run
+    read. ``plan`` is the dry run's report (counts and, per row, create / exists / refused with
+    code, column and message); ``result`` the same for the apply. Only its uploader sees it.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        CHECKED = "checked", _("Checked: ready to import")
+        REFUSED = "refused", _("Refused: the file has bad rows")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file = models.FileField(upload_to=upload_path)
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CHECKING)
+    rows_total = models.PositiveIntegerField(default=0)
+    plan = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyholder.registry import views
+from keyholder.registry import upload_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("events/<uuid:event_id>/correct/", views.correct_event, name="correct_event"),
     path("events/<uuid:event_id>/remove/", views.remove_event, name="remove_event"),
     path("villages/<str:code>/households/new/", views.add_household, name="add_household"),
+    path("upload/", upload_views.upload, name="upload"),
+    path("upload/<uuid:job_id>/", upload_views.upload_job, name="upload_job"),
+    path("upload/<uuid:job_id>/apply/", upload_views.apply_job, name="apply_upload"),
+    path("upload/<uuid:job_id>/status/", upload_views.job_status, name="upload_status"),
 ]

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, models
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from keyholder.keeping.models import (
     Task,
     Visit,
 )
-from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.models import House, Household, ImportJob, MigrationEvent, Person
 from keyholder.testing import (
     Cast,
     jpeg,
@@ -85,6 +85,8 @@ class World:
     keyholder_elsewhere: User
     owner_next_door: User
     secrets: list[str] = field(default_factory=list)
+    # A registry file the village's enumerator uploaded (its dry run names the family).
+    upload: ImportJob | None = None
 
     def visitor(self, name: str) -> User | None:
         return {
@@ -219,6 +221,28 @@ def build_world(cast: Cast) -> World:
         keyholder_elsewhere=keyholder_elsewhere,
         owner_next_door=owner_next_door,
     )
+    world.upload = ImportJob.objects.create(
+        created_by=cast.enumerator,
+        file="imports/registry.csv",
+        name=f"{FAMILY}.csv",
+        language="en",
+        rows_total=1,
+        plan={
+            "ok": True,
+            "rows": 1,
+            "lines": [
+                {"row": 2, "record": "person", "outcome": "create", "errors": []},
+                {
+                    "row": 3,
+                    "record": "person",
+                    "outcome": "refused",
+                    "errors": [
+                        {"column": "given_name", "code": "import.required", "message": GIVEN}
+                    ],
+                },
+            ],
+        },
+    )
     world.secrets = secrets_of(world)
     return world
 
@@ -232,6 +256,8 @@ def secrets_of(world: World) -> list[str]:
     records += [world.agreement, world.duty, world.visit, world.photo, world.incident]
     records += [world.payment, world.key, world.spare_house]
     records += list(world.agreement.tasks.all())
+    if world.upload is not None:
+        records.append(world.upload)
     for record in records:
         words += [str(record.pk), record.pk.hex]
     return words
@@ -282,7 +308,9 @@ def snapshot(visitor: User | None) -> dict[str, list[str]]:
                 elif own is not None and any(
                     f.name == "user" and f.concrete for f in model._meta.get_fields()
                 ):
-                    column = quote(model._meta.get_field("user").column)  # type: ignore[union-attr]
+                    user_field = model._meta.get_field("user")
+                    assert isinstance(user_field, models.Field)
+                    column = quote(user_field.column)
                     sql += f" WHERE {column} IS NULL OR {column} <> %s"
                     params.append(own)
                 cursor.execute(sql, params)

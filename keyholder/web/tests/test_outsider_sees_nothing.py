@@ -103,6 +103,11 @@ def _visit_form(w: World) -> dict[str, Any]:
     }
 
 
+def _upload(w: World) -> Any:
+    assert w.upload is not None
+    return w.upload
+
+
 # Pages: URL name (or route of an unnamed pattern) -> the cases it is requested with.
 PAGES: dict[str, Callable[[World], list[Case]]] = {
     "web:home": lambda w: [Case(CLEAN)],
@@ -149,6 +154,11 @@ PAGES: dict[str, Callable[[World], list[Case]]] = {
     "registry:add_household": lambda w: [
         Case(REFUSED, {"code": V01}, body={"name": "Intruder", "street": "X", "number": "1"})
     ],
+    # Anyone may open the upload page (its own uploads only); another's upload is refused.
+    "registry:upload": lambda w: [Case(CLEAN)],
+    "registry:upload_job": lambda w: [Case(REFUSED, {"job_id": _upload(w).pk})],
+    "registry:upload_status": lambda w: [Case(REFUSED, {"job_id": _upload(w).pk})],
+    "registry:apply_upload": lambda w: [Case(REFUSED, {"job_id": _upload(w).pk}, body={})],
     "keeping:index": lambda w: [Case(CLEAN)],
     "keeping:today": lambda w: [Case(CLEAN)],
     # A keyholder's own houses that owe: another keyholder's list holds nothing of Asht.

@@ -25,22 +25,38 @@ HREF = re.compile(r'href="([^"]+)"')
 LANDINGS = {
     "officer": (
         "/places/TJ-SU-ASHT/",
-        ["/indicators/TJ-SU-ASHT/", "/audit/", "/notify/", "/password/"],
+        ["/indicators/TJ-SU-ASHT/", "/registry/upload/", "/audit/", "/notify/", "/password/"],
     ),
     "region_officer": (
         "/places/TJ-SU/",
-        ["/indicators/TJ-SU/", "/audit/", "/notify/", "/password/"],
+        ["/indicators/TJ-SU/", "/registry/upload/", "/audit/", "/notify/", "/password/"],
     ),
     "outsider": (
         "/places/TJ-SU-GHAFUROV/",
-        ["/indicators/TJ-SU-GHAFUROV/", "/audit/", "/notify/", "/password/"],
+        [
+            "/indicators/TJ-SU-GHAFUROV/",
+            "/registry/upload/",
+            "/audit/",
+            "/notify/",
+            "/password/",
+        ],
     ),
-    "enumerator": ("/places/TJ-SU-ASHT-PONGHOZ-V01/", ["/notify/", "/password/"]),
+    "enumerator": (
+        "/places/TJ-SU-ASHT-PONGHOZ-V01/",
+        ["/registry/upload/", "/notify/", "/password/"],
+    ),
     "keyholder": ("/keeping/today/", ["/keeping/today/", "/notify/", "/password/"]),
     "owner": ("/keeping/mine/", ["/keeping/mine/", "/migrant/", "/notify/", "/password/"]),
     "admin": (
         "/places/TJ/",
-        ["/indicators/TJ/", "/accounts/users/", "/audit/", "/notify/", "/password/"],
+        [
+            "/indicators/TJ/",
+            "/registry/upload/",
+            "/accounts/users/",
+            "/audit/",
+            "/notify/",
+            "/password/",
+        ],
     ),
 }
 
@@ -75,7 +91,8 @@ def test_it_tells_a_user_without_an_area_to_ask_for_one(client: Client, cast: Ca
     html = response.content.decode()
     assert "Your account has no area yet. Ask an administrator to assign" in html
     assert 'href="/places/' not in html
-    assert menu(html) == ["/notify/", "/password/"]
+    # The upload page stays in the menu: it refuses every row outside the (empty) area.
+    assert menu(html) == ["/registry/upload/", "/notify/", "/password/"]
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client: Client, cast: Cast) -> None:

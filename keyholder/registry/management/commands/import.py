@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from keyholder.accounts.models import Role, User
 from keyholder.core.errors import Code, ServiceError
-from keyholder.registry.importing import RECORDS, ImportFileError, ImportReport, import_file
+from keyholder.registry.importing import RECORDS, ImportReport, import_file
+from keyholder.registry.reading import ImportFileError
 
 RECORD_LABELS = {
     "house": gettext_lazy("Houses"),
