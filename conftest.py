@@ -32,6 +32,9 @@ def compiled_catalogues() -> None:
     Under xdist every worker checks; each .mo is written aside and moved into place, so two
     workers compiling at once never leave a half-written file.
     """
+    # Forget any catalogue read before this point (Django's set-up may have read one, and
+    # another worker may have compiled a newer one since): every worker reads them afresh.
+    _forget_catalogues()
     stale = [
         po
         for folder in settings.LOCALE_PATHS
@@ -49,11 +52,19 @@ def compiled_catalogues() -> None:
         # The command compilemessages runs.
         subprocess.run([msgfmt, "--check-format", "-o", str(part), str(po)], check=True)
         part.replace(po.with_suffix(".mo"))
-    # Forget any catalogue read before it was compiled.
+    _forget_catalogues()
+
+
+def _forget_catalogues() -> None:
+    """Drop the catalogues read so far, from Django's cache and from Python's gettext cache
+    (which keeps each .mo file by its path), so the next message reads the .mo as it is now."""
+    import gettext
+
     from django.utils.translation import trans_real
 
-    trans_real._translations = {}
-    trans_real._default = None
+    gettext._translations.clear()  # type: ignore[attr-defined]
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """A real browser at 360 px: the district's officer opens the audit log from the menu, searches
-for the record the keyholder read, and finds the list that showed it, nothing wider than the
+for the record the enumerator read, and finds the list that showed it, nothing wider than the
 phone."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ def test_the_officer_finds_who_was_shown_a_person_on_a_360px_phone(
     page = browser_page
     cast = make_cast()
     aziz = make_person(cast.household, "Aziz")
-    # The keyholder reads the village's persons through the API: one list row naming Aziz.
-    keyholder = signed_in(cast.keyholder)
-    assert keyholder.get("/api/v1/persons", {"place": cast.village.code}).status_code == 200
+    # The enumerator reads the village's persons through the API: one list row naming Aziz.
+    enumerator = signed_in(cast.enumerator)
+    assert enumerator.get("/api/v1/persons", {"place": cast.village.code}).status_code == 200
 
     officer = signed_in(cast.officer)
     session = officer.cookies["sessionid"].value
@@ -36,7 +36,7 @@ def test_the_officer_finds_who_was_shown_a_person_on_a_360px_phone(
     page.wait_for_url("**/audit/?*")
     rows = page.locator("main li.audit-row")
     assert rows.count() == 1
-    assert "keyholder" in rows.first.inner_text()
+    assert "enumerator" in rows.first.inner_text()
     rows.first.locator("summary").click()
     assert str(aziz.pk) in rows.first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

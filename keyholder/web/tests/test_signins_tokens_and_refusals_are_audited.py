@@ -97,15 +97,15 @@ def test_it_audits_reads_refused_outside_the_area_on_pages_and_the_api(
 
 
 def test_it_audits_a_write_refused_to_the_role(cast: Cast) -> None:
-    # The keyholder sees the household but may not add to it: 403, audited.
-    response = signed_in(cast.keyholder).post(
+    # The officer sees the household but may not add to it: 403, audited.
+    response = signed_in(cast.officer).post(
         f"/registry/households/{cast.household.pk}/members/",
         {"member-given_name": "Intruder", "member-sex": "m", "member-relation": "other"},
     )
     assert response.status_code == 403
     [row] = _rows(action=AuditLog.Action.REFUSED)
     assert (row.user, row.object_id, row.detail["status"], row.detail["method"]) == (
-        cast.keyholder,
+        cast.officer,
         str(cast.household.pk),
         403,
         "POST",
