@@ -1,9 +1,9 @@
-"""A real browser at 360 px, in Tajik: the enumerator opens a household and corrects an event.
+"""A real browser at 360 px, in Tajik (issue 11): the enumerator searches the village for a
+household typed without the Tajik letter, opens it from the results, and corrects an event.
 
-The journey starts on the household page (the search that leads there has its own browser
-test). The correction form comes into the member's card through htmx, shows only the fields of
-the chosen kind as the kind changes (registry/event_form.js), and the saved correction appears
-in the person's timeline with its reason.
+The search is a plain GET form; the correction form comes into the member's card through htmx,
+shows only the fields of the chosen kind as the kind changes (registry/event_form.js), and the
+saved correction appears in the person's timeline with its reason.
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ import pytest
 from django.utils import translation
 
 from keyholder.registry.models import EventCorrection, MigrationEvent
-from keyholder.testing import PASSWORD, make_cast, make_event, make_person
+from keyholder.testing import PASSWORD, make_cast, make_event, make_household, make_person
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_enumerator_corrects_a_departure_on_a_360px_phone(
+def test_the_enumerator_finds_a_household_and_corrects_a_departure_on_a_360px_phone(
     transactional_db: None, live_server: Any, browser_page: Any, tmp_path: Path
 ) -> None:
     page = browser_page
     cast = make_cast()
-    aziz = make_person(cast.household, "Aziz", birth_year=1990)
+    rahimov = make_household(cast.village, "Раҳимов")
+    aziz = make_person(rahimov, "Азиз", family_name="Раҳимов", birth_year=1990)
+    for n in range(30):
+        make_household(cast.village, f"Хонавода {n:02}")
     departed = make_event(
         aziz, "departed", dt.date(2023, 1, 10), country="RU", destination="Moscow"
     )
@@ -36,9 +39,20 @@ def test_the_enumerator_corrects_a_departure_on_a_360px_phone(
     page.fill("#id_username", "enumerator")
     page.fill("#id_password", PASSWORD)
     page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/places/**")
-    page.goto(f"{live_server.url}/registry/households/{cast.household.pk}/")
+    page.wait_for_url(f"{live_server.url}/places/TJ-SU-ASHT-PONGHOZ-V01/")
     assert page.locator("html").get_attribute("lang") == "tg"
+
+    # Typed as on a Russian keyboard, without "ҳ"; Enter sends the search.
+    page.fill("#id_q", "рахимов")
+    page.press("#id_q", "Enter")
+    page.wait_for_url("**/places/TJ-SU-ASHT-PONGHOZ-V01/?q=*")
+    results = page.locator("main .list a.row")
+    assert results.count() == 2  # the household and its member, nothing else
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=tmp_path / "search-360.png", full_page=True)
+    page.locator(f'main .list a[href="/registry/households/{rahimov.pk}/"]').click()
+    page.wait_for_url(f"**/registry/households/{rahimov.pk}/")
+    assert "Раҳимов" in page.locator("h1").inner_text()
     with translation.override("tg"):
         correct_label = translation.gettext("Correct")
         corrected_message = translation.gettext("The event of %(name)s was corrected.") % {
@@ -76,7 +90,7 @@ def test_the_enumerator_corrects_a_departure_on_a_360px_phone(
     page.screenshot(path=tmp_path / "correct-360.png", full_page=True)
     form.locator("button[type=submit].primary").click()
 
-    page.wait_for_url(f"**/registry/households/{cast.household.pk}/#person-{aziz.pk}")
+    page.wait_for_url(f"**/registry/households/{rahimov.pk}/#person-{aziz.pk}")
     assert corrected_message in page.locator("main").inner_text()
     card = page.locator(f"#person-{aziz.pk}")
     assert card.locator(f"#event-{departed.pk} time").get_attribute("datetime") == "2023-02-10"
