@@ -69,12 +69,17 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
         if not owners:
             continue
         try:
+            # The report is read and printed outside the transaction: on SQLite a write
+            # transaction holds the database's one write lock (BEGIN IMMEDIATE), and printing
+            # a PDF for every agreement inside it kept the pages' own writes (signing in, a
+            # visit) waiting until they gave up with "busy" right after `make demo` started.
+            report = build_owner_report(agreement, month)
+            pdfs = {
+                language: render_owner_report_pdf(report, language)
+                for language in sorted({owner.language for owner in owners})
+            }
             with transaction.atomic():
-                report = build_owner_report(agreement, month)
-                pdfs: dict[str, bytes] = {}
                 for owner in owners:
-                    if owner.language not in pdfs:
-                        pdfs[owner.language] = render_owner_report_pdf(report, owner.language)
                     message = do_queue_message(
                         recipient=owner,
                         template="owner_report_monthly",
