@@ -47,7 +47,9 @@ def queue_reminders(today: dt.date) -> int:
     link = settings.SITE_URL.rstrip("/") + reverse("migrant:home")
     queued, failed = 0, False
     profiles = MigrantProfile.objects.select_related("user").filter(user__is_active=True)
-    for profile in profiles.iterator():
+    # Read whole before the writes: a cursor left open across them keeps SQLite's read snapshot,
+    # and once the web server has written since, every write transaction here fails at once.
+    for profile in list(profiles):
         try:
             with transaction.atomic():
                 for deadline in assessment_of(profile, today).deadlines:
