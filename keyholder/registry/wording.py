@@ -145,9 +145,10 @@ def parse_date(text: str) -> dt.date | None:
 def phone_text(text: str) -> str:
     """A phone as the services read it, with the national forms made international.
 
-    ``8-9xx-xxx-xx-xx`` (11 digits, trunk 8, a 9 after it) is a Russian mobile: ``+79xx…``;
-    ``7xxxxxxxxxx`` is Russia or Kazakhstan with its country code; ``992…`` is Tajikistan's
-    code without the plus; ``8 10 992…`` the old way of dialling abroad. A Tajik national
+    ``8-912-345-67-89`` (11 digits, trunk 8, a 9 after it) is a Russian mobile:
+    ``+79123456789``; ``79123456789`` is Russia or Kazakhstan with its country code;
+    ``992…`` is Tajikistan's code without the plus; ``8 10 992…`` the old way of dialling
+    abroad. A Tajik national
     number (9 digits) is left to the services, which read it with region TJ.
     """
     value = text.strip()
