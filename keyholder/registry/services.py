@@ -435,30 +435,44 @@ def do_correct_event(
     validate_history([*others, current], person.birth_year, today())
     current.save()
     rewrite_spans(person, [*others, current])
-    EventCorrection.objects.create(
-        person=person,
-        event_id=current.pk,
-        action=EventCorrection.Action.CORRECTED,
-        before=before,
-        after=after,
-        reason=reason,
-        by=actor,
-    )
-    audit(
-        actor,
-        AuditLog.Action.UPDATE,
-        "migration_event",
-        current.pk,
-        person=str(person.pk),
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    _keep_correction(actor, person, current.pk, before, after, reason)
     # The figures change from the earlier of the old and the new date.
     _announce(
         [person.household.village_id], min(dt.date.fromisoformat(before["date"]), current.date)
     )
     return current, True
+
+
+def _keep_correction(
+    actor: User | None,
+    person: Person,
+    event_id: uuid.UUID,
+    before: dict[str, Any],
+    after: dict[str, Any] | None,
+    reason: str,
+) -> EventCorrection:
+    """The person's history of corrections and the audit log, for a correction (``after``)
+    or a removal (``after`` is None) alike."""
+    removed = after is None
+    audit(
+        actor,
+        AuditLog.Action.DELETE if removed else AuditLog.Action.UPDATE,
+        "migration_event",
+        event_id,
+        person=str(person.pk),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return EventCorrection.objects.create(
+        person=person,
+        event_id=event_id,
+        action=EventCorrection.Action.REMOVED if removed else EventCorrection.Action.CORRECTED,
+        before=before,
+        after=after,
+        reason=reason,
+        by=actor,
+    )
 
 
 @transaction.atomic
@@ -470,25 +484,7 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -
     person, remaining, current = _locked_event(event)
     validate_history(remaining, person.birth_year, today())
     before = event_facts(current)
-    correction = EventCorrection.objects.create(
-        person=person,
-        event_id=current.pk,
-        action=EventCorrection.Action.REMOVED,
-        before=before,
-        after=None,
-        reason=reason,
-        by=actor,
-    )
-    audit(
-        actor,
-        AuditLog.Action.DELETE,
-        "migration_event",
-        current.pk,
-        person=str(person.pk),
-        before=before,
-        after=None,
-        reason=reason,
-    )
+    correction = _keep_correction(actor, person, current.pk, before, None, reason)
     date = current.date
     current.delete()
     rewrite_spans(person, remaining)
