@@ -1,3 +1,4 @@
+import copy
 import os
 import shutil
 import subprocess
@@ -75,9 +76,96 @@ def empty_cache() -> None:
     cache.clear()
 
 
+# The standing cast, made once per test module rather than once per test (Django's
+# ``setUpTestData``, for pytest): about 0.1 s of CPU for each of some 400 tests. In a module
+# where every test that reads the database asks for the cast, and none commits, one
+# transaction holds the whole module; the cast is made inside it, every test still runs in its
+# own savepoint (pytest-django's ``db``) and gets its own deep copy of the cast's Python
+# objects, so what one test writes or changes is gone before the next. Elsewhere (a test that
+# commits: ``transactional_db``, ``live_server``, ``django_db(transaction=True)``; or one that
+# expects a database without the cast) the cast is made afresh for each test, as before.
+_COMMITTING_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+_MODULES_SHARING_A_CAST: set[str] = set()
+_COMMITTING_MODULES: set[str] = set()
+
+
+def _commits(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & _COMMITTING_FIXTURES:
+        return True
+    return any(marker.kwargs.get("transaction") for marker in item.iter_markers("django_db"))
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & {"db", "cast"} | _COMMITTING_FIXTURES) or any(
+        True for _ in item.iter_markers("django_db")
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Which modules share one cast: those where every test that reads the database asks for
+    the cast (a test that does not must not find it there) and none commits."""
+    shared: dict[str, bool] = {}
+    commits: set[str] = set()
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if _commits(item):
+            commits.add(module)
+        if _uses_database(item):
+            uses_cast = "cast" in getattr(item, "fixturenames", ())
+            shared[module] = shared.get(module, True) and uses_cast
+    _MODULES_SHARING_A_CAST.clear()
+    _MODULES_SHARING_A_CAST.update(m for m, ok in shared.items() if ok and m not in commits)
+    _COMMITTING_MODULES.clear()
+    _COMMITTING_MODULES.update(commits)
+
+
+@pytest.fixture(scope="module")
+def module_db(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[Any]:
+    """One transaction around a whole test module, for records that many of its tests read
+    and none needs afresh: a module fixture makes them once, inside ``module_db.unblock()``.
+    Each test still runs in its own savepoint (pytest-django's ``db``), so what a test writes
+    is rolled back after it, and the module's records when its last test ends. Only for a
+    module none of whose tests commits (see ``_commits``), and whose tests do not change the
+    shared Python objects in place."""
+    from django.db import transaction
+
+    module = request.node.nodeid.split("::")[0]
+    if module in _COMMITTING_MODULES:
+        pytest.fail(f"{module} has a test that commits: module_db cannot hold its records")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield django_db_blocker
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_cast(request: pytest.FixtureRequest) -> Cast | None:
+    if request.node.nodeid.split("::")[0] not in _MODULES_SHARING_A_CAST:
+        return None
+    blocker = request.getfixturevalue("module_db")
+    with blocker.unblock():
+        return make_cast()
+
+
 @pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
+def cast(db: None, _module_cast: Cast | None) -> Cast:
+    if _module_cast is None:
+        return make_cast()
+    return copy.deepcopy(_module_cast)
 
 
 @pytest.fixture(scope="session")

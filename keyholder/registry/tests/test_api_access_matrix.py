@@ -18,7 +18,7 @@ import pytest
 from keyholder.accounts.models import AuditLog
 from keyholder.registry.models import Household, Person
 from keyholder.registry.tests.apiworld import World, get, make_world, post
-from keyholder.testing import Cast
+from keyholder.testing import make_cast
 
 ROLES = [
     "admin",
@@ -49,9 +49,15 @@ READERS_OF_V01 = {"admin", "officer", "region_officer", "enumerator", "owner"}
 WRITERS_OF_V01 = {"admin", "enumerator"}
 
 
-@pytest.fixture
-def world(cast: Cast) -> World:
-    return make_world(cast)
+# Every test reads the same small registry, made once for the module; what a test writes is
+# rolled back after it (``module_db`` in the root conftest.py).
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world(module_db: Any) -> World:
+    with module_db.unblock():
+        return make_world(make_cast())
 
 
 def _households(world: World) -> dict[str, Household]:

@@ -10,15 +10,18 @@ from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import Household, Person
 from keyholder.registry.queries import statuses_on
 from keyholder.registry.status import State
-from keyholder.registry.tests.sampleworld import SCALE, generate, load_and_generate
+from keyholder.registry.tests.sampleworld import SCALE, generate, generated_once
 
 pytestmark = pytest.mark.django_db
+
+# One registry for the module's tests, each of which reads it in its own rolled-back savepoint.
+generated = generated_once()
 
 FIGURES = {dt.date(2023, 12, 31): 17500, dt.date(2024, 7, 15): 24000}
 
 
-def test_residents_abroad_match_the_official_figures_at_small_scale() -> None:
-    out = load_and_generate()
+def test_residents_abroad_match_the_official_figures_at_small_scale(generated: str) -> None:
+    out = generated
 
     asht = Place.objects.get(code="TJ-SU-ASHT")
     persons = Person.objects.filter(subtree_q(asht, "household__village__"))
@@ -35,9 +38,7 @@ def test_residents_abroad_match_the_official_figures_at_small_scale() -> None:
     assert int(abroad_line.split(":")[1]) == round(24000 * SCALE)
 
 
-def test_the_registry_is_sized_by_the_real_jamoat_populations() -> None:
-    load_and_generate()
-
+def test_the_registry_is_sized_by_the_real_jamoat_populations(generated: str) -> None:
     for jamoat in Place.objects.filter(parent__code="TJ-SU-ASHT"):
         villages = Place.objects.filter(parent=jamoat)
         assert villages.count() >= 1
@@ -48,8 +49,7 @@ def test_the_registry_is_sized_by_the_real_jamoat_populations() -> None:
         assert in_2015 == round((jamoat.population or 0) * SCALE)
 
 
-def test_if_empty_skips_a_district_that_has_households() -> None:
-    load_and_generate()
+def test_if_empty_skips_a_district_that_has_households(generated: str) -> None:
     households = Household.objects.count()
 
     out = generate(if_empty=True)

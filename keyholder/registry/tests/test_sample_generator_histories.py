@@ -10,14 +10,15 @@ from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import GardenTree, House, Household, MigrationEvent, Person
 from keyholder.registry.sample import END
 from keyholder.registry.status import validate_history
-from keyholder.registry.tests.sampleworld import load_and_generate
+from keyholder.registry.tests.sampleworld import generated_once
 
 pytestmark = pytest.mark.django_db
 
+# One registry for the module's tests, each of which reads it in its own rolled-back savepoint.
+generated = generated_once()
 
-def test_every_generated_person_passes_the_history_rules() -> None:
-    load_and_generate()
 
+def test_every_generated_person_passes_the_history_rules(generated: str) -> None:
     events: dict[object, list[MigrationEvent]] = defaultdict(list)
     for event in MigrationEvent.objects.all():
         events[event.person_id].append(event)
@@ -48,9 +49,7 @@ def test_every_generated_person_passes_the_history_rules() -> None:
     assert not MigrationEvent.objects.filter(date__gt=END).exists()
 
 
-def test_everything_is_sample_and_villages_lie_inside_asht() -> None:
-    load_and_generate()
-
+def test_everything_is_sample_and_villages_lie_inside_asht(generated: str) -> None:
     for model in (House, Household, Person, MigrationEvent):
         assert not model.objects.filter(is_sample=False).exists()
     asht = shape(Place.objects.get(code="TJ-SU-ASHT").boundary)
@@ -65,9 +64,7 @@ def test_everything_is_sample_and_villages_lie_inside_asht() -> None:
     assert trees.most_common(1)[0][0] == "apricot"
 
 
-def test_whole_families_leave_and_houses_stand_empty() -> None:
-    load_and_generate()
-
+def test_whole_families_leave_and_houses_stand_empty(generated: str) -> None:
     from keyholder.registry.queries import household_statuses_on
     from keyholder.registry.status import HouseholdState
 
