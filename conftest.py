@@ -198,12 +198,21 @@ def _chromium() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test, so a fixture's teardown knows whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def browser_page(_chromium: Any) -> Iterator[Any]:
+def browser_page(_chromium: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A Playwright page in Debian's Chromium at a 360 x 740 phone viewport, in a new context.
 
     Without Chromium the test is skipped on a developer's machine; in CI (``CI`` set) a missing
-    browser is a failure, never a silent skip.
+    browser is a failure, never a silent skip. When the test fails, the page as it stood is
+    kept as ``failed.png`` in the test's tmp_path (named in the report).
     """
     context = _chromium.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
@@ -211,4 +220,12 @@ def browser_page(_chromium: Any) -> Iterator[Any]:
     try:
         yield page
     finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            picture = tmp_path / "failed.png"
+            try:
+                page.screenshot(path=picture, full_page=True)
+                report.sections.append(("browser", f"the page when the test failed: {picture}"))
+            except Exception as error:  # the page may be gone with the failure
+                report.sections.append(("browser", f"no picture of the page: {error}"))
         context.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,15 @@ from keyholder.registry.spans import rewrite_spans
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
+
+
+def screenshot(page: Any, path: Any) -> None:
+    """Keep a picture of a browser test's page at ``path`` (its tmp_path), when
+    ``KEYHOLDER_TEST_SCREENSHOTS`` is set: a full-page PNG costs a third of a page test's time,
+    so a normal run takes none (a failed browser test keeps one anyway: see the root
+    conftest.py)."""
+    if os.environ.get("KEYHOLDER_TEST_SCREENSHOTS"):
+        page.screenshot(path=path, full_page=True)
 
 
 def make_place(code: str, kind: str, parent: Place | None = None, **extra: Any) -> Place:

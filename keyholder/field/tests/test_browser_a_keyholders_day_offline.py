@@ -18,7 +18,7 @@ from keyholder.field.tests.browser import Server, ensure_built, sign_in, sync_un
 from keyholder.field.tests.conftest import FieldDay
 from keyholder.keeping.models import Incident, Photo, Visit
 from keyholder.notify.models import Message
-from keyholder.testing import Cast, jpeg
+from keyholder.testing import Cast, jpeg, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_a_keyholder_records_a_day_offline_and_every_record_arrives_once(
         assert page.locator("html").get_attribute("lang") == "tg"
         page.locator(f'a.task[href="#/a/{agreement}"]').first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.screenshot(path=tmp_path / "today-360.png", full_page=True)
+        screenshot(page, tmp_path / "today-360.png")
 
         # No signal: the phone is offline and the server is gone too.
         page.context.set_offline(True)
@@ -63,7 +63,7 @@ def test_a_keyholder_records_a_day_offline_and_every_record_arrives_once(
         for box in page.locator(".check .ok input").all():
             box.check()
         _photo(page)
-        page.screenshot(path=tmp_path / "visit-360.png", full_page=True)
+        screenshot(page, tmp_path / "visit-360.png")
         page.locator("#visit-form button[type=submit]").click()
         page.wait_for_selector(".flash.saved")
 
@@ -102,7 +102,7 @@ def test_a_keyholder_records_a_day_offline_and_every_record_arrives_once(
         assert page.locator("#offline").is_visible()
         assert "5" in page.locator("#waiting").inner_text()
         assert Visit.objects.count() == 0 and Incident.objects.count() == 0
-        page.screenshot(path=tmp_path / "offline-reload-360.png", full_page=True)
+        screenshot(page, tmp_path / "offline-reload-360.png")
 
         # The server is back on the same address; the phone finds a connection.
         server = Server(server.port)

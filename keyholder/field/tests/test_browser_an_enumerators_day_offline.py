@@ -16,7 +16,7 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.field import shell
 from keyholder.field.tests.browser import Server, ensure_built, sign_in
 from keyholder.registry.models import Household, MigrationEvent, Person
-from keyholder.testing import Cast
+from keyholder.testing import Cast, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ def test_an_enumerator_records_offline_and_the_refused_event_stays_with_its_mess
         page.wait_for_selector("#waiting a.badge.refused", timeout=30_000)
         page.locator("#sync").click()
         page.wait_for_selector("#waiting a.badge.refused", timeout=30_000)
-        page.screenshot(path=tmp_path / "refused-360.png", full_page=True)
+        screenshot(page, tmp_path / "refused-360.png")
 
         # The refused event is still on the phone, marked, with the server's Tajik message.
         page.goto(f"{server.url}/field/#/outbox")

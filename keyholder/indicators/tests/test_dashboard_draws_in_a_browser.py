@@ -14,7 +14,7 @@ import pytest
 from django.utils import translation
 
 from keyholder.indicators.tests.dashboard_setup import asht
-from keyholder.testing import make_cast
+from keyholder.testing import make_cast, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -69,4 +69,4 @@ def test_it_draws_the_charts_and_the_map_on_a_360px_phone(
     page.locator("#map-figure .area").first.focus()
     assert label.is_visible()
     # Kept in pytest's temporary folder of this test, for a person to look at after a run.
-    page.screenshot(path=tmp_path / "dashboard-360.png", full_page=True)
+    screenshot(page, tmp_path / "dashboard-360.png")

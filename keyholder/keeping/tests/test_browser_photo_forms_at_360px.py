@@ -23,7 +23,7 @@ from PIL import Image
 
 from keyholder.keeping.models import Incident, PendingPhoto, Photo
 from keyholder.keeping.tests.conftest import Kept
-from keyholder.testing import Cast
+from keyholder.testing import Cast, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_the_visit_form_fits_a_360px_phone(
     assert page.locator("html").get_attribute("lang") == language
     page.wait_for_function("document.querySelector('[data-kp-position-row]').hidden === false")
     page.locator(".kp-opts input[value='']").first.check()
-    page.screenshot(path=tmp_path / f"visit-form-{language}.png", full_page=True)
+    screenshot(page, tmp_path / f"visit-form-{language}.png")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate(OVERFLOWS) == []
@@ -135,7 +135,7 @@ def test_a_photo_is_shrunk_on_the_phone_and_a_refused_incident_keeps_it(
     assert (pending.width, pending.height) == (1600, 1067)
     assert pending.taken_at is not None and pending.taken_at.day == 28
     assert page.locator(".kp-kept-photo img").evaluate("img => img.naturalWidth") == 1600
-    page.screenshot(path=tmp_path / "incident-refused.png", full_page=True)
+    screenshot(page, tmp_path / "incident-refused.png")
 
     page.fill("#id_occurred_on", dt.date.today().isoformat())
     page.locator("form[data-kp-photos] button[type=submit]").click()

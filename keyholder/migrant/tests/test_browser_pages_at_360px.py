@@ -13,7 +13,7 @@ from django.test import Client
 
 from keyholder.accounts.models import Role
 from keyholder.migrant import services
-from keyholder.testing import make_user
+from keyholder.testing import make_user, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_the_calendar_pages_fit_a_360px_phone(
         assert page.locator("html").get_attribute("lang") == language
         if name in EXPECTED[language]:
             assert EXPECTED[language][name] in page.content(), (language, name)
-        page.screenshot(path=tmp_path / f"migrant-{name}-{language}.png", full_page=True)
+        screenshot(page, tmp_path / f"migrant-{name}-{language}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, (language, name)
         assert page.evaluate(OVERFLOWS) == [], (language, name)
     # The deadlines page shows the lapsed patent and the overstay with what to do.

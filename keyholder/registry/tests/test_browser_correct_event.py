@@ -16,7 +16,14 @@ import pytest
 from django.utils import translation
 
 from keyholder.registry.models import EventCorrection, MigrationEvent
-from keyholder.testing import PASSWORD, make_cast, make_event, make_household, make_person
+from keyholder.testing import (
+    PASSWORD,
+    make_cast,
+    make_event,
+    make_household,
+    make_person,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +56,7 @@ def test_the_enumerator_finds_a_household_and_corrects_a_departure_on_a_360px_ph
     results = page.locator("main .list a.row")
     assert results.count() == 2  # the household and its member, nothing else
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "search-360.png", full_page=True)
+    screenshot(page, tmp_path / "search-360.png")
     page.locator(f'main .list a[href="/registry/households/{rahimov.pk}/"]').click()
     page.wait_for_url(f"**/registry/households/{rahimov.pk}/")
     assert "Раҳимов" in page.locator("h1").inner_text()
@@ -87,7 +94,7 @@ def test_the_enumerator_finds_a_household_and_corrects_a_departure_on_a_360px_ph
     destination.fill("Almaty")
     form.locator("input[name$='-reason']").fill("Моҳ нодуруст навишта шуда буд")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "correct-360.png", full_page=True)
+    screenshot(page, tmp_path / "correct-360.png")
     form.locator("button[type=submit].primary").click()
 
     page.wait_for_url(f"**/registry/households/{rahimov.pk}/#person-{aziz.pk}")
@@ -97,7 +104,7 @@ def test_the_enumerator_finds_a_household_and_corrects_a_departure_on_a_360px_ph
     assert card.locator(f"#event-{departed.pk} .badge.corrected").count() == 1
     assert "Моҳ нодуруст навишта шуда буд" in card.locator(".corrections").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "corrected-360.png", full_page=True)
+    screenshot(page, tmp_path / "corrected-360.png")
 
     departed.refresh_from_db()
     assert (departed.date, departed.country, departed.destination) == (

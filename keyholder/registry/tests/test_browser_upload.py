@@ -13,7 +13,7 @@ import pytest
 
 from keyholder.registry.models import ImportJob, Person
 from keyholder.registry.tests.clerkfiles import write_clerk_csv
-from keyholder.testing import PASSWORD, make_cast
+from keyholder.testing import PASSWORD, make_cast, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_it_uploads_checks_and_applies_a_file_on_a_360px_phone(
     assert page.locator('#counts tr[data-record="person"] .created').inner_text() == "2"
     assert not Person.objects.filter(given_name="Нигора").exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "upload-plan-360.png", full_page=True)
+    screenshot(page, tmp_path / "upload-plan-360.png")
 
     page.locator("main form button.primary").click()
     page.wait_for_url("**/registry/upload/*/")
@@ -50,4 +50,4 @@ def test_it_uploads_checks_and_applies_a_file_on_a_360px_phone(
     assert ImportJob.objects.get().status == "done"
     assert Person.objects.get(given_name="Нигора").phone == "+992927123456"
     assert page.locator('#counts tr[data-record="event"] .created').inner_text() == "3"
-    page.screenshot(path=tmp_path / "upload-done-360.png", full_page=True)
+    screenshot(page, tmp_path / "upload-done-360.png")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from keyholder.accounts.models import AuditLog
-from keyholder.testing import make_cast, make_person, signed_in
+from keyholder.testing import make_cast, make_person, screenshot, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,6 @@ def test_the_officer_finds_who_was_shown_a_person_on_a_360px_phone(
     rows.first.locator("summary").click()
     assert str(aziz.pk) in rows.first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "audit-360.png", full_page=True)
+    screenshot(page, tmp_path / "audit-360.png")
     # The officer's search is itself in the log.
     assert AuditLog.objects.filter(user=cast.officer, object_type="audit_log").exists()

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from keyholder.registry.models import MigrationEvent
-from keyholder.testing import PASSWORD, make_cast, make_event, make_person
+from keyholder.testing import PASSWORD, make_cast, make_event, make_person, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     assert page.locator("h1 .badge.sample").count() == 1
     # Nothing on the village page may be wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=tmp_path / "village-360.png", full_page=True)
+    screenshot(page, tmp_path / "village-360.png")
 
     page.locator(f'main .list a[href="/registry/households/{cast.household.pk}/"]').click()
     page.wait_for_url(f"**/registry/households/{cast.household.pk}/")
@@ -73,7 +73,7 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     form.locator("select[name$='-country']").select_option("RU")
     form.locator("input[name$='-destination']").fill("Yekaterinburg")
     form.locator("select[name$='-purpose']").select_option("work")
-    page.screenshot(path=tmp_path / "form-360.png", full_page=True)
+    screenshot(page, tmp_path / "form-360.png")
     form.locator("button[type=submit]").click()
 
     page.wait_for_url(f"**/registry/households/{cast.household.pk}/#person-{aziz.pk}")
@@ -83,4 +83,4 @@ def test_it_records_a_departure_through_the_form_on_a_360px_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     event = MigrationEvent.objects.get(person=aziz)
     assert (event.kind, event.country, event.date.isoformat()) == ("departed", "RU", when)
-    page.screenshot(path=tmp_path / "household-360.png", full_page=True)
+    screenshot(page, tmp_path / "household-360.png")
