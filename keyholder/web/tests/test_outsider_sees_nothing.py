@@ -31,12 +31,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 from django.utils import timezone
 
 from keyholder.accounts.models import AuditLog, User
-from keyholder.testing import Cast, jpeg, token_for
+from keyholder.testing import jpeg, make_cast, token_for
 from keyholder.web.tests.outsider_world import (
     VISITORS,
     World,
@@ -754,10 +754,22 @@ def _send(client: Client, method: str, url: str, case: Case, headers: dict[str, 
     )
 
 
-@pytest.fixture
-def world(cast: Cast, settings: Any, tmp_path: Any) -> World:
-    settings.MEDIA_ROOT = str(tmp_path)  # photos go to a temporary folder
-    return build_world(cast)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world(module_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The Asht records every sweep looks for, made once for the module: each test runs in
+    its own savepoint, so what a sweep's writes change is gone before the next test."""
+    # Photos go to a temporary folder.
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    media.enable()
+    try:
+        with module_db.unblock():
+            made = build_world(make_cast())
+        yield made
+    finally:
+        media.disable()
 
 
 def sweep(world: World, user: User | None, only: set[str] | None = None) -> list[str]:
