@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,15 +14,17 @@ from keyholder.places.models import OfficialFigure, Place, PlaceKind
 pytestmark = pytest.mark.django_db
 
 
-def load() -> str:
+@pytest.fixture(scope="module")
+def summary(module_db: Any) -> str:
+    """The places loaded once for the module's tests (each reads them in its own savepoint);
+    what the command printed."""
     out = StringIO()
-    call_command("load_places", stdout=out)
+    with module_db.unblock():
+        call_command("load_places", stdout=out)
     return out.getvalue()
 
 
-def test_it_loads_the_country_regions_districts_and_asht_jamoats() -> None:
-    summary = load()
-
+def test_it_loads_the_country_regions_districts_and_asht_jamoats(summary: str) -> None:
     assert "district: 58 created" in summary
     assert Place.objects.filter(kind=PlaceKind.COUNTRY).count() == 1
     regions = Place.objects.filter(kind=PlaceKind.REGION)
@@ -52,9 +55,8 @@ def test_it_loads_the_country_regions_districts_and_asht_jamoats() -> None:
     assert Place.objects.get(code="TJ-SU-ASHT-PUNUK").latitude is None
 
 
+@pytest.mark.usefixtures("summary")
 def test_every_boundary_is_valid_geojson_containing_its_point() -> None:
-    load()
-
     bounded = Place.objects.exclude(boundary=None)
     assert bounded.count() == 1 + 5 + 58
     for place in bounded:
@@ -72,9 +74,8 @@ def test_every_boundary_is_valid_geojson_containing_its_point() -> None:
         assert place.name_tg and place.name_ru and place.name_en, place.code
 
 
+@pytest.mark.usefixtures("summary")
 def test_it_keeps_the_official_figures_with_their_source() -> None:
-    load()
-
     asht = OfficialFigure.objects.filter(
         place__code="TJ-SU-ASHT", indicator="residents_in_labour_migration"
     ).order_by("as_of")

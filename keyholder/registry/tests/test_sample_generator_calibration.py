@@ -38,7 +38,8 @@ def test_residents_abroad_match_the_official_figures_at_small_scale(generated: s
     assert int(abroad_line.split(":")[1]) == round(24000 * SCALE)
 
 
-def test_the_registry_is_sized_by_the_real_jamoat_populations(generated: str) -> None:
+@pytest.mark.usefixtures("generated")
+def test_the_registry_is_sized_by_the_real_jamoat_populations() -> None:
     for jamoat in Place.objects.filter(parent__code="TJ-SU-ASHT"):
         villages = Place.objects.filter(parent=jamoat)
         assert villages.count() >= 1
@@ -49,7 +50,8 @@ def test_the_registry_is_sized_by_the_real_jamoat_populations(generated: str) ->
         assert in_2015 == round((jamoat.population or 0) * SCALE)
 
 
-def test_if_empty_skips_a_district_that_has_households(generated: str) -> None:
+@pytest.mark.usefixtures("generated")
+def test_if_empty_skips_a_district_that_has_households() -> None:
     households = Household.objects.count()
 
     out = generate(if_empty=True)

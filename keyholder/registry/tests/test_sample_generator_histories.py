@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 generated = generated_once()
 
 
-def test_every_generated_person_passes_the_history_rules(generated: str) -> None:
+@pytest.mark.usefixtures("generated")
+def test_every_generated_person_passes_the_history_rules() -> None:
     events: dict[object, list[MigrationEvent]] = defaultdict(list)
     for event in MigrationEvent.objects.all():
         events[event.person_id].append(event)
@@ -49,7 +50,8 @@ def test_every_generated_person_passes_the_history_rules(generated: str) -> None
     assert not MigrationEvent.objects.filter(date__gt=END).exists()
 
 
-def test_everything_is_sample_and_villages_lie_inside_asht(generated: str) -> None:
+@pytest.mark.usefixtures("generated")
+def test_everything_is_sample_and_villages_lie_inside_asht() -> None:
     for model in (House, Household, Person, MigrationEvent):
         assert not model.objects.filter(is_sample=False).exists()
     asht = shape(Place.objects.get(code="TJ-SU-ASHT").boundary)
@@ -64,7 +66,8 @@ def test_everything_is_sample_and_villages_lie_inside_asht(generated: str) -> No
     assert trees.most_common(1)[0][0] == "apricot"
 
 
-def test_whole_families_leave_and_houses_stand_empty(generated: str) -> None:
+@pytest.mark.usefixtures("generated")
+def test_whole_families_leave_and_houses_stand_empty() -> None:
     from keyholder.registry.queries import household_statuses_on
     from keyholder.registry.status import HouseholdState
 
