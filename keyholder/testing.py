@@ -17,10 +17,13 @@ import datetime as dt
 import io
 import itertools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from keyholder.accounts.models import ApiToken, Role, User, hash_token
@@ -31,6 +34,27 @@ from keyholder.registry.spans import rewrite_spans
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
+
+
+def noon_today() -> dt.datetime:
+    """Noon of today's local date (Asia/Dushanbe), aware."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
+
+
+@pytest.fixture(autouse=True)
+def at_noon_today(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An autouse fixture for an app's tests/conftest.py: each test there runs with the clock
+    set to local noon of today, and running (time-machine). Records "hours ago" on today's
+    tasks would otherwise fall on yesterday when the suite runs just after midnight in Dushanbe
+    (19:00 UTC), and today's task would not yet be due. Browser tests keep the real clock,
+    which Chromium shares."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(noon_today(), tick=True):
+        yield
 
 
 def screenshot(page: Any, path: Any) -> None:

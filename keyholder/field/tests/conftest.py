@@ -24,6 +24,9 @@ from keyholder.keeping.models import Duty, KeepingAgreement
 from keyholder.registry.models import House, Person
 from keyholder.testing import Cast, bearer, make_event, make_household, make_person, make_user
 
+# Each test at local noon of today, whatever the hour of the run (see at_noon_today).
+from keyholder.testing import at_noon_today  # noqa: F401  isort: skip
+
 # What the keyholder's phone must never carry: registry names, phone numbers, owners' surnames.
 SECRETS = ["Азизҷон", "Мадина", "+992917000001", "Қаримова", "owner@example.org", "+992900000009"]
 

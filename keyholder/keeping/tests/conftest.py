@@ -24,6 +24,9 @@ from keyholder.keeping.models import Duty, KeepingAgreement, WateringSeason
 from keyholder.notify.tests.conftest import bot_api, smtp_server  # noqa: F401
 from keyholder.testing import Cast, make_household, make_user
 
+# Each test at local noon of today, whatever the hour of the run (see at_noon_today).
+from keyholder.testing import at_noon_today  # noqa: F401  isort: skip
+
 STREET = "кӯчаи Рӯдакӣ"
 
 
