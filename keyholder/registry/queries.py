@@ -33,6 +33,8 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.core.text import normalise_text, search_key
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import (
+    WORD_END,
+    WORD_TABLES,
     EventCorrection,
     EventKind,
     House,
@@ -433,22 +435,23 @@ def parse_search(text: str) -> SearchQuery:
     return SearchQuery(tuple(search_key(text).split()), digits)
 
 
-def words_q(field: str, words: Iterable[str]) -> Q:
-    """Each word starts a word of ``field`` (a search key): the first one reads the index."""
-    q = Q()
+def matching_ids(model: type[House | Household | Person], words: Iterable[str]) -> QuerySet[Any]:
+    """The ids of records of ``model`` with, for each query word, a word of their search key
+    beginning with it: one prefix range per word on the word table's index, intersected
+    (``models.PersonWord``)."""
+    word_model, owner = WORD_TABLES[model]
+    ids: QuerySet[Any] | None = None
     for word in words:
-        q &= Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": " " + word})
-    return q
+        rows = word_model.objects.filter(word__gte=word, word__lt=word + WORD_END)
+        if ids is not None:
+            rows = rows.filter(**{f"{owner}__in": ids})
+        ids = rows.values(owner)
+    assert ids is not None, "a search has words"
+    return ids
 
 
-def _houses_matching(words: Iterable[str]) -> QuerySet[House, Any]:
-    return House.objects.filter(words_q("search_name", words)).values("pk")
-
-
-# Each branch below is a condition on the searched table's own columns (a subquery for the
-# house and the phone): SQLite then tests the words on each row before any join, rather than
-# joining every row of the area to its house first (7 s instead of well under one on the Asht
-# sample).
+# Each branch below is an id subquery on the word tables (or the phone): the database reads
+# the few ids a word range gives, then their rows, instead of testing every row of the area.
 
 
 def search_households(households: QuerySet[Household], query: SearchQuery) -> QuerySet[Household]:
@@ -457,7 +460,9 @@ def search_households(households: QuerySet[Household], query: SearchQuery) -> Qu
         return households.none()
     found = Q(pk__in=[])
     if query.words:
-        found |= words_q("search_name", query.words) | Q(house_id__in=_houses_matching(query.words))
+        found |= Q(pk__in=matching_ids(Household, query.words)) | Q(
+            house_id__in=matching_ids(House, query.words)
+        )
     if query.phone_digits:
         found |= Q(
             pk__in=Person.objects.filter(phone__endswith=query.phone_digits).values("household_id")
@@ -471,9 +476,9 @@ def search_persons(persons: QuerySet[Person], query: SearchQuery) -> QuerySet[Pe
         return persons.none()
     found = Q(pk__in=[])
     if query.words:
-        found |= words_q("search_name", query.words) | Q(
+        found |= Q(pk__in=matching_ids(Person, query.words)) | Q(
             household_id__in=Household.objects.filter(
-                house_id__in=_houses_matching(query.words)
+                house_id__in=matching_ids(House, query.words)
             ).values("pk")
         )
     if query.phone_digits:
