@@ -285,11 +285,16 @@ class PersonWord(models.Model):
     """One word of a person's search key (given and family name), with the person."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Indexed by ``person_words`` below.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
-        # A query word is a range on ``word``; the person id in the index answers it alone.
-        indexes = [models.Index(fields=["word", "person"], name="person_word")]
+        # A query word is a range on ``word`` (the person id in the index answers it alone);
+        # the other words of a query are ranges on ``person_words``, one record at a time.
+        indexes = [
+            models.Index(fields=["word", "person"], name="person_word"),
+            models.Index(fields=["person", "word"], name="person_words"),
+        ]
 
     def __str__(self) -> str:
         return self.word
@@ -299,10 +304,16 @@ class HouseholdWord(models.Model):
     """One word of a household's search key (its name), with the household."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    # Indexed by ``household_words`` below.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["word", "household"], name="household_word")]
+        indexes = [
+            models.Index(fields=["word", "household"], name="household_word"),
+            models.Index(fields=["household", "word"], name="household_words"),
+        ]
 
     def __str__(self) -> str:
         return self.word
@@ -312,10 +323,14 @@ class HouseWord(models.Model):
     """One word of a house's search key (street and number), with the house."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    # Indexed by ``house_words`` below.
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
-        indexes = [models.Index(fields=["word", "house"], name="house_word")]
+        indexes = [
+            models.Index(fields=["word", "house"], name="house_word"),
+            models.Index(fields=["house", "word"], name="house_words"),
+        ]
 
     def __str__(self) -> str:
         return self.word

@@ -435,19 +435,35 @@ def parse_search(text: str) -> SearchQuery:
     return SearchQuery(tuple(search_key(text).split()), digits)
 
 
+# A word matching at most this many rows is counted exactly when choosing which word of a query
+# reads the index first; past it, every such word counts alike (and the longest goes first).
+SELECTIVE_ROWS = 2000
+
+
 def matching_ids(model: type[House | Household | Person], words: Iterable[str]) -> QuerySet[Any]:
     """The ids of records of ``model`` with, for each query word, a word of their search key
-    beginning with it: one prefix range per word on the word table's index, intersected
-    (``models.PersonWord``)."""
+    beginning with it (``models.PersonWord``).
+
+    The word matching the fewest rows is a prefix range on the ``(word, owner)`` index; each
+    other word is then checked per record found, as a range on the ``(owner, word)`` index.
+    Intersecting the ranges instead read every house of a district for "кӯчаи" (street), the
+    first word of most addresses.
+    """
     word_model, owner = WORD_TABLES[model]
-    ids: QuerySet[Any] | None = None
-    for word in words:
-        rows = word_model.objects.filter(word__gte=word, word__lt=word + WORD_END)
-        if ids is not None:
-            rows = rows.filter(**{f"{owner}__in": ids})
-        ids = rows.values(owner)
-    assert ids is not None, "a search has words"
-    return ids
+
+    def rows(word: str) -> QuerySet[Any]:
+        return word_model.objects.filter(word__gte=word, word__lt=word + WORD_END)
+
+    ordered = sorted(set(words), key=len, reverse=True)
+    assert ordered, "a search has words"
+    if len(ordered) > 1:
+        found = {word: rows(word)[:SELECTIVE_ROWS].count() for word in ordered}
+        ordered.sort(key=lambda word: found[word])
+    first, *others = ordered
+    ids = rows(first)
+    for word in others:
+        ids = ids.filter(Exists(rows(word).filter(**{owner: OuterRef(owner)})))
+    return ids.values(owner)
 
 
 # Each branch below is an id subquery on the word tables (or the phone): the database reads

@@ -52,10 +52,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('word', keyholder.registry.models.WordField(max_length=300)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.household')),
+                ('household', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.household')),
             ],
             options={
-                'indexes': [models.Index(fields=['word', 'household'], name='household_word')],
+                'indexes': [models.Index(fields=['word', 'household'], name='household_word'), models.Index(fields=['household', 'word'], name='household_words')],
             },
         ),
         migrations.CreateModel(
@@ -63,10 +63,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('word', keyholder.registry.models.WordField(max_length=300)),
-                ('house', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.house')),
+                ('house', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.house')),
             ],
             options={
-                'indexes': [models.Index(fields=['word', 'house'], name='house_word')],
+                'indexes': [models.Index(fields=['word', 'house'], name='house_word'), models.Index(fields=['house', 'word'], name='house_words')],
             },
         ),
         migrations.CreateModel(
@@ -74,10 +74,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('word', keyholder.registry.models.WordField(max_length=300)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+                ('person', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
             ],
             options={
-                'indexes': [models.Index(fields=['word', 'person'], name='person_word')],
+                'indexes': [models.Index(fields=['word', 'person'], name='person_word'), models.Index(fields=['person', 'word'], name='person_words')],
             },
         ),
         migrations.RunPython(fill_words, migrations.RunPython.noop, elidable=True),
