@@ -27,7 +27,7 @@ SEARCH_KEY_LENGTH = 300
 WORD_END = chr(0x10FFFF)
 
 
-class WordField(models.CharField):  # type: ignore[type-arg]
+class WordField(models.CharField):
     """A word of a search key, compared byte by byte.
 
     Search keys are lower-case ASCII letters and digits, and a prefix search is the range
@@ -272,11 +272,14 @@ def write_words(
     using: str = "default",
 ) -> int:
     """Write the word rows of records of ``model`` from their (pk, search key) pairs; with
-    ``replace``, their old rows are deleted first. The bulk writers call it too."""
+    ``replace``, their old rows are deleted first. (The bulk writers write the same rows with
+    their own inserts.)"""
     word_model, owner = WORD_TABLES[model]
     if replace:
         word_model.objects.using(using).filter(**{f"{owner}__in": [pk for pk, _ in keys]}).delete()
-    rows = [word_model(word=word, **{owner: pk}) for pk, key in keys for word in search_words(key)]
+    rows: list[Any] = [
+        word_model(word=word, **{owner: pk}) for pk, key in keys for word in search_words(key)
+    ]
     word_model.objects.using(using).bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -336,7 +339,7 @@ class HouseWord(models.Model):
         return self.word
 
 
-WORD_TABLES: dict[type[models.Model], tuple[type[models.Model], str]] = {
+WORD_TABLES: dict[type[models.Model], tuple[type[PersonWord | HouseholdWord | HouseWord], str]] = {
     Person: (PersonWord, "person_id"),
     Household: (HouseholdWord, "household_id"),
     House: (HouseWord, "house_id"),
