@@ -1,6 +1,7 @@
 """A real browser at 360 px, in Tajik (issue 11): a correction typed while the connection is cut
 is not lost. The form's fields are kept in the tab's sessionStorage as typed
-(web/keep_typed.js), put back when the form page is opened again, and forgotten once saved.
+(web/keep_typed.js), put back when the form page is opened again, and forgotten once saved
+or when the user signs out.
 """
 
 from __future__ import annotations
@@ -75,3 +76,12 @@ def test_a_correction_typed_offline_comes_back_and_is_forgotten_once_saved(
     page.wait_for_load_state("load")  # after the deferred scripts ran
     assert form.locator("input[name$='-reason']").input_value() == ""
     assert form.locator("input[name$='-date']").input_value() == "2023-02-10"
+
+    # Typing is kept again; signing out forgets it, so the next person on this tab finds none.
+    form.locator("input[name$='-reason']").fill("Навишта, вале фиристода нашуд")
+    kept = "Object.keys(sessionStorage).filter((k) => k.startsWith('keyholder.keep')).length"
+    assert page.evaluate(kept) == 1
+    page.locator("form[data-keep-forget] button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/**")
+    page.wait_for_load_state("load")
+    assert page.evaluate(kept) == 0

@@ -6,7 +6,7 @@
 // back. A form sent is remembered as pending; the next page says whether it was saved: a
 // success or info message (marked data-saved by web/base.html) forgets what was kept, any other
 // page (the form again with its errors, or the form reopened after the offline page) keeps it.
-// Nothing leaves the browser, and sessionStorage ends with the tab.
+// Nothing leaves the browser; sessionStorage ends with the tab, and signing out empties it.
 (function () {
   "use strict";
 
@@ -102,10 +102,23 @@
 
   document.addEventListener("input", onTyped);
   document.addEventListener("change", onTyped);
+  function forgetAll(store) {
+    Object.keys(store).forEach(function (key) {
+      if (key.indexOf(PREFIX) === 0 || key === PENDING) store.removeItem(key);
+    });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var store = storage();
-    if (!store || !form.hasAttribute || !form.hasAttribute("data-keep")) return;
+    if (!store || !form.hasAttribute) return;
+    // Signing out (web/base.html) forgets everything kept: the next person to sign in on this
+    // tab must not find the last one's typing.
+    if (form.hasAttribute("data-keep-forget")) {
+      forgetAll(store);
+      return;
+    }
+    if (!form.hasAttribute("data-keep")) return;
     save(form);
     var pending = JSON.parse(store.getItem(PENDING) || "[]");
     if (pending.indexOf(keyOf(form)) < 0) pending.push(keyOf(form));
