@@ -30,7 +30,15 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from keyholder.places.models import Place, PlaceKind
-from keyholder.registry.models import House, Household, MigrationEvent, Person
+from keyholder.registry.models import (
+    House,
+    Household,
+    HouseholdWord,
+    HouseWord,
+    MigrationEvent,
+    Person,
+    PersonWord,
+)
 from keyholder.registry.spans import EventRow, SpanWriter
 
 NATIONAL_PERSONS = 10_000_000
@@ -325,6 +333,16 @@ class Writer:
                 for e, p, kind, date, country, until in rows.events
             ],
         )
+        # The one word of each search key above, so that search finds "P123" here as well.
+        self._insert(
+            HouseWord, ["word", "house_id"], [(str(h % 1000), i(h)) for h, _v in rows.houses]
+        )
+        self._insert(
+            HouseholdWord,
+            ["word", "household_id"],
+            [(f"h{h}", i(h)) for h, _v, _ in rows.households],
+        )
+        self._insert(PersonWord, ["word", "person_id"], [(f"p{p}", i(p)) for p, *_ in rows.persons])
         self.write_spans(rows)
 
     def write_spans(self, rows: Rows) -> None:

@@ -25,7 +25,8 @@ reused; ``--regenerate`` starts again. Steps:
 - ``write``: one event through the API, spans included (p95 under 50 ms);
 - ``import``: an export of villages of about 26,740 rows imported again (under 15 s);
 - ``search``: the search API (``q``) on the Asht district sample, p95 under 200 ms, in a
-  database of its own (``bench/search.py``).
+  database of its own (``bench/search.py``), with the old ``LIKE`` path on the same queries
+  beside it as a ratio.
 
 The status steps live in ``bench/status.py``.
 """
@@ -625,13 +626,18 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
     se = steps.get("search", {})
     for name in ("persons", "households"):
         v = se.get(name, {})
+        # The old LIKE path on the same queries, as a ratio (bench/search.py).
+        like = v.get("like_p95")
+        old = f"; old LIKE p95 {_fmt(like, ' s')}" if like else ""
+        if like and v.get("p95"):
+            old += f" (x{like / v['p95']:,.1f})"
         rows.append(
             (
                 "search",
                 (
                     f"/api/v1/{name}?q= in {se.get('district', '?')} sample "
                     f"({se.get('persons_in_sample', '?')} persons), p95 (p50 "
-                    f"{_fmt(v.get('p50'), ' s')})"
+                    f"{_fmt(v.get('p50'), ' s')}{old})"
                 ),
                 _fmt(v.get("p95"), " s"),
                 verdict(v.get("p95"), TARGETS["search"]),

@@ -517,7 +517,9 @@ class Importer:
             p = RowProblems(row)
             row_id = p.ident("id", required=True)
             is_sample = p.flag("sample")
-            self.event(p, {"actor": self.actor, "id": row_id, "is_sample": is_sample})
+            self.event(
+                p, {"actor": self.actor, "id": row_id, "is_sample": is_sample, "importing": True}
+            )
             # A resend, a duplicate id or a bad cell: the row-by-row path says what is wrong.
             if p.errors or row_id is None or row_id in existing or seen[str(row_id)] > 1:
                 return False
@@ -527,7 +529,7 @@ class Importer:
             events.append((row, event))
         person: Person = events[0][1].person
         try:
-            services.require_writer(self.actor, person.household.village)
+            services.require_writer(self.actor, person.household.village, importing=True)
             history = [*batch.history_of(person), *(e for _r, e in events)]
             validate_history(history, person.birth_year, services.today())
             spans = spans_of(history, person.birth_year)
@@ -579,7 +581,13 @@ class Importer:
             self.report.errors.extend(p.errors)
             return
         row_id = p.ident("id", required=True)
-        common = {"actor": self.actor, "id": row_id, "is_sample": p.flag("sample")}
+        # Written as an import: an officer may write within their area (``IMPORT_ROLES``).
+        common = {
+            "actor": self.actor,
+            "id": row_id,
+            "is_sample": p.flag("sample"),
+            "importing": True,
+        }
         # Every cell is parsed before writing, so a row with several bad cells reports them all.
         write: Write = getattr(self, record)(p, common)
         found = self.matched(record, row, p, row_id)

@@ -33,11 +33,15 @@ from keyholder.registry.models import (
     GardenTree,
     House,
     Household,
+    HouseholdWord,
+    HouseWord,
     MigrationEvent,
     Person,
+    PersonWord,
     StatusSpan,
     house_key,
     person_key,
+    search_words,
 )
 from keyholder.registry.sample import (
     CALIBRATION,
@@ -297,11 +301,16 @@ class _Buffer:
         self.households = _Table(Household, now)
         self.persons = _Table(Person, now)
         self.events = _Table(MigrationEvent, now)
+        # The words of each search key, as ``models.save_with_words`` writes them.
+        self.house_words = _Table(HouseWord, now)
+        self.household_words = _Table(HouseholdWord, now)
+        self.person_words = _Table(PersonWord, now)
         self.spans = SpanWriter()
 
     def add(self, place: Place, village: SampleVillage) -> None:
         for plan in village.households:
             house = plan.house
+            key = house_key(house.street, house.number)
             self.houses.add(
                 id=house.id,
                 village_id=place.pk,
@@ -310,20 +319,28 @@ class _Buffer:
                 latitude=house.latitude,
                 longitude=house.longitude,
                 garden_area_m2=house.garden_area_m2,
-                search_name=house_key(house.street, house.number),
+                search_name=key,
                 is_sample=True,
             )
+            for word in search_words(key):
+                self.house_words.add(word=word, house_id=house.id)
             for kind, count in house.trees:
                 self.trees.add(house_id=house.id, kind=kind, count=count)
+            key = search_key(plan.name)
             self.households.add(
                 id=plan.id,
                 village_id=place.pk,
                 house_id=house.id,
                 name=plan.name,
-                search_name=search_key(plan.name),
+                search_name=key,
                 is_sample=True,
             )
+            for word in search_words(key):
+                self.household_words.add(word=word, household_id=plan.id)
             for person in plan.members:
+                key = person_key(person.given_name, person.family_name)
+                for word in search_words(key):
+                    self.person_words.add(word=word, person_id=person.id)
                 self.persons.add(
                     id=person.id,
                     household_id=plan.id,
@@ -332,7 +349,7 @@ class _Buffer:
                     sex=person.sex,
                     birth_year=person.birth_year,
                     relation=person.relation,
-                    search_name=person_key(person.given_name, person.family_name),
+                    search_name=key,
                     is_sample=True,
                 )
                 for index, e in enumerate(person.events):
@@ -363,6 +380,9 @@ class _Buffer:
         result.households += self.households.flush()
         result.persons += self.persons.flush()
         result.events += self.events.flush()
+        self.house_words.flush()
+        self.household_words.flush()
+        self.person_words.flush()
         self.spans.flush()
 
 

@@ -153,3 +153,41 @@ def test_it_refuses_rows_outside_the_area_and_shows_uploads_to_their_uploader_on
         assert signed_in(other).get(f"/registry/upload/{job.pk}/status/").status_code == 404
     assert signed_in(cast.keyholder).get(UPLOAD).status_code == 403
     assert client.get(UPLOAD).status_code == 302
+
+
+def test_an_officer_checks_and_imports_within_their_area_only(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    officer = signed_in(cast.officer)
+    # A row in another district is refused with the code an enumerator gets.
+    outside = f"record,village,street,number\nhouse,{cast.other_village.code},Сино,2\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(UPLOAD, {"file": SimpleUploadedFile("b.csv", outside.encode(), "text/csv")})
+    refused = ImportJob.objects.get(created_by=cast.officer)
+    assert refused.status == "refused"
+    assert refused.plan["lines"][0]["errors"][0]["code"] == "out_of_scope"
+
+    before = registry_counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer.post(UPLOAD, {"file": russian_clerk_file()})
+    job = ImportJob.objects.exclude(pk=refused.pk).get()
+    assert response["Location"] == f"/registry/upload/{job.pk}/"
+    job.refresh_from_db()
+    # Every row of the district's village passes the dry run: houses, households, persons and
+    # events alike.
+    assert job.status == "checked", job.plan
+    assert job.plan["created"] == {"house": 1, "household": 1, "person": 2, "event": 3}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert officer.post(f"/registry/upload/{job.pk}/apply/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done"
+    after = registry_counts()
+    for record, count in job.plan["created"].items():
+        assert after[PLURAL[record]] - before[PLURAL[record]] == count
+    assert AuditLog.objects.filter(
+        user=cast.officer, action="import", object_type="registry_file"
+    ).exists()
+    # Outside an import the officer still writes nothing: the household form is refused.
+    answer = officer.post(f"/registry/villages/{V01}/households/new/", {"name": "Сафаров"})
+    assert answer.status_code == 403
+    assert registry_counts() == after

@@ -9,6 +9,10 @@ from keyholder.places.models import Place
 from keyholder.registry.models import GardenTree, House, Household, MigrationEvent, Person
 from keyholder.registry.sample import D1, D2, plan_village
 from keyholder.registry.tests.sampleworld import generate, load_and_generate
+from keyholder.registry.tests.test_search_words_follow_changes import (
+    words_in_tables,
+    words_of_keys,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +58,8 @@ def wipe() -> None:
 def test_the_same_seed_builds_the_same_registry() -> None:
     load_and_generate(scale=0.01)
     first = digest()
+    # The bulk writer writes the words search reads, as saving would.
+    assert words_in_tables() == words_of_keys()
     wipe()
 
     generate(scale=0.01)

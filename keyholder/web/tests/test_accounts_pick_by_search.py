@@ -92,3 +92,37 @@ def test_an_admin_ticks_the_area_among_places_found_by_name(client: Client, cast
         "TJ-SU-ASHT-PONGHOZ-V01",
         "TJ-SU-ASHT-PONGHOZ-V02",
     }
+
+
+def first_submit_button(body: str, action: str) -> str:
+    """The first submit button of the form posting to ``action``: the one Enter presses."""
+    form = body[body.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
+    button = re.search(r'<button type="submit"[^>]*>[^<]*</button>', form)
+    assert button is not None
+    return button.group()
+
+
+def test_enter_in_a_field_runs_the_forms_main_action_not_find(client: Client, cast: Cast) -> None:
+    client.force_login(cast.admin)
+    page = client.get("/accounts/users/new/").content.decode()
+    # The page has its "Find" buttons, but the first submit button is "Create the account"
+    # (Tajik: the default language), without the name "find" that makes a post a search.
+    assert 'name="find" value="household_q"' in page
+    first = first_submit_button(page, "/accounts/users/new/")
+    assert "Сохтани ҳисоб" in first
+    assert 'name="find"' not in first
+    edit = f"/accounts/users/{cast.enumerator.pk}/"
+    first = first_submit_button(client.get(edit).content.decode(), edit)
+    assert 'name="find"' not in first
+    # What that button sends (no "find") creates the account.
+    form = {
+        "username": "zarina",
+        "password": "a-long-enough-password-42",
+        "role": Role.ENUMERATOR,
+        "language": "tg",
+        "places": cast.village.code,
+        "place_q": "деҳа",
+    }
+    assert client.post("/accounts/users/new/", form).status_code == 302
+    assert User.objects.filter(username="zarina").exists()

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from tqdm import tqdm
 
-from keyholder.accounts.models import Role, User
+from keyholder.accounts.models import User
 from keyholder.core.errors import Code, ServiceError
 from keyholder.registry.importing import RECORDS, ImportReport, import_file
 from keyholder.registry.reading import ImportFileError
+from keyholder.registry.services import IMPORT_ROLES
 
 RECORD_LABELS = {
     "house": gettext_lazy("Houses"),
@@ -95,8 +96,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("No active account has the username “{username}”.").format(username=username)
             )
-        # Only registry writers may import; checking once spares a refusal on every row.
-        if not (user.is_admin or user.role == Role.ENUMERATOR):
+        # Only those who may import write; checking once spares a refusal on every row.
+        if not (user.is_admin or user.role in IMPORT_ROLES):
             raise CommandError(ServiceError(Code.AUTH_FORBIDDEN).message)
         return user
 
