@@ -293,7 +293,9 @@ def list_duties(
     qs = access.duties_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return paginate(qs, ("starts_on", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("starts_on", "id"), page.cursor, page.limit)
+    _audited(request, "duty", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
@@ -333,7 +335,9 @@ def list_tasks(
             raise ServiceError(
                 Code.INVALID_DATE, field="due_before", value=filters.due_before
             ) from exc
-    return paginate(qs, ("due_date", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("due_date", "id"), page.cursor, page.limit)
+    _audited(request, "task", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
