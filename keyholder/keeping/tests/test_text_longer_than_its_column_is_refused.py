@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import DataError
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -90,3 +91,23 @@ def test_a_text_too_long_that_reaches_postgresql_is_a_400() -> None:
     error = error_for(DataError("value too long for type character varying(200)\n"))
     assert error is not None
     assert (error.code, error.status) == (Code.TEXT_TOO_LONG_SOMEWHERE, 400)
+
+
+def test_postgresqls_own_refusal_is_recognised(cast: Cast) -> None:
+    # bulk_create sends no pre_save: on PostgreSQL the column itself refuses the text, with the
+    # words error_for knows; SQLite keeps it (nothing to answer).
+    from django.db import connection, transaction
+
+    from keyholder.registry.models import House
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps a text longer than its column")
+    try:
+        with transaction.atomic():
+            House.objects.bulk_create([House(village=cast.village, street="к" * 201)])
+    except DataError as exc:
+        error = error_for(exc)
+        assert error is not None and error.code == Code.TEXT_TOO_LONG_SOMEWHERE
+    else:
+        raise AssertionError("PostgreSQL stored a street longer than its column")
+    assert not House.objects.filter(street__startswith="ккк").exists()
