@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -100,9 +100,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 @api.exception_handler(TooManyFieldsSent)
 @api.exception_handler(OperationalError)
+@api.exception_handler(DataError)
 def on_limit_or_busy(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A body or an upload over the limit: 413; too many fields: 400; SQLite's "database is
-    # locked" after the busy timeout: 503 with Retry-After. Anything else is unexpected.
+    # locked" after the busy timeout: 503 with Retry-After; PostgreSQL's text too long for its
+    # column: 400. Anything else is unexpected.
     error = error_for(exc)
     if error is None:
         return on_unexpected_error(request, exc)

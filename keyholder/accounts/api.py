@@ -13,7 +13,7 @@ from keyholder.accounts import throttle
 from keyholder.accounts.audit_log import AuditSearch, audit_rows_for, may_read_audit, search
 from keyholder.accounts.models import AuditLog
 from keyholder.accounts.services import audit_list, do_issue_token
-from keyholder.core.api import READ
+from keyholder.core.api import DATE_TEXT, READ, one_of
 from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.core.pagination import Page, PageQuery, paginate
 
@@ -55,12 +55,21 @@ def issue_token(request: HttpRequest, payload: Credentials) -> IssuedToken:
 
 class AuditQuery(Schema):
     user: str = Field("", max_length=150, description="Username of the account that acted.")
-    action: str = Field("", max_length=16, description="One of: " + ", ".join(AuditLog.Action))
+    action: str = Field(
+        "",
+        max_length=16,
+        description="One of: " + ", ".join(AuditLog.Action),
+        json_schema_extra=one_of(["", *AuditLog.Action]),
+    )
     object_id: str = Field(
         "", max_length=64, description="A record's id: rows about it and lists that showed it."
     )
-    since: str = Field("", max_length=10, description="First day, YYYY-MM-DD.")
-    until: str = Field("", max_length=10, description="Last day, YYYY-MM-DD.")
+    since: str = Field(
+        "", max_length=10, description="First day, YYYY-MM-DD.", json_schema_extra=DATE_TEXT
+    )
+    until: str = Field(
+        "", max_length=10, description="Last day, YYYY-MM-DD.", json_schema_extra=DATE_TEXT
+    )
 
 
 class AuditOut(Schema):

@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from keyholder.accounts.retention import AUDIT_RETENTION, delete_old_audit_rows
-        from keyholder.core import periodic
+        from keyholder.core import lengths, periodic
+
+        # No text longer than its column is saved, on SQLite as on PostgreSQL.
+        lengths.connect()
 
         # Audit rows older than AUDIT_RETENTION_DAYS go, in batches, on every turn of the worker.
         periodic.register(AUDIT_RETENTION, delete_old_audit_rows)

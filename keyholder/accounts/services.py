@@ -44,18 +44,20 @@ def audit_list(
     ids: Iterable[object],
     *,
     object_id: object = "",
+    action: str = AuditLog.Action.READ_LIST,
     **detail: Any,
 ) -> None:
     """Write ONE row for a list of personal records shown in one request.
 
     The row names the filter asked (query parameters; empty ones left out), how many records
     were shown and their ids (space-separated in ``object_ids``, so a search for one id finds
-    every list that showed it). One INSERT whatever the length of the page.
+    every list that showed it). One INSERT whatever the length of the page. ``action`` is
+    ``export`` for a file of records written out, which names its records the same way.
     """
     shown = [str(i) for i in ids]
     AuditLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
-        action=AuditLog.Action.READ_LIST,
+        action=action,
         object_type=object_type,
         object_id=str(object_id),
         object_ids=" ".join(shown),

@@ -6,18 +6,56 @@ Nothing here knows the apps: the user behind a token is found by a resolver the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
+from pydantic import WithJsonSchema
 
 from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.core.pagination import Page
 
 T = TypeVar("T")
+
+# What the OpenAPI document says of text the code parses itself, so that what the schema admits
+# is what the code accepts (schemathesis's positive_data_acceptance holds the API to it):
+# ``Field(..., json_schema_extra=DATE_TEXT)`` for a day as YYYY-MM-DD, ``one_of(values)`` for a
+# word from a fixed list, ``PLACE_CODE`` for a place's code.
+DATE_TEXT: dict[str, Any] = {"format": "date"}
+PLACE_CODE: dict[str, Any] = {"pattern": "^[A-Za-z0-9-]+$"}
+# Text that must say something: at least one character that is not a space.
+SOME_TEXT: dict[str, Any] = {"pattern": r"\S"}
+# A month as YYYY-MM, of the years the indicators count (1900 to 2199).
+MONTH_TEXT: dict[str, Any] = {"pattern": "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$"}
+
+
+def one_of(values: Iterable[str]) -> dict[str, Any]:
+    return {"enum": [str(value) for value in values]}
+
+
+def _decimal(whole: int, places: int) -> Any:
+    """A decimal the database's ``DecimalField(max_digits=whole + places)`` holds, as the
+    schema admits it: a whole number or text of digits with at most ``places`` decimals."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
+                {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"},
+            ]
+        }
+    )
+
+
+# An amount of money (``DecimalField(max_digits=12, decimal_places=2)``) and an exchange rate.
+Money = Annotated[Decimal, _decimal(10, 2)]
+Rate = Annotated[Decimal, _decimal(8, 6)]
+# A number of an official figure (``DecimalField(max_digits=16, decimal_places=4)``).
+Figure = Annotated[Decimal, _decimal(12, 4)]
+
 
 # The error answers of an endpoint, for the OpenAPI document: a read may refuse its input,
 # a missing sign-in or something not found; a write may also be forbidden or conflict.

@@ -33,6 +33,10 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     INVALID = "invalid"
     INVALID_FIELD = "invalid.field"
+    # A text longer than its column holds (core/lengths.py): PostgreSQL would refuse it with an
+    # error, SQLite would keep it whole.
+    TEXT_TOO_LONG = "invalid.too_long"
+    TEXT_TOO_LONG_SOMEWHERE = "invalid.too_long_text"
     INVALID_PHONE = "invalid.phone"
     INVALID_PLACE = "invalid.place"
     INVALID_PLACE_KIND = "invalid.place_kind"
@@ -179,6 +183,12 @@ CATALOGUE: dict[Code, ErrorSpec] = {
     # Input.
     Code.INVALID: ErrorSpec(400, _("The request is not valid: {detail}")),
     Code.INVALID_FIELD: ErrorSpec(400, _("The field “{field}” is not valid: {detail}")),
+    Code.TEXT_TOO_LONG: ErrorSpec(
+        400, _("The field “{field}” is longer than {max} characters: shorten it.")
+    ),
+    Code.TEXT_TOO_LONG_SOMEWHERE: ErrorSpec(
+        400, _("A text is longer than the database holds: shorten it.")
+    ),
     Code.INVALID_PHONE: ErrorSpec(400, _("“{value}” is not a valid phone number.")),
     Code.INVALID_PLACE: ErrorSpec(400, _("No place has the code “{value}”.")),
     Code.INVALID_PLACE_KIND: ErrorSpec(400, _("“{value}” is not a village.")),

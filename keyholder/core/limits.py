@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
@@ -35,11 +35,19 @@ class UploadTooLarge(RequestDataTooBig):
 
 
 def error_for(exc: BaseException) -> ServiceError | None:
-    """The catalogue's answer to an exception of the request's size or the database's lock."""
+    """The catalogue's answer to an exception of the request's size or the database's lock,
+    or a ``ServiceError`` no view caught (a text too long, refused before it was saved)."""
+    if isinstance(exc, ServiceError):
+        return exc
     if isinstance(exc, RequestDataTooBig):
         return ServiceError(Code.REQUEST_TOO_LARGE)
     if isinstance(exc, TooManyFieldsSent):
         return ServiceError(Code.REQUEST_TOO_MANY_FIELDS)
+    if isinstance(exc, DataError) and "too long" in str(exc).lower():
+        # PostgreSQL's "value too long for type character varying(n)": a text no check before
+        # the database caught (core/lengths.py). The transaction was rolled back whole.
+        logger.warning("text too long for its column: %s", exc)
+        return ServiceError(Code.TEXT_TOO_LONG_SOMEWHERE)
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
         logger.warning("database busy: %s", exc)
         return ServiceError(Code.BUSY)

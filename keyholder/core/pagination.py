@@ -45,7 +45,12 @@ Key = tuple[Any, ...]
 class PageQuery(Schema):
     """The query parameters of every paginated list."""
 
-    cursor: str | None = Field(None, description="The `next` value of the previous page.")
+    cursor: str | None = Field(
+        None,
+        max_length=512,
+        description="The `next` value of the previous page.",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
 
 

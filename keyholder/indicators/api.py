@@ -18,15 +18,16 @@ from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
 
 from keyholder.accounts.services import user_for_token
-from keyholder.core.api import token_or_session_user
+from keyholder.core.api import MONTH_TEXT, PLACE_CODE, Figure, one_of, token_or_session_user
 from keyholder.core.errors import Code, ErrorOut, ServiceError
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.indicators import catalogue, queries
 from keyholder.indicators.access import indicator_place
 from keyholder.indicators.catalogue import Indicator
 from keyholder.indicators.disclosure import Cell
 from keyholder.indicators.queries import PlaceSeries
 from keyholder.indicators.reconcile import Comparison, official_figures, reconcile
-from keyholder.indicators.services import do_add_official_figure
+from keyholder.indicators.services import INDICATOR_NAME, do_add_official_figure
 from keyholder.places.models import OfficialFigure, Place
 
 router = Router(tags=["indicators"])
@@ -117,11 +118,23 @@ class SeriesOut(Schema):
 
 
 class SeriesQuery(Schema):
-    place: str = Field(..., description="Place code, e.g. TJ-SU-ASHT.")
-    indicator: str = Field(..., description="Indicator name, e.g. abroad.")
-    from_: str | None = Field(None, alias="from", description="First month, YYYY-MM.")
-    to: str | None = Field(None, description="Last month, YYYY-MM.")
-    by: str | None = Field(None, description="“children”: also every child place's series.")
+    place: str = Field(
+        ..., max_length=64, description="Place code, e.g. TJ-SU-ASHT.", json_schema_extra=PLACE_CODE
+    )
+    indicator: str = Field(
+        ...,
+        description="Indicator name, e.g. abroad.",
+        json_schema_extra=one_of(catalogue.CATALOGUE),
+    )
+    from_: str | None = Field(
+        None, alias="from", description="First month, YYYY-MM.", json_schema_extra=MONTH_TEXT
+    )
+    to: str | None = Field(None, description="Last month, YYYY-MM.", json_schema_extra=MONTH_TEXT)
+    by: str | None = Field(
+        None,
+        description="“children”: also every child place's series.",
+        json_schema_extra=one_of(["children"]),
+    )
     dimension: str = Field("", description="A breakdown, e.g. country:RU, sex:f, age:25-34.")
 
 
@@ -175,17 +188,29 @@ class OfficialFigureOut(Schema):
 
 
 class OfficialFigureIn(Schema):
-    place: str
-    indicator: str
-    value: Decimal
-    as_of: dt.date
-    source: str
-    qualifier: str = ""
-    unit: str = ""
-    period: str = ""
-    source_url: str = ""
-    reported_by: str = ""
-    note: str = ""
+    place: str = Field(max_length=64, json_schema_extra=PLACE_CODE)
+    indicator: str = Field(
+        max_length=64,
+        description="A name of lower-case Latin letters, digits and _, e.g. abroad.",
+        json_schema_extra={"pattern": INDICATOR_NAME.pattern},
+    )
+    value: Figure
+    as_of: dt.date = Field(description="The day the figure counts; not in the future.")
+    # Lengths as the service checks them (indicators/services.py); text has a letter in it.
+    source: str = Field(min_length=1, max_length=500, json_schema_extra={"pattern": r"\S"})
+    qualifier: str = Field("", max_length=32)
+    unit: str = Field("", max_length=32)
+    period: str = Field("", max_length=32)
+    source_url: str = Field(
+        "",
+        max_length=1000,
+        description="An http or https address.",
+        json_schema_extra={
+            "pattern": r"^(https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[A-Za-z0-9._~/-]*)?)?$"
+        },
+    )
+    reported_by: str = Field("", max_length=500)
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 @router.get(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.indicators import catalogue
 from keyholder.indicators.dashboard import OFFICIAL_LABELS
 
@@ -50,4 +51,9 @@ class OfficialFigureForm(forms.Form):
     source_url = forms.URLField(
         label=_("Address of the source (optional)"), required=False, assume_scheme="https"
     )
-    note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Note (optional)"),
+        required=False,
+        widget=forms.Textarea,
+    )

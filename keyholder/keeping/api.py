@@ -12,23 +12,25 @@ import binascii
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import WithJsonSchema
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.models import User
 from keyholder.accounts.services import audit_list
-from keyholder.core.api import READ, WRITE, page_of
+from keyholder.core.api import DATE_TEXT, READ, WRITE, one_of, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
 from keyholder.core.pagination import Page, PageQuery, paginate, paginate_keys
 from keyholder.keeping import access, queries, services
 from keyholder.keeping.ledger import AgreementLedger
 from keyholder.keeping.models import (
+    AgreementStatus,
     Duty,
     Incident,
     KeepingAgreement,
@@ -36,6 +38,7 @@ from keyholder.keeping.models import (
     Payment,
     Photo,
     Task,
+    TaskStatus,
     Visit,
     WateringSeason,
 )
@@ -121,14 +124,25 @@ class WaterTurnsAdded:
     added: int
 
 
+# A month of a report, as YYYY-MM: said in the schema, refused by the code (keeping.bad_month).
+ReportMonth = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "description": "YYYY-MM", "pattern": "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"}
+    ),
+]
+
+
 class AgreementFilter(Schema):
-    status: str | None = None
+    status: str | None = Field(None, json_schema_extra=one_of(AgreementStatus.values))
 
 
 class TaskFilter(Schema):
     agreement: uuid.UUID | None = None
-    status: str | None = None
-    due_before: str | None = None
+    status: str | None = Field(None, json_schema_extra=one_of(TaskStatus.values))
+    due_before: str | None = Field(
+        None, description="Last due day, YYYY-MM-DD.", json_schema_extra=DATE_TEXT
+    )
 
 
 class AgreementRef(Schema):
@@ -249,7 +263,7 @@ def get_ledger(request: HttpRequest, agreement_id: uuid.UUID) -> AgreementLedger
     response={200: ReportOut, **READ},
     summary="The owner's report for a month (YYYY-MM)",
 )
-def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> OwnerReport:
+def get_report(request: HttpRequest, agreement_id: uuid.UUID, month: ReportMonth) -> OwnerReport:
     _agreement, report = access.get_owner_report(request.user, agreement_id, month, "json")
     return report
 
@@ -275,7 +289,9 @@ def list_arrears(request: HttpRequest, page: Query[PageQuery]) -> Page[queries.A
     response={200: None, **READ},
     summary="The owner's report as a PDF, in the requester's language",
 )
-def get_report_pdf(request: HttpRequest, agreement_id: uuid.UUID, month: str) -> HttpResponse:
+def get_report_pdf(
+    request: HttpRequest, agreement_id: uuid.UUID, month: ReportMonth
+) -> HttpResponse:
     _, report = access.get_owner_report(request.user, agreement_id, month, "pdf")
     language = getattr(request.user, "language", "") or "tg"
     response = HttpResponse(render_owner_report_pdf(report, language), "application/pdf")
@@ -293,7 +309,9 @@ def list_duties(
     qs = access.duties_for(request.user)
     if filters.agreement:
         qs = qs.filter(agreement_id=filters.agreement)
-    return paginate(qs, ("starts_on", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("starts_on", "id"), page.cursor, page.limit)
+    _audited(request, "duty", [row.pk for row in result.results])
+    return result
 
 
 @router.post(
@@ -333,7 +351,9 @@ def list_tasks(
             raise ServiceError(
                 Code.INVALID_DATE, field="due_before", value=filters.due_before
             ) from exc
-    return paginate(qs, ("due_date", "id"), page.cursor, page.limit)
+    result = paginate(qs, ("due_date", "id"), page.cursor, page.limit)
+    _audited(request, "task", [row.pk for row in result.results])
+    return result
 
 
 @router.post(

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.keeping import checklist
 from keyholder.keeping.models import (
     Currency,
@@ -68,7 +69,10 @@ class VisitForm(PositionMixin, forms.Form):
         label=_("Tasks done on this visit"), required=False, widget=forms.CheckboxSelectMultiple
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     # The position comes from the browser when the keyholder ticks the box, never typed.
     attach_position = forms.BooleanField(
@@ -131,7 +135,10 @@ class IncidentForm(PositionMixin, forms.Form):
         label=_("How serious"), choices=Severity.choices, widget=forms.RadioSelect
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     cost_amount = forms.DecimalField(label=_("Cost"), required=False, min_value=0, decimal_places=2)
     cost_currency = forms.ChoiceField(
@@ -151,6 +158,7 @@ class IncidentForm(PositionMixin, forms.Form):
 
 class ResolveForm(forms.Form):
     note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label=_("What was done"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The owners receive this note."),

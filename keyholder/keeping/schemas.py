@@ -10,11 +10,20 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
+from keyholder.core.api import PLACE_CODE, SOME_TEXT, Money, Rate, one_of
 from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.keeping.models import (
+    AgreementChange,
+    Currency,
+    DutyKind,
+    FeePeriod,
     Incident,
+    IncidentKind,
+    IncidentStatus,
     KeepingAgreement,
+    PaymentMethod,
     Photo,
+    Severity,
     Task,
     Visit,
 )
@@ -23,16 +32,20 @@ from keyholder.keeping.models import (
 class AgreementIn(Schema):
     id: uuid.UUID | None = Field(None, description="Made by the client; a resend is safe.")
     house: uuid.UUID
-    keyholder: str | None = Field(None, description="Username; the requester by default.")
-    owners: list[str] = Field(
+    keyholder: str | None = Field(
+        None, max_length=150, description="Username; the requester by default."
+    )
+    owners: list[Annotated[str, Field(max_length=150)]] = Field(
         default_factory=list,
         description="Usernames of owner accounts of the households living in the house.",
     )
     start: dt.date
     end: dt.date | None = None
-    fee_amount: Decimal
-    fee_currency: str = Field(description="TJS, RUB or USD")
-    fee_period: str = Field(description="month, season or year")
+    fee_amount: Money
+    fee_currency: str = Field(description="TJS, RUB or USD", json_schema_extra=one_of(Currency))
+    fee_period: str = Field(
+        description="month, season or year", json_schema_extra=one_of(FeePeriod)
+    )
     notes: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
@@ -104,28 +117,32 @@ class AgreementPage(Schema):
 
 
 class ChangeIn(Schema):
-    kind: str = Field(description="pause, resume or end")
+    kind: str = Field(
+        description="pause, resume or end", json_schema_extra=one_of(AgreementChange.Kind)
+    )
     date: dt.date
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class KeyIn(Schema):
     id: uuid.UUID | None = None
-    label: str
+    label: str = Field(max_length=200, json_schema_extra=SOME_TEXT)
     handed_over_on: dt.date
-    handed_over_by: str
+    handed_over_by: str = Field(max_length=200)
 
 
 class KeyReturnIn(Schema):
     returned_on: dt.date
-    returned_to: str
+    returned_to: str = Field(max_length=200)
 
 
 class DutyIn(Schema):
     id: uuid.UUID | None = None
     agreement: uuid.UUID
-    kind: str = Field(description="security_round, watering or other")
-    title: str = ""
+    kind: str = Field(
+        description="security_round, watering or other", json_schema_extra=one_of(DutyKind)
+    )
+    title: str = Field("", max_length=200)
     every_days: int | None = None
     follows_water_turns: bool = False
     starts_on: dt.date | None = None
@@ -258,17 +275,17 @@ class IncidentIn(Schema):
     id: uuid.UUID | None = None
     agreement: uuid.UUID
     occurred_on: dt.date
-    kind: str
-    severity: str
+    kind: str = Field(json_schema_extra=one_of(IncidentKind))
+    severity: str = Field(json_schema_extra=one_of(Severity))
     notes: str = Field("", max_length=NOTE_MAX_LENGTH)
-    cost_amount: Decimal | None = None
-    cost_currency: str = ""
+    cost_amount: Money | None = None
+    cost_currency: str = Field("", json_schema_extra=one_of(["", *Currency]))
 
 
 class IncidentStatusIn(Schema):
-    status: str
-    cost_amount: Decimal | None = None
-    cost_currency: str = ""
+    status: str = Field(json_schema_extra=one_of(IncidentStatus))
+    cost_amount: Money | None = None
+    cost_currency: str = Field("", json_schema_extra=one_of(["", *Currency]))
 
 
 class IncidentOut(Schema):
@@ -301,18 +318,21 @@ class IncidentPage(Schema):
 class PaymentIn(Schema):
     id: uuid.UUID | None = None
     agreement: uuid.UUID
-    amount: Decimal
-    currency: str
-    rate: Decimal | None = Field(
+    amount: Money
+    currency: str = Field(json_schema_extra=one_of(Currency))
+    rate: Rate | None = Field(
         None,
         description="the exchange rate agreed with the owner (fee-currency units per unit "
         "paid); required when the currency is not the agreement's fee currency",
     )
-    settled_amount: Decimal | None = Field(
+    settled_amount: Money | None = Field(
         None, description="what it settles in the fee currency; default amount × rate"
     )
     paid_on: dt.date
-    method: str = Field(description="cash, card_transfer, remittance_service or other")
+    method: str = Field(
+        description="cash, card_transfer, remittance_service or other",
+        json_schema_extra=one_of(PaymentMethod),
+    )
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
@@ -453,14 +473,14 @@ class ReportOut(Schema):
 
 
 class WaterTurnsIn(Schema):
-    village: str
-    dates: list[dt.date]
+    village: str = Field(max_length=64, json_schema_extra=PLACE_CODE)
+    dates: list[dt.date] = Field(max_length=366)
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class SeasonIn(Schema):
-    village: str
-    year: int
+    village: str = Field(max_length=64, json_schema_extra=PLACE_CODE)
+    year: int = Field(ge=1900, le=2199)
     start: dt.date
     end: dt.date
 

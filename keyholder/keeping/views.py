@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from keyholder.accounts.models import Role
+from keyholder.accounts.services import audit_list
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pages import or_404, show_refusal
 from keyholder.keeping import access, checklist, pending, queries, requests, services
@@ -150,7 +151,20 @@ def today(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     groups = queries.today_round(request.user, day)
     feed = access.calendar_feed_of(request.user)
-    houses = access.agreements_for(request.user).exclude(status="ended")
+    houses = list(access.agreements_for(request.user).exclude(status="ended"))
+    # One audit row names the houses under care shown (the round's and the list's) and the tasks
+    # of the round.
+    shown = {str(a.pk): None for a in houses}
+    shown.update({str(r.agreement.pk): None for g in groups for r in g.houses})
+    tasks = [t.pk for g in groups for r in g.houses for t in r.tasks]
+    audit_list(
+        request.user,
+        "keeping_agreement",
+        {"day": day.isoformat()},
+        shown,
+        via="today",
+        tasks=len(tasks),
+    )
     return render(
         request,
         "keeping/today.html",
@@ -209,6 +223,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     agreements = list(access.agreements_for(request.user))
     if len(agreements) == 1 and request.user.role == Role.OWNER:  # type: ignore[union-attr]
         return redirect("keeping:house", agreements[0].pk)
+    audit_list(request.user, "keeping_agreement", {}, [a.pk for a in agreements], via="mine")
     return render(request, "keeping/mine.html", {"agreements": agreements})
 
 

@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from keyholder.core.api import PLACE_CODE, one_of
 from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.core.pagination import Page, PageQuery, paginate
 from keyholder.places.models import Place, PlaceKind
@@ -50,8 +51,17 @@ class PlacePage(Schema):
 
 class PlaceFilters(Schema):
     q: str | None = Field(None, description="Part of a name (tg, ru or en) or of the code.")
-    kind: str | None = Field(None, description="One of: " + ", ".join(PlaceKind.values))
-    parent: str | None = Field(None, description="Code of the parent: its direct children.")
+    kind: str | None = Field(
+        None,
+        description="One of: " + ", ".join(PlaceKind.values),
+        json_schema_extra=one_of(PlaceKind.values),
+    )
+    parent: str | None = Field(
+        None,
+        max_length=64,
+        description="Code of the parent: its direct children.",
+        json_schema_extra=PLACE_CODE,
+    )
 
 
 def _matching(text: str) -> list[int]:

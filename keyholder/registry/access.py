@@ -29,7 +29,7 @@ from keyholder.accounts.access import (
     place_in_area,
 )
 from keyholder.accounts.models import AuditLog, Role, User
-from keyholder.accounts.services import audit
+from keyholder.accounts.services import audit, audit_list
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
@@ -192,17 +192,16 @@ def can_write(user: Any, village: Place) -> bool:
 
 
 def members_of(user: Any, household: Household) -> list[Person]:
-    """The members of a household the user may see, each read written to the audit log."""
+    """The members of a household the user may see; ONE audit row (``read_list`` of persons,
+    the household's id as its object) names them all, whatever their number."""
     members = list(persons_for(user).filter(household=household))
-    AuditLog.objects.bulk_create(
-        AuditLog(
-            user=user if is_authenticated(user) else None,
-            action=AuditLog.Action.READ,
-            object_type="person",
-            object_id=str(person.pk),
-            detail={"via": "household"},
-        )
-        for person in members
+    audit_list(
+        user,
+        "person",
+        {"household": household.pk},
+        [person.pk for person in members],
+        object_id=household.pk,
+        via="household",
     )
     return members
 

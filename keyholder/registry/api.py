@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from keyholder.accounts.access import require_user
 from keyholder.accounts.services import audit_list
-from keyholder.core.api import READ, WRITE, page_of
+from keyholder.core.api import DATE_TEXT, PLACE_CODE, READ, WRITE, one_of, page_of
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import created_status
 from keyholder.core.pagination import Page, PageQuery, paginate
@@ -80,11 +80,20 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class OnQuery(Schema):
-    on: str | None = Field(None, description="The date asked, YYYY-MM-DD; today by default.")
+    on: str | None = Field(
+        None,
+        description="The date asked, YYYY-MM-DD; today by default.",
+        json_schema_extra=DATE_TEXT,
+    )
 
 
 class PlaceFilter(Schema):
-    place: str | None = Field(None, description="Code of a place: everything inside it.")
+    place: str | None = Field(
+        None,
+        max_length=64,
+        description="Code of a place: everything inside it.",
+        json_schema_extra=PLACE_CODE,
+    )
 
 
 SEARCH_HELP = (
@@ -101,8 +110,14 @@ class HouseholdFilters(PlaceFilter):
 class PersonFilters(PlaceFilter):
     q: str | None = Field(None, description=SEARCH_HELP, max_length=200)
     household: uuid.UUID | None = None
-    status: str | None = Field(None, description="One of: " + ", ".join(State.ALL))
-    on: str | None = Field(None, description="Date of the status, YYYY-MM-DD; today by default.")
+    status: str | None = Field(
+        None, description="One of: " + ", ".join(State.ALL), json_schema_extra=one_of(State.ALL)
+    )
+    on: str | None = Field(
+        None,
+        description="Date of the status, YYYY-MM-DD; today by default.",
+        json_schema_extra=DATE_TEXT,
+    )
 
 
 def parse_on(value: str | None) -> dt.date:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from django.db.models import Q
 
 from keyholder.accounts.models import AuditLog, User
-from keyholder.accounts.services import audit
+from keyholder.accounts.services import audit_list
 from keyholder.core.text import csv_cell, xlsx_cell
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.importing import COLUMNS
@@ -39,9 +39,16 @@ def _sample(obj: Any) -> str:
     return "yes" if obj.is_sample else ""
 
 
-def export_rows(place: Place | None, counts: Counter[str] | None = None) -> Iterator[list[Value]]:
-    """Yield the header, then houses, households, persons and events of ``place``'s subtree."""
+def export_rows(
+    place: Place | None, counts: Counter[str] | None = None, ids: list[str] | None = None
+) -> Iterator[list[Value]]:
+    """Yield the header, then houses, households, persons and events of ``place``'s subtree.
+
+    ``counts`` counts the records of each kind written; ``ids`` gets the ids of the households
+    and persons written (the records about people), for the export's audit row.
+    """
     counts = counts if counts is not None else Counter()
+    ids = ids if ids is not None else []
     yield list(COLUMNS)
     houses = (
         House.objects.filter(_within(place, "village__"))
@@ -72,6 +79,7 @@ def export_rows(place: Place | None, counts: Counter[str] | None = None) -> Iter
     )
     for household in households.iterator(chunk_size=CHUNK):
         counts["household"] += 1
+        ids.append(str(household.pk))
         yield _row(
             "household",
             id=str(household.pk),
@@ -86,6 +94,7 @@ def export_rows(place: Place | None, counts: Counter[str] | None = None) -> Iter
     )
     for person in persons.iterator(chunk_size=CHUNK):
         counts["person"] += 1
+        ids.append(str(person.pk))
         yield _row(
             "person",
             id=str(person.pk),
@@ -163,12 +172,18 @@ def write_xlsx(rows: Iterator[list[Value]], target: Any) -> None:
     book.save(target)
 
 
-def audit_export(actor: User | None, place: Place | None, counts: Counter[str], fmt: str) -> None:
-    audit(
+def audit_export(
+    actor: User | None, place: Place | None, counts: Counter[str], fmt: str, ids: list[str]
+) -> None:
+    """One ``export`` row naming the place asked, the counts and the ids of the households and
+    persons written out, like a list read (a search for a person's id finds the export)."""
+    audit_list(
         actor,
-        AuditLog.Action.EXPORT,
         "registry_file",
-        place.code if place is not None else "",
+        {"place": place.code if place is not None else "", "format": fmt},
+        ids,
+        object_id=place.code if place is not None else "",
+        action=AuditLog.Action.EXPORT,
         format=fmt,
         **{record: counts[record] for record in ("house", "household", "person", "event")},
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.places.countries import country_choices
 from keyholder.registry.models import (
     EVENT_DETAILS,
@@ -81,7 +82,10 @@ class EventForm(RequestIdForm):
         help_text=_("For a move within the country: a place code, e.g. TJ-SU-ASHT-SHAYDON."),
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -174,7 +178,10 @@ class HouseholdForm(RequestIdForm):
     street = forms.CharField(label=_("Street"), required=False, max_length=200)
     number = forms.CharField(label=_("House number"), required=False, max_length=32)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -27,7 +27,7 @@ from keyholder.accounts.models import AuditLog, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.text import check_text, normalise_notes, normalise_text
+from keyholder.core.text import NOTE_MAX_LENGTH, check_text, normalise_notes, normalise_text
 from keyholder.places.models import Place, place_by_code
 from keyholder.registry import reading, services
 from keyholder.registry.matching import assign_ids, normalise_rows
@@ -104,6 +104,8 @@ MAX_LENGTHS = {
     "given_name": 100,
     "family_name": 100,
     "destination": 200,
+    # Notes of houses, households and events (one column, "notes").
+    "notes": NOTE_MAX_LENGTH,
 }
 MAX_INTEGER = 2**31 - 1
 TRUE_WORDS = {"1", "yes", "y", "true", "t", "ha", "да", "ҳа"}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from keyholder.core.api import PLACE_CODE, SOME_TEXT, one_of
 from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.registry.models import EventKind, Purpose, Relation, Sex, TreeKind
 
@@ -31,13 +32,22 @@ class StatusOut(Schema):
 # Houses.
 
 
+# A country as two Latin letters (ISO 3166-1 alpha-2), or none. In the schema only: the service
+# refuses anything else with its own code (invalid.country).
+COUNTRY: dict[str, Any] = {"pattern": "^([A-Za-z]{2})?$", "maxLength": 2}
+
+
 class HouseIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
-    village: str = Field(..., description="Code of the village.")
+    village: str = Field(
+        ..., max_length=64, description="Code of the village.", json_schema_extra=PLACE_CODE
+    )
     street: str = Field("", max_length=200)
     number: str = Field("", max_length=32)
     trees: dict[str, Annotated[int, Field(ge=0, le=MAX_INTEGER)]] = Field(
-        default_factory=dict, description="Fruit trees by kind: " + ", ".join(TreeKind.values)
+        default_factory=dict,
+        description="Fruit trees by kind: " + ", ".join(TreeKind.values),
+        json_schema_extra={"propertyNames": one_of(TreeKind.values)},
     )
     # Bounded as PostgreSQL's integer column is (SQLite would store far larger numbers).
     garden_area_m2: int | None = Field(None, ge=0, le=MAX_INTEGER)
@@ -79,12 +89,28 @@ class HousePage(Schema):
 class PersonIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
     household: uuid.UUID
-    given_name: str = Field(..., min_length=1, max_length=100)
+    given_name: str = Field(..., min_length=1, max_length=100, json_schema_extra=SOME_TEXT)
     family_name: str = Field("", max_length=100)
-    sex: str = Field(..., description="One of: " + ", ".join(Sex.values))
-    birth_year: int
-    relation: str = Field(Relation.OTHER.value, description="One of: " + ", ".join(Relation.values))
-    phone: str = Field("", description="Any common notation; stored in E.164 (+992...).")
+    sex: str = Field(
+        ..., description="One of: " + ", ".join(Sex.values), json_schema_extra=one_of(Sex)
+    )
+    # From 1900 to this year (the year the server started: a bound a year behind is only
+    # stricter). Said in the schema only: the service refuses a year outside with its own code
+    # (invalid.birth_year).
+    birth_year: int = Field(
+        ..., json_schema_extra={"minimum": 1900, "maximum": dt.date.today().year}
+    )
+    relation: str = Field(
+        Relation.OTHER.value,
+        description="One of: " + ", ".join(Relation.values),
+        json_schema_extra=one_of(Relation),
+    )
+    phone: str = Field(
+        "",
+        max_length=32,
+        description="Any common notation; stored in E.164 (+992...).",
+        json_schema_extra={"pattern": r"^[0-9+() .-]*$"},
+    )
 
 
 # A person with their status on a date, read from a ``queries.PersonOnDate``.
@@ -131,8 +157,10 @@ class PersonPage(Schema):
 
 class HouseholdIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
-    village: str = Field(..., description="Code of the village.")
-    name: str = Field(..., min_length=1, max_length=200)
+    village: str = Field(
+        ..., max_length=64, description="Code of the village.", json_schema_extra=PLACE_CODE
+    )
+    name: str = Field(..., min_length=1, max_length=200, json_schema_extra=SOME_TEXT)
     house: uuid.UUID | None = None
     notes: str = Field("", max_length=NOTE_MAX_LENGTH)
 
@@ -202,13 +230,30 @@ class HouseholdStatusOut(Schema):
 
 class EventIn(Schema):
     id: uuid.UUID | None = Field(None, description=ID_HELP)
-    kind: str = Field(..., description="One of: " + ", ".join(EventKind.values))
+    kind: str = Field(
+        ...,
+        description="One of: " + ", ".join(EventKind.values),
+        json_schema_extra=one_of(EventKind),
+    )
     date: dt.date
-    country: str = Field("", description="ISO 3166-1 alpha-2 (departures, deportations, bans).")
+    country: str = Field(
+        "",
+        description="ISO 3166-1 alpha-2 (departures, deportations, bans).",
+        json_schema_extra=COUNTRY,
+    )
     destination: str = Field("", max_length=200, description="Region or city abroad.")
-    purpose: str = Field("", description="One of: " + ", ".join(Purpose.values))
+    purpose: str = Field(
+        "",
+        description="One of: " + ", ".join(Purpose.values),
+        json_schema_extra=one_of(["", *Purpose]),
+    )
     until: dt.date | None = Field(None, description="Last day of an entry ban.")
-    moved_to: str | None = Field(None, description="Code of the place moved to (moves).")
+    moved_to: str | None = Field(
+        None,
+        max_length=64,
+        description="Code of the place moved to (moves).",
+        json_schema_extra=PLACE_CODE,
+    )
     note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
@@ -248,16 +293,31 @@ class EventCorrectionIn(Schema):
     """The fields to change, and why. A field left out keeps its value; when the kind changes,
     the details the new kind does not have are cleared (a value sent for one is refused)."""
 
-    kind: str | None = Field(None, description="One of: " + ", ".join(EventKind.values))
+    kind: str | None = Field(
+        None,
+        description="One of: " + ", ".join(EventKind.values),
+        json_schema_extra=one_of(EventKind),
+    )
     date: dt.date | None = None
     country: str | None = Field(
-        None, description="ISO 3166-1 alpha-2 (departed, deported, entry_ban)."
+        None,
+        description="ISO 3166-1 alpha-2 (departed, deported, entry_ban).",
+        json_schema_extra=COUNTRY,
     )
     destination: str | None = Field(None, max_length=200, description="Region or city (departed).")
-    purpose: str | None = Field(None, description="One of: " + ", ".join(Purpose.values))
+    purpose: str | None = Field(
+        None,
+        description="One of: " + ", ".join(Purpose.values),
+        json_schema_extra=one_of(["", *Purpose]),
+    )
     until: dt.date | None = Field(None, description="Last day of an entry ban (entry_ban).")
-    moved_to: str | None = Field(None, description="Code of the place moved to (moved).")
-    note: str | None = None
+    moved_to: str | None = Field(
+        None,
+        max_length=64,
+        description="Code of the place moved to (moved).",
+        json_schema_extra=PLACE_CODE,
+    )
+    note: str | None = Field(None, max_length=NOTE_MAX_LENGTH)
     reason: str = Field(..., max_length=500, description=REASON_HELP)
 
 

@@ -185,11 +185,16 @@ def test_a_note_longer_than_a_page_is_refused_with_its_field(cast: Cast, client)
     answer = _post_json(client, "/api/v1/households", body, cast)
     assert answer.status_code == 400, answer.content
     assert (answer.json()["code"], answer.json()["field"]) == ("invalid", "notes")
-    # The model's guard, for writes that do not come through the API's schema.
+    # The check before every save (core/lengths.py), for writes that do not come through the
+    # API's schema: it names the field and its limit.
     try:
         do_create_house(actor=cast.enumerator, village=cast.village, notes=long_note * 2)
     except ServiceError as error:
-        assert (error.code, error.field) == ("invalid.field", "notes")
+        assert (error.code, error.field, error.params) == (
+            "invalid.too_long",
+            "notes",
+            {"max": NOTE_MAX_LENGTH},
+        )
     else:
         raise AssertionError("a note of twice the limit was stored")
     assert not Household.objects.filter(name="Karimov", notes__startswith=line.strip()).exists()

@@ -85,3 +85,12 @@ def test_it_rebuilds_the_same_registry_from_its_export(
     assert content(second) == content(first)
     exports = AuditLog.objects.filter(action=AuditLog.Action.EXPORT)
     assert [e.detail["person"] for e in exports] == [5, 5]
+    # Each export's row names the households and persons written out, as a list read does.
+    first_export = exports.order_by("pk").first()
+    assert first_export is not None
+    assert first_export.detail["filter"] == {"place": "TJ-SU-ASHT", "format": suffix[1:]}
+    assert str(karim.pk) in first_export.shown_ids
+    assert str(cast.household.pk) in first_export.shown_ids
+    assert str(outsider_person.pk) not in first_export.object_ids
+    listed = first_export.detail["household"] + first_export.detail["person"]
+    assert first_export.detail["count"] == len(first_export.shown_ids) == listed

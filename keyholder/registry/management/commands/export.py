@@ -42,7 +42,8 @@ class Command(BaseCommand):
             "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "csv"
         )
         counts: Counter[str] = Counter()
-        rows = export_rows(place, counts)
+        ids: list[str] = []
+        rows = export_rows(place, counts, ids)
         if fmt == "xlsx":
             write_xlsx(rows, output if output is not None else sys.stdout.buffer)
         elif output is not None:
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 write_csv(rows, stream)
         else:
             write_csv(rows, self.stdout)
-        audit_export(None, place, counts, fmt)
+        audit_export(None, place, counts, fmt, ids)
         if output is not None:
             self.stderr.write(
                 _(
