@@ -114,8 +114,12 @@ class House(Stamped):
     def __str__(self) -> str:
         return f"{self.street} {self.number}".strip() or str(self.id)
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does; a bulk writer calls it itself)."""
         self.search_name = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.set_search_name()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -146,8 +150,12 @@ class Household(Stamped):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does; a bulk writer calls it itself)."""
         self.search_name = search_key(self.name)[:SEARCH_KEY_LENGTH]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.set_search_name()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -174,8 +182,12 @@ class Person(Stamped):
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does; a bulk writer calls it itself)."""
         self.search_name = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.set_search_name()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
