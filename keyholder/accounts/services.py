@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from keyholder.accounts import throttle
 from keyholder.accounts.models import ApiToken, AuditLog, Role, User, hash_token
+from keyholder.core.bulk import insert_objects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind, require_place
 
@@ -35,6 +36,25 @@ def audit(user: Any, action: str, object_type: str, object_id: object = "", **de
         object_id=str(object_id),
         detail=detail,
     )
+
+
+def audit_created(
+    user: Any, object_type: str, created: Iterable[tuple[object, dict[str, Any]]]
+) -> int:
+    """One ``create`` row per (id, detail), as ``audit`` writes for each record made, written
+    in bulk (``core.bulk``): the import makes tens of thousands at once."""
+    who = user if getattr(user, "is_authenticated", False) else None
+    rows = [
+        AuditLog(
+            user=who,
+            action=AuditLog.Action.CREATE,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=detail,
+        )
+        for object_id, detail in created
+    ]
+    return insert_objects(AuditLog, rows)
 
 
 def audit_list(

@@ -24,8 +24,9 @@ from typing import Any
 from django.db import DatabaseError, models, transaction
 
 from keyholder.accounts.models import AuditLog, User
-from keyholder.accounts.services import audit
+from keyholder.accounts.services import audit, audit_created
 from keyholder.core import effects
+from keyholder.core.bulk import insert_objects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import UNUSABLE_IDS
 from keyholder.core.text import check_text, normalise_notes, normalise_text
@@ -331,9 +332,12 @@ def records_of(record: str) -> models.QuerySet[Any]:
 class Importer:
     """Checks and writes the rows of one file through the registry services."""
 
-    def __init__(self, rows: list[Row], actor: User | None) -> None:
+    def __init__(self, rows: list[Row], actor: User | None, *, bulk: bool = True) -> None:
         self.rows = rows
         self.actor = actor
+        # False: every row through its service, one at a time (the referee of the bulk path
+        # in the tests, and its "before" in the bench).
+        self.bulk = bulk
         self.report = ImportReport(rows=len(rows), records={r.number: r.record for r in rows})
         # Records this import wrote or found, and rows that failed, by record type and id.
         self.done: dict[str, dict[uuid.UUID, Any]] = {name: {} for name in RECORDS}
@@ -343,6 +347,11 @@ class Importer:
         self.writable: dict[int, ServiceError | None] = {}
         # Persons created by this import: they have no events in the registry yet.
         self.fresh: set[uuid.UUID] = set()
+        # Persons written in bulk, whose spans are not written yet: with their events, or
+        # (those without any) at the end of ``import_events``.
+        self.spanless: dict[uuid.UUID, Person] = {}
+        self.bulk_persons: set[uuid.UUID] = set()
+        self.today = services.today()
         self.id_counts = self._ids_in_file()
         self.file_ids = {name: set(counts) for name, counts in self.id_counts.items()}
 
@@ -518,13 +527,32 @@ class Importer:
             while end < len(rows) and rows[end].text("person_id").lower() == person_key:
                 end += 1
             group = rows[start:end]
-            if not self._batched(group, seen, existing, batch):
+            # A new person's spans come with their events: from the batch, or from
+            # ``do_record_event`` row by row (or the import fails and nothing stays).
+            with contextlib.suppress(ValueError):
+                self.spanless.pop(uuid.UUID(person_key), None)
+            if not (self.bulk and self._batched(group, seen, existing, batch)):
                 for row in group:
                     self.check(row)
             if progress is not None:
                 progress(len(group))
             start = end
-        batch.flush()
+        batch.flush(self.bulk_persons)
+        self.write_first_spans(list(self.spanless.values()))
+        self.spanless = {}
+
+    def write_first_spans(self, persons: list[Person]) -> None:
+        """The one span of new persons without events (present since birth, or not yet a
+        member), as ``do_create_person`` writes it."""
+        writer = SpanWriter()
+        first: dict[int, list[Any]] = {}
+        for person in persons:
+            year = person.birth_year
+            if year not in first:
+                first[year] = spans_of([], year)
+            household = person.household
+            writer.add(person.pk, household.pk, household.village_id, first[year])
+        writer.flush()
 
     def existing_ids(self, record: str) -> set[uuid.UUID]:
         """The ids of this file's rows of one type that the registry already holds."""
@@ -560,7 +588,7 @@ class Importer:
         cell, a record that exists or may (a matched row, a resend, an id twice in the
         file) and every refusal go through ``check`` and the service, as before."""
         record = row.record
-        if record not in FIELD_CHECKS:
+        if not self.bulk or record not in FIELD_CHECKS:
             return False
         if batch.existing is None:
             batch.existing = self.existing_ids(record)
@@ -580,6 +608,8 @@ class Importer:
         village = kwargs["household"].village if record == "person" else kwargs["village"]
         try:
             self.require_writer(village)
+            if record == "person":
+                kwargs["this_year"] = self.today.year
             checked = FIELD_CHECKS[record](**kwargs)
         except ServiceError:
             return False
@@ -608,6 +638,8 @@ class Importer:
             self.report.outcomes[row.number] = "create"
             if record == "person":
                 self.fresh.add(obj.pk)
+                self.spanless[obj.pk] = obj
+                self.bulk_persons.add(obj.pk)
 
     def _batched(
         self, group: list[Row], seen: Counter[str], existing: set[uuid.UUID], batch: EventBatch
@@ -630,7 +662,7 @@ class Importer:
         try:
             services.require_writer(self.actor, person.household.village)
             history = [*batch.history_of(person), *(e for _r, e in events)]
-            validate_history(history, person.birth_year, services.today())
+            validate_history(history, person.birth_year, self.today)
             spans = spans_of(history, person.birth_year)
         except ServiceError:
             return False
@@ -687,6 +719,7 @@ class Importer:
 
         def write() -> tuple[Any, bool]:
             return service(**kwargs, **common)
+
         found = self.matched(record, row, p, row_id)
         if found is not None:
             self.done[record][found.pk] = found
@@ -745,8 +778,8 @@ class Importer:
 
 class RecordBatch:
     """New houses, households or persons (one type) of an import, written in bulk once every
-    row of their type is checked: the records, their garden trees, a new person's first span
-    (present since birth, as ``do_create_person`` writes) and one audit row each."""
+    row of their type is checked: the records, their garden trees and one audit row each.
+    (A new person's spans are written with their events, ``Importer.import_events``.)"""
 
     def __init__(self, actor: User | None, record: str = "") -> None:
         self.actor = actor
@@ -760,40 +793,17 @@ class RecordBatch:
 
     def write(self) -> None:
         objs = [obj for _row, obj, _trees in self.queue]
-        MODELS[self.record]._default_manager.bulk_create(objs, batch_size=500)
+        insert_objects(MODELS[self.record], objs)
         if self.record == "house":
-            GardenTree.objects.bulk_create(
-                (
+            insert_objects(
+                GardenTree,
+                [
                     GardenTree(house=obj, kind=kind, count=count)
                     for _row, obj, trees in self.queue
                     for kind, count in trees.items()
-                ),
-                batch_size=1000,
+                ],
             )
-        elif self.record == "person":
-            writer = SpanWriter()
-            first: dict[int, list[Any]] = {}
-            for person in objs:
-                year = person.birth_year
-                if year not in first:
-                    first[year] = spans_of([], year)
-                household = person.household
-                writer.add(person.pk, household.pk, household.village_id, first[year])
-            writer.flush()
-        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        AuditLog.objects.bulk_create(
-            (
-                AuditLog(
-                    user=user,
-                    action=AuditLog.Action.CREATE,
-                    object_type=self.record,
-                    object_id=str(obj.pk),
-                    detail={},
-                )
-                for obj in objs
-            ),
-            batch_size=1000,
-        )
+        audit_created(self.actor, self.record, ((obj.pk, {}) for obj in objs))
 
 
 class EventBatch:
@@ -831,11 +841,13 @@ class EventBatch:
         earliest = min(e.date for e in events)
         self.villages[village_id] = min(self.villages.get(village_id, earliest), earliest)
 
-    def flush(self) -> None:
+    def flush(self, spanless: set[uuid.UUID]) -> None:
+        """Write the queued events, their persons' spans and audit rows. ``spanless``: the
+        persons this import wrote in bulk, who have no spans to delete yet."""
         if not self.events:
             return
-        MigrationEvent.objects.bulk_create(self.events, batch_size=1000)
-        ids = list(self.persons)
+        insert_objects(MigrationEvent, self.events)
+        ids = [p for p in self.persons if p not in spanless]
         for start in range(0, len(ids), 500):
             StatusSpan.objects.filter(person_id__in=ids[start : start + 500]).delete()
         writer = SpanWriter()
@@ -843,19 +855,10 @@ class EventBatch:
             household = person.household
             writer.add(person.pk, household.pk, household.village_id, spans)
         writer.flush()
-        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        AuditLog.objects.bulk_create(
-            (
-                AuditLog(
-                    user=user,
-                    action=AuditLog.Action.CREATE,
-                    object_type="migration_event",
-                    object_id=str(event.pk),
-                    detail={"person": str(event.person_id)},
-                )
-                for event in self.events
-            ),
-            batch_size=1000,
+        audit_created(
+            self.actor,
+            "migration_event",
+            ((event.pk, {"person": str(event.person_id)}) for event in self.events),
         )
         for village_id, since in self.villages.items():
             effects.announce(REGISTRY_CHANGED, [village_id], since)
@@ -868,6 +871,7 @@ def import_rows(
     dry_run: bool = False,
     source: str = "",
     progress: Callable[[int], None] | None = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Check and write ``rows`` all-or-nothing; on a dry run or any bad row, nothing stays.
 
@@ -877,7 +881,7 @@ def import_rows(
     with transaction.atomic():
         normalise_rows(rows)
         assign_ids(rows, actor)
-        importer = Importer(rows, actor)
+        importer = Importer(rows, actor, bulk=bulk)
         # One indicator refresh for the whole file, queued only if the import commits.
         with effects.batched():
             report = importer.run(progress)

@@ -169,14 +169,16 @@ def person_fields(
     family_name: str,
     relation: str,
     phone: str,
+    this_year: int | None = None,
 ) -> dict[str, Any]:
-    """A new person's fields normalised, or the refusal (shared as ``house_fields`` is)."""
+    """A new person's fields normalised, or the refusal (shared as ``house_fields`` is).
+    ``this_year``: the year of ``today()``, when the caller has read it already."""
     given_name = normalise_text(given_name)
     if not given_name:
         raise ServiceError(Code.INVALID_FIELD, field="given_name", detail="empty")
     _choice(sex, SEXES, "sex")
     _choice(relation, RELATIONS, "relation")
-    if not 1900 <= birth_year <= today().year:
+    if not 1900 <= birth_year <= (this_year or today().year):
         raise ServiceError(Code.INVALID_BIRTH_YEAR, field="birth_year", value=birth_year)
     return {
         "household": household,
