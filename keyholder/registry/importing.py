@@ -804,6 +804,13 @@ class RecordBatch:
                 ],
             )
         audit_created(self.actor, self.record, ((obj.pk, {}) for obj in objs))
+        if self.record in ("household", "person"):
+            # As ``do_create_household`` and ``do_create_person`` announce each.
+            villages = {
+                obj.village_id if self.record == "household" else obj.household.village_id
+                for obj in objs
+            }
+            effects.announce(REGISTRY_CHANGED, villages, None)
 
 
 class EventBatch:

@@ -268,6 +268,8 @@ def do_create_household(
     if not created:
         return household, False
     audit(actor, AuditLog.Action.CREATE, "household", household.pk)
+    # Its house counts in the figures of every month (from the beginning).
+    _announce([village.pk], None)
     return household, True
 
 
@@ -313,6 +315,8 @@ def do_create_person(
     # A person without events has a status too (present since birth): their first span.
     rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
+    # A resident since birth counts in every month's figures (from the beginning).
+    _announce([household.village_id], None)
     return person, True
 
 

@@ -195,6 +195,10 @@ class SpanWriter:
     ) -> None:
         self.add(person_id, household_id, village_id, spans_of(events, birth_year))
 
+    def __len__(self) -> int:
+        """The spans added and not yet written."""
+        return len(self.writer.rows)
+
     def flush(self) -> int:
         return self.writer.flush()
 
