@@ -229,9 +229,7 @@ def _households(
     abroad = per_household(spans.state == ABROAD_CODE) > 0
     # Members present and younger than the elderly age in the month (their age is the year of
     # the month less their birth year).
-    young = (
-        per_household(in_village, batch.january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
-    )
+    young = per_household(in_village, batch.january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
 
     def by_village(table: np.ndarray, villages: np.ndarray) -> np.ndarray:
         return group_sum(table, villages, batch.villages)
