@@ -355,7 +355,7 @@ class Writer:
         spans = SpanWriter()
         for p, h, _sex, birth_year in rows.persons:
             spans.add_history(_uuid(p), _uuid(h), village_of[h], birth_year, histories.get(p, []))
-            if len(spans.rows) >= 200_000:
+            if len(spans) >= 200_000:
                 spans.flush()
         spans.flush()
 

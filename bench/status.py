@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 STATES = ("present", "returned", "deported", "banned", "abroad", "moved", "left", "dead", "not_yet")
@@ -201,66 +199,4 @@ def step_write(args: Any) -> dict[str, Any]:
         "writes": len(times),
         "p95": round(percentile(times, 0.95), 4),
         "p50": round(statistics.median(times), 4),
-    }
-
-
-def step_import(args: Any) -> dict[str, Any]:
-    """Import of an export of a few villages (about 26,740 rows, the size of the Asht file)
-    into a registry where they were deleted; everything rolled back afterwards."""
-    english()
-    from django.db import transaction
-
-    from keyholder.places.models import Place
-    from keyholder.registry.exporting import export_rows, write_csv
-    from keyholder.registry.importing import import_file
-    from keyholder.registry.models import (
-        GardenTree,
-        House,
-        Household,
-        MigrationEvent,
-        Person,
-        StatusSpan,
-    )
-
-    villages = list(
-        Place.objects.filter(kind="village", households__isnull=False)
-        .distinct()
-        .order_by("code")[:40]
-    )
-    chosen: list[Any] = []
-    rows = 0
-    for village in villages:
-        lines = sum(1 for _ in export_rows(village)) - 1
-        chosen.append(village)
-        rows += lines
-        if rows >= 26_740:
-            break
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "villages.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            for village in chosen[:1]:
-                write_csv(export_rows(village), stream)
-            for village in chosen[1:]:
-                rest = export_rows(village)
-                next(rest)  # one header for the whole file
-                write_csv(rest, stream)
-        ids = [v.pk for v in chosen]
-        with transaction.atomic():
-            StatusSpan.objects.filter(village_id__in=ids).delete()
-            MigrationEvent.objects.filter(person__household__village_id__in=ids).delete()
-            Person.objects.filter(household__village_id__in=ids).delete()
-            Household.objects.filter(village_id__in=ids).delete()
-            GardenTree.objects.filter(house__village_id__in=ids).delete()
-            House.objects.filter(village_id__in=ids).delete()
-            began = time.perf_counter()
-            report = import_file(path)
-            seconds = time.perf_counter() - began
-            transaction.set_rollback(True)
-    return {
-        "rows": report.rows,
-        "villages": len(chosen),
-        "ok": report.ok,
-        "errors": [e.__dict__ for e in report.errors[:3]],
-        "created": dict(report.created),
-        "seconds": round(seconds, 2),
     }

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Change:
-    """What a committed write changed: a topic, the villages touched, the earliest date."""
+    """What a committed write changed: a topic, the villages touched, the earliest date
+    whose figures may differ (None: any date, from the beginning)."""
 
     topic: str
     village_ids: tuple[int, ...]
@@ -46,10 +47,15 @@ _listeners: dict[str, list[Listener]] = {}
 class _Pending:
     villages: set[int] = field(default_factory=set)
     since: dt.date | None = None
+    empty: bool = True
 
     def add(self, village_ids: Iterable[int], since: dt.date | None) -> None:
         self.villages.update(int(v) for v in village_ids)
-        if since is not None and (self.since is None or since < self.since):
+        # The earliest date wins, and an announcement without one (from the beginning) wins
+        # over every date: a refresh from a later date would keep stale earlier months.
+        if self.empty:
+            self.since, self.empty = since, False
+        elif since is None or (self.since is not None and since < self.since):
             self.since = since
 
 

@@ -110,11 +110,27 @@ _SPACES = re.compile(r"[^\S\x0b\x0c\x1c-\x1f]+")
 def normalise_text(value: str) -> str:
     """A one-line text as it is stored: NFC, every run of Unicode white space one space,
     stripped. Control characters are left in place for ``check_text`` to refuse by name."""
+    if _already_normal(value):
+        return value
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def _already_normal(value: str) -> bool:
+    """Printable ASCII with single inner spaces and none at the ends is its own normal form
+    (most cells of an import: ids, dates, codes): both functions below return it unchanged."""
+    return (
+        value.isascii()
+        and value.isprintable()
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    )
 
 
 def normalise_notes(value: str) -> str:
     """A multi-line text (notes): NFC, spaces within a line folded, lines kept."""
+    if _already_normal(value):
+        return value
     lines = unicodedata.normalize("NFC", value).replace("\r\n", "\n").split("\n")
     folded = [_SPACES.sub(" ", line).strip() for line in lines]
     return "\n".join(folded).strip("\n")

@@ -115,12 +115,21 @@ def group_sum(table: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray
 
 
 class Batch:
-    """The series of each village of a batch, as (villages, months) arrays per key."""
+    """The series of each village of a batch, as (villages, months) arrays per key.
 
-    def __init__(self, villages: int, months: int) -> None:
+    ``first``: the first month computed (a refresh from a date needs no earlier one); every
+    month index of the batch (spans, flows, care) is then counted from it, and ``months`` is
+    the number of months computed."""
+
+    def __init__(self, villages: int, months: int, first: int = 0) -> None:
         self.villages = villages
         self.months = months
+        self.first = first
         self.out: dict[Key, np.ndarray] = {}
+
+    def january(self, years: np.ndarray) -> np.ndarray:
+        """The month index of each year's January, counted from ``first``."""
+        return january(years) - self.first
 
     def add(self, key: Key, values: np.ndarray) -> None:
         existing = self.out.get(key)
@@ -189,7 +198,7 @@ def _persons(batch: Batch, spans: SpanRows) -> None:
     born = spans.birth_year[abroad]
     low = np.full(len(born), -OPEN)
     for band, (_first, last) in enumerate(AGE_BANDS):
-        high = np.full(len(born), OPEN) if last is None else january(born + last + 1)
+        high = np.full(len(born), OPEN) if last is None else batch.january(born + last + 1)
         batch.add_ranges(
             ("abroad", f"{AGE}:{AGE_BAND_LABELS[band]}"),
             va,
@@ -220,7 +229,7 @@ def _households(
     abroad = per_household(spans.state == ABROAD_CODE) > 0
     # Members present and younger than the elderly age in the month (their age is the year of
     # the month less their birth year).
-    young = per_household(in_village, january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
+    young = per_household(in_village, batch.january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
 
     def by_village(table: np.ndarray, villages: np.ndarray) -> np.ndarray:
         return group_sum(table, villages, batch.villages)
@@ -266,10 +275,13 @@ def compute_batch(
     households: HouseholdRows,
     flows: FlowRows,
     care: Mapping[int, Sequence[tuple[int, int]]],
+    first: int = 0,
 ) -> dict[int, Series]:
     """Every series of each village of a batch (``care``: the months each house, by its batch
-    position, is under a keeping agreement)."""
-    batch = Batch(len(village_ids), months)
+    position, is under a keeping agreement). With ``first``, months ``first`` to ``months``
+    only: every month index given (spans, flows, care) is counted from ``first`` already, and
+    the series hold ``months - first`` values."""
+    batch = Batch(len(village_ids), months - first, first)
     _persons(batch, spans)
     _households(batch, spans, households, care)
     _flows(batch, flows)

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from keyholder.core.bulk import insert_objects
 from keyholder.indicators.engine import (
     FLOW_KINDS,
     OPEN,
@@ -43,6 +44,7 @@ from keyholder.indicators.months import (
     expiry_index,
     month_end,
     month_index,
+    month_start,
 )
 from keyholder.keeping.schedule import Interval
 from keyholder.places.models import Place
@@ -222,9 +224,10 @@ def _batches(village_ids: list[int]) -> Iterator[list[int]]:
 FlowsByVillage = dict[int, list[tuple[str, str, int, int]]]
 
 
-def _flows(village_ids: list[int] | None) -> FlowsByVillage:
+def _flows(village_ids: list[int] | None, first: int = 0) -> FlowsByVillage:
     """Departures, returns and deportations by village, kind, country and month: one grouped
-    scan of the events for a full build, one per 500 villages for a refresh."""
+    scan of the events for a full build, one per 500 villages for a refresh (of the events
+    from month ``first`` on)."""
     tables = _tables()
     out: FlowsByVillage = defaultdict(list)
     if village_ids is None:
@@ -233,17 +236,22 @@ def _flows(village_ids: list[int] | None) -> FlowsByVillage:
         batches = [village_ids[i : i + 500] for i in range(0, len(village_ids), 500)]
     for batch in batches:
         where = "" if batch is None else f"WHERE h.village_id IN ({_in(batch)})"
+        params: list[Any] = list(batch or [])
+        if first:
+            where += " AND e.date >= %s" if where else "WHERE e.date >= %s"
+            params.append(_param(month_start(first)))
         sql = FLOWS_SQL.format(where=where, month=_month_sql("e.date"), **tables)
-        for village_id, kind, country, month, count in _fetch(sql, batch or []):
+        for village_id, kind, country, month, count in _fetch(sql, params):
             if kind in FLOW_KINDS:
                 out[village_id].append((kind, country or "", month, count))
     return out
 
 
 def _compute_batch(
-    ids: list[int], months: int, all_flows: FlowsByVillage
+    ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
 ) -> tuple[dict[int, Series], int, int]:
-    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``."""
+    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``
+    (months ``first`` to ``months``: only the spans holding on one of their ends are read)."""
     tables = _tables()
     marks = _in(ids)
     village_position = {village_id: position for position, village_id in enumerate(ids)}
@@ -273,8 +281,9 @@ def _compute_batch(
     )
     care: dict[int, list[tuple[int, int]]] = {}
     for house, ranges in kept_ranges(ids, months).items():
+        shifted = [(max(lo - first, 0), hi - first) for lo, hi in ranges if hi > first]
         for position in house_ids.get(str(house), []):
-            care[position] = ranges
+            care[position] = shifted
     # Spans, with the sex and birth year of their person.
     sql = SPANS_SQL.format(
         ids=marks,
@@ -285,7 +294,7 @@ def _compute_batch(
         open=OPEN,
         **tables,
     )
-    rows = _fetch(sql, [*ids, _param(month_end(0))])
+    rows = _fetch(sql, [*ids, _param(month_end(first))])
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
     village_col, household_col, state_col, start_col, stop_col = columns[:5]
     country_col, ban_col, sex_col, born_col = columns[5:]
@@ -301,16 +310,22 @@ def _compute_batch(
         village=coded(village_col, village_position.__getitem__),
         household=coded(household_col, household_position.__getitem__),
         state=coded(state_col, STATE_CODE.__getitem__),
-        start=np.asarray(start_col, dtype=np.int64),
-        stop=np.asarray(stop_col, dtype=np.int64),
+        start=np.asarray(start_col, dtype=np.int64) - first,
+        stop=np.asarray(stop_col, dtype=np.int64) - first,
         country=coded(country_col, country_position.__getitem__),
-        ban_stop=np.asarray(ban_col, dtype=np.int64),
+        ban_stop=np.asarray(ban_col, dtype=np.int64) - first,
         sex=coded(sex_col, sex_position.__getitem__),
         birth_year=np.asarray(born_col, dtype=np.int64),
         countries=countries,
     )
-    flows = FlowRows([(village_position[v], *row) for v in ids for row in all_flows.get(v, [])])
-    series = compute_batch(ids, months, spans, households, flows, care)
+    flows = FlowRows(
+        [
+            (village_position[v], kind, country, month - first, count)
+            for v in ids
+            for kind, country, month, count in all_flows.get(v, [])
+        ]
+    )
+    series = compute_batch(ids, months, spans, households, flows, care, first)
     # Persons without spans (never written, or an impossible history) are left out: say so.
     persons = _fetch(PERSONS_SQL.format(ids=marks, **tables), ids)[0][0]
     first = _fetch(FIRST_SPANS_SQL.format(ids=marks, **tables), [*ids, _param(SPAN_START)])[0][0]
@@ -318,10 +333,14 @@ def _compute_batch(
 
 
 def compute_villages(
-    village_ids: Iterable[int] | None, months: int, progress: Progress | None = None
+    village_ids: Iterable[int] | None,
+    months: int,
+    progress: Progress | None = None,
+    first: int = 0,
 ) -> tuple[dict[int, Series], int, int]:
     """Series of each village's own households; returns (series, households, persons left
-    out for want of spans)."""
+    out for want of spans). With ``first``, the series hold months ``first`` to ``months``
+    only."""
     if village_ids is None:
         ids = sorted(set(Household.objects.order_by().values_list("village_id", flat=True)))
     else:
@@ -336,9 +355,9 @@ def compute_villages(
             cursor.execute("PRAGMA mmap_size = 1073741824")
     out: dict[int, Series] = {}
     households = skipped = 0
-    flows = _flows(None if village_ids is None else ids)
+    flows = _flows(None if village_ids is None else ids, first)
     for batch in _batches(ids):
-        series, batch_households, batch_skipped = _compute_batch(batch, months, flows)
+        series, batch_households, batch_skipped = _compute_batch(batch, months, flows, first)
         out.update(series)
         households += batch_households
         skipped += batch_skipped
@@ -381,17 +400,16 @@ def _rows(totals: dict[int, Series]) -> Iterator[IndicatorSeries]:
 
 
 def _write(rows: Iterable[IndicatorSeries]) -> int:
+    """Insert the series around the ORM (``core.bulk``), a batch at a time."""
     count = 0
     batch: list[IndicatorSeries] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            IndicatorSeries.objects.bulk_create(batch)
-            count += len(batch)
+            count += insert_objects(IndicatorSeries, batch)
             batch = []
     if batch:
-        IndicatorSeries.objects.bulk_create(batch)
-        count += len(batch)
+        count += insert_objects(IndicatorSeries, batch)
     return count
 
 
@@ -467,15 +485,43 @@ def _add_into(target: Series, series: Series) -> None:
         target[key] = values.copy() if existing is None else existing + values
 
 
-def _refresh_locked(ids: list[int], months: int) -> tuple[int, int, int, set[int]]:
-    """The refresh proper, inside a transaction holding the store's lock."""
+def _later_months(ids: list[int], months: int, first: int) -> tuple[dict[int, Series], int, int]:
+    """Villages' series recomputed from month ``first`` on, the months before it kept as
+    stored (their stored series is their own: no place lies under them)."""
+    later, households, skipped = compute_villages(ids, months, first=first)
+    stored = _stored(ids, months)
+    out: dict[int, Series] = {}
+    for village_id in ids:
+        before, after = stored.get(village_id, {}), later.get(village_id, {})
+        merged: Series = {}
+        for key in {*before, *after}:
+            values = before[key].copy() if key in before else np.zeros(months, dtype=np.int64)
+            values[first:] = after.get(key, 0)
+            merged[key] = values
+        out[village_id] = merged
+    return out, households, skipped
+
+
+def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, int, int, set[int]]:
+    """The refresh proper, inside a transaction holding the store's lock. ``first``: the
+    first month the writes can have changed (their earliest date's)."""
     parents = _parents()
     # A place with households of its own (a town) is recomputed with the villages.
     ancestors = _ancestors(ids, parents)
     with_own = set(
         Household.objects.filter(village_id__in=ancestors).values_list("village_id", flat=True)
     )
-    own, households, skipped = compute_villages([*ids, *with_own], months)
+    # Villages with no place under them keep their months before ``first``; any other place
+    # with households is recomputed over the whole history.
+    above = {parent for parent in parents.values() if parent is not None}
+    partial = [v for v in ids if first > 0 and v not in above and v not in with_own]
+    whole = sorted({*ids, *with_own} - set(partial))
+    own, households, skipped = compute_villages(whole, months)
+    if partial:
+        later, more_households, more_skipped = _later_months(partial, months, first)
+        own.update(later)
+        households += more_households
+        skipped += more_skipped
     # Villages without any household left (all deleted) have empty series.
     for village_id in ids:
         own.setdefault(village_id, {})
@@ -507,8 +553,9 @@ def refresh_villages(
 ) -> BuildReport | None:
     """Re-aggregate the villages a write touched from their spans and re-sum their ancestors.
 
-    A village is recomputed over its whole history (its spans are cheap to sum, and ``since``
-    is kept for logging).
+    A village is recomputed from the month of ``since`` on (its earlier months cannot have
+    changed: a status on a date depends only on the events up to it), over its whole history
+    when ``since`` is None.
     Returns ``None`` when the store has never been built: there is nothing to keep fresh.
     When the calendar has moved into a month the store does not hold yet, a full build runs.
     """
@@ -523,7 +570,8 @@ def refresh_villages(
         return build_all(today=today)
     with transaction.atomic():
         state = _lock_state()
-        households, rows, skipped, ancestors = _refresh_locked(ids, months)
+        first = 0 if since is None else min(max(month_index(since), 0), months - 1)
+        households, rows, skipped, ancestors = _refresh_locked(ids, months, first)
         state.refreshed_at = timezone.now()
         state.save(update_fields=["refreshed_at"])
     seconds = time.perf_counter() - began

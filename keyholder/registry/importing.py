@@ -16,7 +16,7 @@ import math
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,18 @@ from typing import Any
 from django.db import DatabaseError, models, transaction
 
 from keyholder.accounts.models import AuditLog, User
-from keyholder.accounts.services import audit
+from keyholder.accounts.services import audit, audit_created
 from keyholder.core import effects
+from keyholder.core.bulk import insert_objects
 from keyholder.core.errors import Code, ServiceError
+from keyholder.core.idempotency import UNUSABLE_IDS
 from keyholder.core.text import NOTE_MAX_LENGTH, check_text, normalise_notes, normalise_text
 from keyholder.places.models import Place, place_by_code
 from keyholder.registry import reading, services
 from keyholder.registry.matching import assign_ids, normalise_rows
 from keyholder.registry.models import (
     EventKind,
+    GardenTree,
     House,
     Household,
     MigrationEvent,
@@ -42,6 +45,7 @@ from keyholder.registry.models import (
     Sex,
     StatusSpan,
     TreeKind,
+    write_words,
 )
 from keyholder.registry.reading import Row
 from keyholder.registry.signals import REGISTRY_CHANGED
@@ -111,9 +115,27 @@ MAX_INTEGER = 2**31 - 1
 TRUE_WORDS = {"1", "yes", "y", "true", "t", "ha", "да", "ҳа"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "f", "не", "нет"}
 TREE_SEPARATORS = re.compile(r"[;,\s]+")
+# The choices' values, read once (``TextChoices.values`` builds its list on every call); in
+# their declared order, which the refusal lists.
+TREE_KINDS = tuple(TreeKind.values)
+SEXES = tuple(Sex.values)
+RELATIONS = tuple(Relation.values)
+EVENT_KINDS = tuple(EventKind.values)
+PURPOSES = tuple(Purpose.values)
 
 
-Write = Callable[[], tuple[Any, bool]]
+SERVICES: dict[str, Callable[..., tuple[Any, bool]]] = {
+    "house": services.do_create_house,
+    "household": services.do_create_household,
+    "person": services.do_create_person,
+    "event": services.do_record_event,
+}
+# What each service checks of a new record before inserting it, for the bulk path.
+FIELD_CHECKS: dict[str, Callable[..., Any]] = {
+    "house": services.house_fields,
+    "household": services.household_fields,
+    "person": services.person_fields,
+}
 
 
 @dataclass(frozen=True)
@@ -231,7 +253,7 @@ class RowProblems:
             self.add(column, ServiceError(Code.INVALID_DATE, value=value))
             return None
 
-    def choice(self, column: str, choices: list[str], *, required: bool = False) -> str:
+    def choice(self, column: str, choices: Sequence[str], *, required: bool = False) -> str:
         value = self.text(column, required=required).lower()
         if value and value not in choices:
             self.add(
@@ -256,7 +278,7 @@ class RowProblems:
                 continue
             kind, sep, count = part.replace(":", "=").partition("=")
             kind = kind.lower()
-            if not sep or kind not in TreeKind.values or not count.isdigit():
+            if not sep or kind not in TREE_KINDS or not count.isdigit():
                 self.add(column, ServiceError(Code.IMPORT_BAD_TREES, value=value))
                 return {}
             trees[kind] = trees.get(kind, 0) + int(count)
@@ -313,23 +335,35 @@ def records_of(record: str) -> models.QuerySet[Any]:
 class Importer:
     """Checks and writes the rows of one file through the registry services."""
 
-    def __init__(self, rows: list[Row], actor: User | None) -> None:
+    def __init__(self, rows: list[Row], actor: User | None, *, bulk: bool = True) -> None:
         self.rows = rows
         self.actor = actor
+        # False: every row through its service, one at a time (the referee of the bulk path
+        # in the tests, and its "before" in the bench).
+        self.bulk = bulk
         self.report = ImportReport(rows=len(rows), records={r.number: r.record for r in rows})
         # Records this import wrote or found, and rows that failed, by record type and id.
         self.done: dict[str, dict[uuid.UUID, Any]] = {name: {} for name in RECORDS}
         self.failed: dict[str, dict[uuid.UUID, int]] = {name: {} for name in RECORDS}
         self.refused_events: dict[str, int] = {}
         self.places: dict[tuple[str, bool], Place | ServiceError] = {}
-        self.file_ids = self._ids_in_file()
+        self.writable: dict[int, ServiceError | None] = {}
+        # Persons created by this import: they have no events in the registry yet.
+        self.fresh: set[uuid.UUID] = set()
+        # Persons written in bulk, whose spans are not written yet: with their events, or
+        # (those without any) at the end of ``import_events``.
+        self.spanless: dict[uuid.UUID, Person] = {}
+        self.bulk_persons: set[uuid.UUID] = set()
+        self.today = services.today()
+        self.id_counts = self._ids_in_file()
+        self.file_ids = {name: set(counts) for name, counts in self.id_counts.items()}
 
-    def _ids_in_file(self) -> dict[str, set[uuid.UUID]]:
-        ids: dict[str, set[uuid.UUID]] = {name: set() for name in RECORDS}
+    def _ids_in_file(self) -> dict[str, Counter[uuid.UUID]]:
+        ids: dict[str, Counter[uuid.UUID]] = {name: Counter() for name in RECORDS}
         for row in self.rows:
             if row.record in ids:
                 with contextlib.suppress(ValueError):
-                    ids[row.record].add(uuid.UUID(row.text("id")))
+                    ids[row.record][uuid.UUID(row.text("id"))] += 1
         return ids
 
     def prefetch_parents(self, record: str, column: str) -> None:
@@ -402,9 +436,9 @@ class Importer:
 
     # One method per record type: parse the cells, then call the service.
 
-    def house(self, p: RowProblems, common: dict[str, Any]) -> Write:
+    def house(self, p: RowProblems) -> dict[str, Any]:
         # Typed loosely: the write only runs when every cell parsed, so nothing is None then.
-        kwargs: dict[str, Any] = {
+        return {
             "village": self.village(p),
             "street": p.text("street"),
             "number": p.text("number"),
@@ -414,42 +448,38 @@ class Importer:
             "longitude": p.decimal("longitude"),
             "notes": p.text("notes"),
         }
-        return lambda: services.do_create_house(**kwargs, **common)
 
-    def household(self, p: RowProblems, common: dict[str, Any]) -> Write:
-        kwargs: dict[str, Any] = {
+    def household(self, p: RowProblems) -> dict[str, Any]:
+        return {
             "village": self.village(p),
             "house": self.parent(p, "house_id"),
             "name": p.text("name", required=True),
             "notes": p.text("notes"),
         }
-        return lambda: services.do_create_household(**kwargs, **common)
 
-    def person(self, p: RowProblems, common: dict[str, Any]) -> Write:
-        kwargs: dict[str, Any] = {
+    def person(self, p: RowProblems) -> dict[str, Any]:
+        return {
             "household": self.parent(p, "household_id"),
             "given_name": p.text("given_name", required=True),
             "family_name": p.text("family_name"),
-            "sex": p.choice("sex", Sex.values, required=True),
+            "sex": p.choice("sex", SEXES, required=True),
             "birth_year": p.integer("birth_year", required=True),
-            "relation": p.choice("relation", Relation.values) or Relation.OTHER,
+            "relation": p.choice("relation", RELATIONS) or Relation.OTHER,
             "phone": p.text("phone"),
         }
-        return lambda: services.do_create_person(**kwargs, **common)
 
-    def event(self, p: RowProblems, common: dict[str, Any]) -> Write:
-        kwargs: dict[str, Any] = {
+    def event(self, p: RowProblems) -> dict[str, Any]:
+        return {
             "person": self.parent(p, "person_id"),
-            "kind": p.choice("kind", EventKind.values, required=True),
+            "kind": p.choice("kind", EVENT_KINDS, required=True),
             "date": p.date("date", required=True),
             "country": p.text("country"),
             "destination": p.text("destination"),
-            "purpose": p.choice("purpose", Purpose.values),
+            "purpose": p.choice("purpose", PURPOSES),
             "until": p.date("until"),
             "moved_to": self.village(p, "moved_to") if p.text("moved_to") else None,
             "note": p.text("notes"),
         }
-        return lambda: services.do_record_event(**kwargs, **common)
 
     def run(self, progress: Callable[[int], None] | None = None) -> ImportReport:
         for record, column in (
@@ -460,10 +490,16 @@ class Importer:
             self.prefetch_parents(record, column)
         ordered = ordered_rows(self.rows)
         events = [row for row in ordered if row.record == "event"]
+        batch = RecordBatch(self.actor)
         for row in ordered[: len(ordered) - len(events)]:
-            self.check(row)
+            if row.record != batch.record:
+                self.flush(batch)
+                batch = RecordBatch(self.actor, row.record)
+            if not self.queued(row, batch):
+                self.check(row)
             if progress is not None:
                 progress(1)
+        self.flush(batch)
         self.import_events(events, progress)
         self.report.errors.sort(
             key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else 99)
@@ -480,10 +516,13 @@ class Importer:
         through ``do_record_event`` row by row, which reports each refusal as before.
         """
         seen = Counter(row.text("id").lower() for row in rows)
-        existing = self._existing_event_ids(rows)
+        existing = self.existing_ids("event")
         batch = EventBatch(self.actor)
         wanted = {row.text("person_id").lower() for row in rows}
-        batch.lock_and_read(sorted(p for p in self.done["person"] if str(p) in wanted))
+        # Persons this import created have no events yet, and no other write can see them.
+        batch.lock_and_read(
+            sorted(p for p in self.done["person"] if str(p) in wanted and p not in self.fresh)
+        )
         start = 0
         while start < len(rows):
             person_key = rows[start].text("person_id").lower()
@@ -491,24 +530,120 @@ class Importer:
             while end < len(rows) and rows[end].text("person_id").lower() == person_key:
                 end += 1
             group = rows[start:end]
-            if not self._batched(group, seen, existing, batch):
+            # A new person's spans come with their events: from the batch, or from
+            # ``do_record_event`` row by row (or the import fails and nothing stays).
+            with contextlib.suppress(ValueError):
+                self.spanless.pop(uuid.UUID(person_key), None)
+            if not (self.bulk and self._batched(group, seen, existing, batch)):
                 for row in group:
                     self.check(row)
             if progress is not None:
                 progress(len(group))
             start = end
-        batch.flush()
+        batch.flush(self.bulk_persons)
+        self.write_first_spans(list(self.spanless.values()))
+        self.spanless = {}
 
-    def _existing_event_ids(self, rows: list[Row]) -> set[uuid.UUID]:
-        ids = sorted(self.file_ids["event"])
+    def write_first_spans(self, persons: list[Person]) -> None:
+        """The one span of new persons without events (present since birth, or not yet a
+        member), as ``do_create_person`` writes it."""
+        writer = SpanWriter()
+        first: dict[int, list[Any]] = {}
+        for person in persons:
+            year = person.birth_year
+            if year not in first:
+                first[year] = spans_of([], year)
+            household = person.household
+            writer.add(person.pk, household.pk, household.village_id, first[year])
+        writer.flush()
+
+    def existing_ids(self, record: str) -> set[uuid.UUID]:
+        """The ids of this file's rows of one type that the registry already holds."""
+        ids = sorted(self.file_ids[record])
         found: set[uuid.UUID] = set()
+        manager = MODELS[record]._default_manager
         for start in range(0, len(ids), 500):
             found.update(
-                MigrationEvent.objects.filter(pk__in=ids[start : start + 500]).values_list(
-                    "pk", flat=True
-                )
+                manager.filter(pk__in=ids[start : start + 500])
+                .order_by()
+                .values_list("pk", flat=True)
             )
         return found
+
+    def require_writer(self, village: Place) -> None:
+        """``services.require_writer`` for an import (officers may write within their area),
+        asked once per village of the file."""
+        if village.pk not in self.writable:
+            try:
+                services.require_writer(self.actor, village, importing=True)
+            except ServiceError as exc:
+                self.writable[village.pk] = exc
+            else:
+                self.writable[village.pk] = None
+        refusal = self.writable[village.pk]
+        if refusal is not None:
+            raise refusal
+
+    # Houses, households and persons in bulk: a new record whose row passes every check the
+    # service would make is queued and written with the others of its type.
+
+    def queued(self, row: Row, batch: RecordBatch) -> bool:
+        """Queue a row's new record for the bulk write, or say no (nothing queued): a bad
+        cell, a record that exists or may (a matched row, a resend, an id twice in the
+        file) and every refusal go through ``check`` and the service, as before."""
+        record = row.record
+        if not self.bulk or record not in FIELD_CHECKS:
+            return False
+        if batch.existing is None:
+            batch.existing = self.existing_ids(record)
+        p = RowProblems(row)
+        row_id = p.ident("id", required=True)
+        is_sample = p.flag("sample")
+        kwargs = getattr(self, record)(p)
+        if (
+            p.errors
+            or row_id is None
+            or row.matched
+            or row_id in UNUSABLE_IDS
+            or row_id in batch.existing
+            or self.id_counts[record][row_id] > 1
+        ):
+            return False
+        village = kwargs["household"].village if record == "person" else kwargs["village"]
+        try:
+            self.require_writer(village)
+            if record == "person":
+                kwargs["this_year"] = self.today.year
+            checked = FIELD_CHECKS[record](**kwargs)
+        except ServiceError:
+            return False
+        fields, trees = checked if record == "house" else (checked, {})
+        obj: Any = MODELS[record](id=row_id, created_by=self.actor, is_sample=is_sample, **fields)
+        obj.set_search_name()
+        batch.add(row, obj, trees)
+        return True
+
+    def flush(self, batch: RecordBatch) -> None:
+        """Write the queued records; should the database refuse them, check each row alone
+        (the refused row then reports the database's words, as ``check`` does)."""
+        if not batch.queue:
+            return
+        try:
+            with transaction.atomic():
+                batch.write()
+        except DatabaseError:
+            for row, _obj, _trees in batch.queue:
+                self.check(row)
+            return
+        record = batch.record
+        for row, obj, _trees in batch.queue:
+            self.done[record][obj.pk] = obj
+            self.report.created[record] += 1
+            self.report.outcomes[row.number] = "create"
+            if record == "person":
+                self.fresh.add(obj.pk)
+                self.spanless[obj.pk] = obj
+                self.bulk_persons.add(obj.pk)
 
     def _batched(
         self, group: list[Row], seen: Counter[str], existing: set[uuid.UUID], batch: EventBatch
@@ -519,9 +654,7 @@ class Importer:
             p = RowProblems(row)
             row_id = p.ident("id", required=True)
             is_sample = p.flag("sample")
-            self.event(
-                p, {"actor": self.actor, "id": row_id, "is_sample": is_sample, "importing": True}
-            )
+            self.event(p)
             # A resend, a duplicate id or a bad cell: the row-by-row path says what is wrong.
             if p.errors or row_id is None or row_id in existing or seen[str(row_id)] > 1:
                 return False
@@ -533,7 +666,7 @@ class Importer:
         try:
             services.require_writer(self.actor, person.household.village, importing=True)
             history = [*batch.history_of(person), *(e for _r, e in events)]
-            validate_history(history, person.birth_year, services.today())
+            validate_history(history, person.birth_year, self.today)
             spans = spans_of(history, person.birth_year)
         except ServiceError:
             return False
@@ -548,7 +681,7 @@ class Importer:
         """The event of a parsed row, normalised as ``do_record_event`` does, or None where
         that service would refuse it before replaying."""
         person = self.parent(p, "person_id")
-        kind = p.choice("kind", EventKind.values, required=True)
+        kind = p.choice("kind", EVENT_KINDS, required=True)
         country = p.text("country").strip().upper()
         date = p.date("date", required=True)
         if p.errors or person is None or date is None:
@@ -567,7 +700,7 @@ class Importer:
             date=date,
             country=country,
             destination=normalise_text(p.text("destination")),
-            purpose=p.choice("purpose", Purpose.values),
+            purpose=p.choice("purpose", PURPOSES),
             until=p.date("until"),
             moved_to=moved_to,
             note=normalise_notes(p.text("notes")),
@@ -591,7 +724,12 @@ class Importer:
             "importing": True,
         }
         # Every cell is parsed before writing, so a row with several bad cells reports them all.
-        write: Write = getattr(self, record)(p, common)
+        kwargs = getattr(self, record)(p)
+        service = SERVICES[record]
+
+        def write() -> tuple[Any, bool]:
+            return service(**kwargs, **common)
+
         found = self.matched(record, row, p, row_id)
         if found is not None:
             self.done[record][found.pk] = found
@@ -607,6 +745,8 @@ class Importer:
                 p.add("id", ServiceError(Code.INVALID, detail=str(exc)))
             else:
                 self.done[record][obj.pk] = obj
+                if created and record == "person":
+                    self.fresh.add(obj.pk)
                 (self.report.created if created else self.report.existing)[record] += 1
                 self.report.outcomes[row.number] = "create" if created else "exists"
         if p.errors:
@@ -646,6 +786,45 @@ class Importer:
         p.errors.append(RowError(row.number, error_column(record, error), error.code, message))
 
 
+class RecordBatch:
+    """New houses, households or persons (one type) of an import, written in bulk once every
+    row of their type is checked: the records, their garden trees and one audit row each.
+    (A new person's spans are written with their events, ``Importer.import_events``.)"""
+
+    def __init__(self, actor: User | None, record: str = "") -> None:
+        self.actor = actor
+        self.record = record
+        self.queue: list[tuple[Row, Any, dict[str, int]]] = []
+        # The ids of this type the registry held before (read when the first row comes).
+        self.existing: set[uuid.UUID] | None = None
+
+    def add(self, row: Row, obj: Any, trees: dict[str, int]) -> None:
+        self.queue.append((row, obj, trees))
+
+    def write(self) -> None:
+        objs = [obj for _row, obj, _trees in self.queue]
+        insert_objects(MODELS[self.record], objs)
+        # Their search words, as ``save`` writes them for a record saved alone.
+        write_words(MODELS[self.record], [(obj.pk, obj.search_name) for obj in objs], replace=False)
+        if self.record == "house":
+            insert_objects(
+                GardenTree,
+                [
+                    GardenTree(house=obj, kind=kind, count=count)
+                    for _row, obj, trees in self.queue
+                    for kind, count in trees.items()
+                ],
+            )
+        audit_created(self.actor, self.record, ((obj.pk, {}) for obj in objs))
+        if self.record in ("household", "person"):
+            # As ``do_create_household`` and ``do_create_person`` announce each.
+            villages = {
+                obj.village_id if self.record == "household" else obj.household.village_id
+                for obj in objs
+            }
+            effects.announce(REGISTRY_CHANGED, villages, None)
+
+
 class EventBatch:
     """Events, spans and audit rows of an import, written in bulk at the end of it."""
 
@@ -681,11 +860,13 @@ class EventBatch:
         earliest = min(e.date for e in events)
         self.villages[village_id] = min(self.villages.get(village_id, earliest), earliest)
 
-    def flush(self) -> None:
+    def flush(self, spanless: set[uuid.UUID]) -> None:
+        """Write the queued events, their persons' spans and audit rows. ``spanless``: the
+        persons this import wrote in bulk, who have no spans to delete yet."""
         if not self.events:
             return
-        MigrationEvent.objects.bulk_create(self.events, batch_size=1000)
-        ids = list(self.persons)
+        insert_objects(MigrationEvent, self.events)
+        ids = [p for p in self.persons if p not in spanless]
         for start in range(0, len(ids), 500):
             StatusSpan.objects.filter(person_id__in=ids[start : start + 500]).delete()
         writer = SpanWriter()
@@ -693,19 +874,10 @@ class EventBatch:
             household = person.household
             writer.add(person.pk, household.pk, household.village_id, spans)
         writer.flush()
-        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        AuditLog.objects.bulk_create(
-            (
-                AuditLog(
-                    user=user,
-                    action=AuditLog.Action.CREATE,
-                    object_type="migration_event",
-                    object_id=str(event.pk),
-                    detail={"person": str(event.person_id)},
-                )
-                for event in self.events
-            ),
-            batch_size=1000,
+        audit_created(
+            self.actor,
+            "migration_event",
+            ((event.pk, {"person": str(event.person_id)}) for event in self.events),
         )
         for village_id, since in self.villages.items():
             effects.announce(REGISTRY_CHANGED, [village_id], since)
@@ -718,6 +890,7 @@ def import_rows(
     dry_run: bool = False,
     source: str = "",
     progress: Callable[[int], None] | None = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Check and write ``rows`` all-or-nothing; on a dry run or any bad row, nothing stays.
 
@@ -727,7 +900,7 @@ def import_rows(
     with transaction.atomic():
         normalise_rows(rows)
         assign_ids(rows, actor)
-        importer = Importer(rows, actor)
+        importer = Importer(rows, actor, bulk=bulk)
         # One indicator refresh for the whole file, queued only if the import commits.
         with effects.batched():
             report = importer.run(progress)

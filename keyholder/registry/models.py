@@ -144,6 +144,10 @@ class House(Stamped):
     def __str__(self) -> str:
         return f"{self.street} {self.number}".strip() or str(self.id)
 
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
+        self.search_name = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
         save_with_words(self, key, ("street", "number"), super().save, args, kwargs)
@@ -183,6 +187,10 @@ class Household(Stamped):
     def __str__(self) -> str:
         return self.name
 
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
+        self.search_name = search_key(self.name)[:SEARCH_KEY_LENGTH]
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = search_key(self.name)[:SEARCH_KEY_LENGTH]
         save_with_words(self, key, ("name",), super().save, args, kwargs)
@@ -217,6 +225,10 @@ class Person(Stamped):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    def set_search_name(self) -> None:
+        """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
+        self.search_name = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]

@@ -52,6 +52,12 @@ WRITER_ROLES = (Role.ADMIN, Role.ENUMERATOR)
 # area they write through an import, and only through one (their forms stay read-only).
 IMPORT_ROLES = (*WRITER_ROLES, Role.OFFICER)
 MAX_TREE_COUNT = 2**31 - 1
+# The choices' values, read once: ``TextChoices.values`` builds its list on every call.
+TREE_KINDS = frozenset(TreeKind.values)
+SEXES = frozenset(Sex.values)
+RELATIONS = frozenset(Relation.values)
+EVENT_KINDS = frozenset(EventKind.values)
+PURPOSES = frozenset(Purpose.values)
 
 
 def today() -> dt.date:
@@ -111,6 +117,84 @@ def _announce(villages: Iterable[int], since: dt.date | None) -> None:
     effects.announce(REGISTRY_CHANGED, villages, since)
 
 
+def house_fields(
+    *,
+    village: Place,
+    street: str,
+    number: str,
+    trees: Mapping[str, int] | None,
+    garden_area_m2: int | None,
+    latitude: float | None,
+    longitude: float | None,
+    notes: str,
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """A new house's fields normalised, and its tree counts; refuses what no house may hold.
+    (``do_create_house`` and the import's bulk path check a house with this one function.)"""
+    fields = {
+        "village": village,
+        "street": normalise_text(street),
+        "number": normalise_text(number),
+        "garden_area_m2": garden_area_m2,
+        "latitude": latitude,
+        "longitude": longitude,
+        "notes": normalise_notes(notes),
+    }
+    tree_counts = {}
+    for kind, count in (trees or {}).items():
+        _choice(kind, TREE_KINDS, "trees")
+        # A tree count is a PostgreSQL integer (bulk_create bypasses the model guard).
+        if not 0 <= count <= MAX_TREE_COUNT:
+            raise ServiceError(Code.INVALID_FIELD, field="trees", detail=f"{kind}={count}")
+        if count:
+            tree_counts[kind] = count
+    return fields, tree_counts
+
+
+def household_fields(
+    *, village: Place, name: str, house: House | None, notes: str
+) -> dict[str, Any]:
+    """A new household's fields normalised, or the refusal (shared as ``house_fields`` is)."""
+    # NFC with single spaces, whichever path the name came by (form, API, import): the same
+    # name is one string, for duplicate checks and search alike.
+    name = normalise_text(name)
+    if not name:
+        raise ServiceError(Code.INVALID_FIELD, field="name", detail="empty")
+    if house is not None and house.village_id != village.pk:
+        raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(house.pk))
+    return {"village": village, "name": name, "house": house, "notes": normalise_notes(notes)}
+
+
+def person_fields(
+    *,
+    household: Household,
+    given_name: str,
+    sex: str,
+    birth_year: int,
+    family_name: str,
+    relation: str,
+    phone: str,
+    this_year: int | None = None,
+) -> dict[str, Any]:
+    """A new person's fields normalised, or the refusal (shared as ``house_fields`` is).
+    ``this_year``: the year of ``today()``, when the caller has read it already."""
+    given_name = normalise_text(given_name)
+    if not given_name:
+        raise ServiceError(Code.INVALID_FIELD, field="given_name", detail="empty")
+    _choice(sex, SEXES, "sex")
+    _choice(relation, RELATIONS, "relation")
+    if not 1900 <= birth_year <= (this_year or today().year):
+        raise ServiceError(Code.INVALID_BIRTH_YEAR, field="birth_year", value=birth_year)
+    return {
+        "household": household,
+        "given_name": given_name,
+        "family_name": normalise_text(family_name),
+        "sex": sex,
+        "birth_year": birth_year,
+        "relation": relation,
+        "phone": normalise_phone(phone),
+    }
+
+
 @transaction.atomic
 def do_create_house(
     *,
@@ -128,23 +212,16 @@ def do_create_house(
     importing: bool = False,
 ) -> tuple[House, bool]:
     require_writer(actor, village, importing=importing)
-    fields = {
-        "village": village,
-        "street": normalise_text(street),
-        "number": normalise_text(number),
-        "garden_area_m2": garden_area_m2,
-        "latitude": latitude,
-        "longitude": longitude,
-        "notes": normalise_notes(notes),
-    }
-    tree_counts = {}
-    for kind, count in (trees or {}).items():
-        _choice(kind, TreeKind.values, "trees")
-        # A tree count is a PostgreSQL integer (bulk_create below bypasses the model guard).
-        if not 0 <= count <= MAX_TREE_COUNT:
-            raise ServiceError(Code.INVALID_FIELD, field="trees", detail=f"{kind}={count}")
-        if count:
-            tree_counts[kind] = count
+    fields, tree_counts = house_fields(
+        village=village,
+        street=street,
+        number=number,
+        trees=trees,
+        garden_area_m2=garden_area_m2,
+        latitude=latitude,
+        longitude=longitude,
+        notes=notes,
+    )
     scope = _scope(actor, access.houses_for)
     existing, house_id = find_resend(House, id, fields, scope)
 
@@ -180,14 +257,7 @@ def do_create_household(
     importing: bool = False,
 ) -> tuple[Household, bool]:
     require_writer(actor, village, importing=importing)
-    # NFC with single spaces, whichever path the name came by (form, API, import): the same
-    # name is one string, for duplicate checks and search alike.
-    name = normalise_text(name)
-    if not name:
-        raise ServiceError(Code.INVALID_FIELD, field="name", detail="empty")
-    if house is not None and house.village_id != village.pk:
-        raise ServiceError(Code.INVALID_FIELD, field="house", detail=str(house.pk))
-    fields = {"village": village, "name": name, "house": house, "notes": normalise_notes(notes)}
+    fields = household_fields(village=village, name=name, house=house, notes=notes)
     scope = _scope(actor, access.households_for)
     existing, household_id = find_resend(Household, id, fields, scope)
     if existing is not None:
@@ -204,6 +274,8 @@ def do_create_household(
     if not created:
         return household, False
     audit(actor, AuditLog.Action.CREATE, "household", household.pk)
+    # Its house counts in the figures of every month (from the beginning).
+    _announce([village.pk], None)
     return household, True
 
 
@@ -223,22 +295,15 @@ def do_create_person(
     importing: bool = False,
 ) -> tuple[Person, bool]:
     require_writer(actor, household.village, importing=importing)
-    given_name = normalise_text(given_name)
-    if not given_name:
-        raise ServiceError(Code.INVALID_FIELD, field="given_name", detail="empty")
-    _choice(sex, Sex.values, "sex")
-    _choice(relation, Relation.values, "relation")
-    if not 1900 <= birth_year <= today().year:
-        raise ServiceError(Code.INVALID_BIRTH_YEAR, field="birth_year", value=birth_year)
-    fields = {
-        "household": household,
-        "given_name": given_name,
-        "family_name": normalise_text(family_name),
-        "sex": sex,
-        "birth_year": birth_year,
-        "relation": relation,
-        "phone": normalise_phone(phone),
-    }
+    fields = person_fields(
+        household=household,
+        given_name=given_name,
+        sex=sex,
+        birth_year=birth_year,
+        family_name=family_name,
+        relation=relation,
+        phone=phone,
+    )
     scope = _scope(actor, access.persons_for)
     existing, person_id = find_resend(Person, id, fields, scope)
     if existing is not None:
@@ -257,14 +322,16 @@ def do_create_person(
     # A person without events has a status too (present since birth): their first span.
     rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
+    # A resident since birth counts in every month's figures (from the beginning).
+    _announce([household.village_id], None)
     return person, True
 
 
 def _check_event(kind: str, country: str, purpose: str, moved_to: Place | None) -> str:
     """Refuse an event's details that no history could hold; returns the country normalised."""
-    _choice(kind, EventKind.values, "kind")
+    _choice(kind, EVENT_KINDS, "kind")
     if purpose:
-        _choice(purpose, Purpose.values, "purpose")
+        _choice(purpose, PURPOSES, "purpose")
     country = country.strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ServiceError(Code.INVALID_COUNTRY, field="country", value=country)
@@ -418,7 +485,7 @@ def do_correct_event(
     person, others, current = _locked_event(event)
     before = event_facts(current)
     kind = changes.get("kind", current.kind)
-    _choice(kind, EventKind.values, "kind")
+    _choice(kind, EVENT_KINDS, "kind")
     values: dict[str, Any] = {name: getattr(current, name) for name in CORRECTABLE}
     values.update(changes)
     for field in EVENT_DETAILS:

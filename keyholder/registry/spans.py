@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 
+from keyholder.core.bulk import RowWriter
 from keyholder.core.errors import ServiceError
 from keyholder.registry.models import MigrationEvent, Person, StatusSpan
 from keyholder.registry.status import (
@@ -153,23 +153,12 @@ SPAN_COLUMNS = (
 
 
 class SpanWriter:
-    """Span rows inserted in bulk: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
-
-    Going around the ORM is what makes millions of rows take seconds; values are adapted as
-    the backend's own adapters would (UUIDs as hex and dates as text on SQLite).
-    """
+    """Span rows inserted in bulk (``core.bulk.RowWriter``: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite): going around the ORM is what makes millions of rows take
+    seconds."""
 
     def __init__(self) -> None:
-        self.postgres = connection.vendor == "postgresql"
-        self.rows: list[tuple[Any, ...]] = []
-
-    def _id(self, value: uuid.UUID) -> Any:
-        return value if self.postgres else value.hex
-
-    def _day(self, value: dt.date | None) -> Any:
-        if value is None or self.postgres:
-            return value
-        return value.isoformat()
+        self.writer = RowWriter(StatusSpan, SPAN_COLUMNS)
 
     def add(
         self,
@@ -178,21 +167,20 @@ class SpanWriter:
         village_id: int,
         spans: Sequence[Span],
     ) -> None:
-        person, household, day = self._id(person_id), self._id(household_id), self._day
         for span in spans:
             status = span.status
-            self.rows.append(
+            self.writer.add(
                 (
-                    person,
-                    household,
+                    person_id,
+                    household_id,
                     village_id,
                     status.state,
-                    day(span.valid_from),
-                    day(span.valid_until),
-                    day(status.since),
+                    span.valid_from,
+                    span.valid_until,
+                    status.since,
                     status.country,
                     status.destination,
-                    day(status.ban_until),
+                    status.ban_until,
                     status.ban_country,
                 )
             )
@@ -207,26 +195,12 @@ class SpanWriter:
     ) -> None:
         self.add(person_id, household_id, village_id, spans_of(events, birth_year))
 
+    def __len__(self) -> int:
+        """The spans added and not yet written."""
+        return len(self.writer.rows)
+
     def flush(self) -> int:
-        count = len(self.rows)
-        if not count:
-            return 0
-        ops = connection.ops
-        table = ops.quote_name(StatusSpan._meta.db_table)
-        names = ", ".join(ops.quote_name(c) for c in SPAN_COLUMNS)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                raw = cursor.cursor  # the psycopg cursor, for COPY
-                with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(SPAN_COLUMNS))
-                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-                for start in range(0, count, 5000):
-                    cursor.executemany(sql, self.rows[start : start + 5000])
-        self.rows = []
-        return count
+        return self.writer.flush()
 
 
 @dataclass(slots=True)

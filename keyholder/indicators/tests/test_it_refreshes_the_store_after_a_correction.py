@@ -13,7 +13,8 @@ from keyholder.indicators.models import IndicatorSeries
 from keyholder.indicators.store import build_all
 from keyholder.indicators.tests.helpers import populate
 from keyholder.registry.models import MigrationEvent
-from keyholder.testing import Cast, make_person
+from keyholder.registry.services import do_create_person
+from keyholder.testing import Cast
 
 D = dt.date
 
@@ -38,7 +39,15 @@ def test_the_figures_follow_a_correction_and_a_removal(
     client: Client, cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
     populate(cast)
-    farhod = make_person(cast.household, "Farhod", birth_year=1995)
+    # Through the service, which has the store count him from the beginning.
+    with django_capture_on_commit_callbacks(execute=True):
+        farhod, _ = do_create_person(
+            actor=cast.enumerator,
+            household=cast.household,
+            given_name="Farhod",
+            sex="m",
+            birth_year=1995,
+        )
     client.force_login(cast.enumerator)
     record, district = f"p{farhod.pk.hex[:12]}", cast.district.pk
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keyholder.indicators.months import current_month_count
-from keyholder.indicators.store import build_all
+from keyholder.indicators.store import build_all, refresh_villages
 from keyholder.indicators.tests.histories import HouseholdPlan, household_plans
 from keyholder.indicators.tests.reference import direct_months, stored_months
 from keyholder.keeping.models import AgreementChange, KeepingAgreement
 from keyholder.registry.models import Household, MigrationEvent, Person
+from keyholder.registry.services import do_record_event
 from keyholder.registry.spans import rebuild_village
-from keyholder.testing import Cast, make_house
+from keyholder.testing import Cast, make_house, make_person
 
 TODAY = dt.date.today()
 MONTHS = current_month_count()
@@ -94,6 +95,43 @@ def test_store_equals_direct_recomputation(
         _store_plans(cast, plans, kept)
         build_all()
         # Every month of the store, at every level of the tree.
+        months = list(range(MONTHS))
+        for place in (cast.village, cast.village2, cast.jamoat, cast.district, cast.country):
+            expected = direct_months(place, months)
+            got = stored_months(place, months)
+            for month in months:
+                assert got[month] == expected[month], (place.code, month)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    plans=household_plans(TODAY),
+    born=st.integers(1940, 2012),
+    left=st.integers(0, (TODAY - dt.date(2015, 1, 1)).days),
+    away=st.one_of(st.none(), st.integers(1, 2000)),
+)
+def test_a_refresh_from_a_date_equals_direct_recomputation(
+    cast: Cast, plans: list[HouseholdPlan], born: int, left: int, away: int | None
+) -> None:
+    """The incremental refresh recomputes a village from the month of the change on and keeps
+    the months before as stored: the store still equals the replay, at all five levels."""
+    with transaction.atomic():
+        _store_plans(cast, plans, [])
+        person = make_person(cast.household, "Farhod", birth_year=born)
+        build_all()
+        # Then he leaves (and perhaps comes back), recorded through the service.
+        departed = dt.date(2015, 1, 1) + dt.timedelta(days=left)
+        do_record_event(actor=None, person=person, kind="departed", date=departed, country="RU")
+        if away is not None and departed + dt.timedelta(days=away) <= TODAY:
+            back = departed + dt.timedelta(days=away)
+            do_record_event(actor=None, person=person, kind="returned", date=back)
+        refresh_villages([cast.village.pk], since=departed)
         months = list(range(MONTHS))
         for place in (cast.village, cast.village2, cast.jamoat, cast.district, cast.country):
             expected = direct_months(place, months)
