@@ -20,8 +20,11 @@ from keyholder.registry.models import (
     GardenTree,
     House,
     Household,
+    HouseholdWord,
+    HouseWord,
     MigrationEvent,
     Person,
+    PersonWord,
     StatusSpan,
 )
 from keyholder.registry.spans import differences
@@ -69,6 +72,16 @@ def snapshot(cast: Cast) -> dict[str, Any]:
             )
         ),
         "stale_spans": differences(cast.village.pk),
+        # The words search reads: an imported record is found by its name as a saved one is.
+        "words": sorted(
+            (model.__name__, str(owner), word)
+            for model, column in (
+                (HouseWord, "house_id"),
+                (HouseholdWord, "household_id"),
+                (PersonWord, "person_id"),
+            )
+            for owner, word in model.objects.values_list(column, "word")
+        ),
     }
 
 
