@@ -124,6 +124,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     _MODULES_SHARING_A_CAST.update(m for m, ok in shared.items() if ok and m not in commits)
     _COMMITTING_MODULES.clear()
     _COMMITTING_MODULES.update(commits)
+    # The long tests first (a browser, a process, a property test: marked ``browser`` or
+    # ``slow``), whole modules at a time, so that their module fixtures are made once: the
+    # workers then share out the many short tests at the end and finish together, instead of
+    # one worker running a long test alone while the other core stands idle.
+    long = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if item.get_closest_marker("browser") or item.get_closest_marker("slow")
+    }
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in long)
 
 
 @pytest.fixture(scope="module")

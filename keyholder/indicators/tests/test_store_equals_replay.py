@@ -74,6 +74,7 @@ def _store_plans(
             )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=30,
@@ -104,6 +105,7 @@ def test_store_equals_direct_recomputation(
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=15,

@@ -96,6 +96,7 @@ def worker(*args: str) -> list[str]:
     return [sys.executable, "-m", "keyholder.cli", "worker", *args]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_send_and_starting_it_again_sends_every_message_once(
     tmp_path: Path,
@@ -138,6 +139,7 @@ def test_killing_the_worker_mid_send_and_starting_it_again_sends_every_message_o
     assert len(received) == len(ids) + 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_asked_to_stop_the_worker_finishes_the_message_in_hand_then_exits(
     tmp_path: Path,

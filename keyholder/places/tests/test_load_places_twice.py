@@ -20,6 +20,7 @@ def snapshot() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     return places, figures
 
 
+@pytest.mark.slow
 def test_loading_twice_changes_nothing() -> None:
     call_command("load_places", stdout=StringIO())
     first = snapshot()

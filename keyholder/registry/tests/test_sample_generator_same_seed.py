@@ -55,6 +55,7 @@ def wipe() -> None:
     Place.objects.filter(is_sample=True).delete()
 
 
+@pytest.mark.slow
 def test_the_same_seed_builds_the_same_registry() -> None:
     load_and_generate(scale=0.01)
     first = digest()

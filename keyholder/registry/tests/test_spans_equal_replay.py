@@ -71,6 +71,7 @@ def dates_to_check(birth_year: int, events: list[Event]) -> set[dt.date]:
     return dates
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(histories())
 def test_spans_answer_what_replay_answers_on_every_date(history: tuple[int, list[Event]]) -> None:

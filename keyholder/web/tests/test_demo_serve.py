@@ -69,6 +69,7 @@ def migrated_database(tmp_path: Path) -> str:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_runs_the_server_and_the_worker_and_stops_both(tmp_path: Path) -> None:
     env = {

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
@@ -24,6 +25,7 @@ def documented_production_settings() -> dict[str, str]:
     return dict(re.findall(r"^export (KEYHOLDER_\w+)=(\S+)$", block, re.M))
 
 
+@pytest.mark.slow
 def test_check_deploy_prints_no_warning_with_the_documented_settings(tmp_path: Path) -> None:
     documented = documented_production_settings()
     assert documented["KEYHOLDER_HSTS_SECONDS"] == "31536000"

@@ -839,6 +839,7 @@ def test_the_sweep_knows_every_address_and_no_other(client: Client) -> None:
     assert sorted(set(API) - operations) == [], "these operations are gone: remove them from API"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_it_refuses_asht_records_to_every_visitor_at_every_address(
     world: World, visitor: str
