@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -130,13 +131,20 @@ def _record_failure(message: Message, worker_id: str, exc: Exception) -> str:
     return status
 
 
-def send_due(worker_id: str, should_stop: Callable[[], bool] = lambda: False) -> int:
-    """Send every message that is due now, one at a time. Returns how many were handled."""
+def send_due(
+    worker_id: str, should_stop: Callable[[], bool] = lambda: False, seconds: float | None = None
+) -> int:
+    """Send the messages due now, one at a time, until none is left or ``should_stop()``; with
+    ``seconds``, stop too once that long has passed (one message is always sent), so the
+    worker's other work gets its turn. Returns how many were handled."""
     handled = 0
+    started = time.monotonic()
     while not should_stop():
         message = claim_next(worker_id)
         if message is None:
             break
         deliver(message, worker_id)
         handled += 1
+        if seconds is not None and time.monotonic() - started >= seconds:
+            break
     return handled
