@@ -64,12 +64,3 @@ def test_a_long_outbox_leaves_room_for_a_job_in_each_turn(
     # Nothing is lost for it: every message goes out, each once.
     assert len(smtp_server.messages) == 4
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
-
-
-def test_the_jobs_a_person_waits_for_go_first() -> None:
-    # An upload's check and apply run before the queue's batch work (refreshes, pruning).
-    from keyholder.indicators.tasks import refresh_indicators
-    from keyholder.registry.tasks import apply_upload, check_upload
-
-    batch = {refresh_indicators.priority, prune_sent_messages.priority}
-    assert min(check_upload.priority, apply_upload.priority) > max(batch)
