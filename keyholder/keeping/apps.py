@@ -10,13 +10,14 @@ class KeepingConfig(AppConfig):
         from keyholder.core import periodic
         from keyholder.keeping.access import entrusted_house_ids
         from keyholder.keeping.bot import answer_owner_text, owned_houses
-        from keyholder.keeping.owner_reports import OWNER_REPORTS, queue_owner_reports
+        from keyholder.keeping.owner_reports import OWNER_REPORTS, owner_reports_turn
         from keyholder.keeping.visit_messages import WEEKLY_DIGEST, queue_weekly_digests
         from keyholder.notify.hooks import describe_subjects, on_text
         from keyholder.registry.access import entrusted_houses
 
-        # Last month's report to every owner, once a month (the job checks whether it is due).
-        periodic.register(OWNER_REPORTS, queue_owner_reports)
+        # Last month's report to every owner, once a month (the job checks whether it is due),
+        # a turn of the worker at a time.
+        periodic.register(OWNER_REPORTS, owner_reports_turn)
         # Last week's visits to every owner who chose a weekly digest, once an ISO week.
         periodic.register(WEEKLY_DIGEST, queue_weekly_digests)
         # The bot's "Connected" answer names the houses an owner will hear about.

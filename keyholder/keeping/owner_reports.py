@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from keyholder.accounts.models import Channel
+from keyholder.core import periodic
 from keyholder.core.dates import month_end, previous_month
 from keyholder.keeping.models import KeepingAgreement
 from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
@@ -48,18 +50,37 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
     Returns the number of messages queued now. Marks the month done only when every agreement
     went through, so a failing one is tried again on a later loop.
     """
+    queued, _finished = _queue_owner_reports(today, seconds=None)
+    return queued
+
+
+def owner_reports_turn(today: dt.date) -> object:
+    """The worker's periodic job: as ``queue_owner_reports``, for one turn of the worker
+    (``periodic.TURN_SECONDS``). An agreement whose owners have their message already is passed
+    over, so the next turn goes on where this one stopped; ``periodic.MORE`` when it did."""
+    _queued, finished = _queue_owner_reports(today, seconds=periodic.TURN_SECONDS)
+    return None if finished else periodic.MORE
+
+
+def _queue_owner_reports(today: dt.date | None, *, seconds: float | None) -> tuple[int, bool]:
+    """(messages queued, whether every agreement was gone through)."""
+    started = time.monotonic()
     month = previous_month(today or timezone.localdate())
     period = f"{month:%Y-%m}"
     if ScheduledRun.objects.filter(job=OWNER_REPORTS, period=period).exists():
-        return 0
+        return 0, True
     ids = list(
         KeepingAgreement.objects.filter(start__lte=month_end(month))
         .filter(Q(end__isnull=True) | Q(end__gte=month))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    queued = failed = 0
+    queued = failed = printed = 0
     for agreement in _agreements_in_batches(ids):
+        # At least one report in a turn, however short: each turn gets on with the month.
+        if seconds is not None and printed and time.monotonic() - started >= seconds:
+            logger.info("owner reports %s: %s queued in this turn, more to come", period, queued)
+            return queued, False
         owners = [
             owner
             for owner in agreement.owners.all()
@@ -70,6 +91,7 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
         ]
         if not owners:
             continue
+        printed += 1
         try:
             # The report is read and printed outside the transaction: on SQLite a write
             # transaction holds the database's one write lock (BEGIN IMMEDIATE), and printing
@@ -102,7 +124,7 @@ def queue_owner_reports(today: dt.date | None = None) -> int:
     if not failed:
         ScheduledRun.objects.get_or_create(job=OWNER_REPORTS, period=period)
     logger.info("owner reports %s: %s queued, %s agreements failed", period, queued, failed)
-    return queued
+    return queued, True
 
 
 def _agreements_in_batches(ids: list[Any], size: int = 200) -> Iterator[KeepingAgreement]:
