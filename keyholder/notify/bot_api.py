@@ -13,6 +13,8 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
+from keyholder.notify.https import tls_context
+
 TIMEOUT_SECONDS = 20.0
 # getMe's answer changes only when the bot is renamed in BotFather.
 USERNAME_CACHE_SECONDS = 24 * 3600
@@ -42,7 +44,7 @@ def call(method: str, *, http_timeout: float = TIMEOUT_SECONDS, **params: Any) -
         raise BotApiError("TELEGRAM_BOT_TOKEN is not set")
     url = f"{settings.TELEGRAM_API_URL.rstrip('/')}/bot{token}/{method}"
     try:
-        response = httpx.post(url, json=params, timeout=http_timeout)
+        response = httpx.post(url, json=params, timeout=http_timeout, verify=tls_context())
     except httpx.HTTPError as exc:
         # The URL holds the bot token: keep it out of logs and messages.
         raise BotApiError(f"{type(exc).__name__}: {exc}".replace(token, "<token>")) from exc

@@ -13,6 +13,7 @@ import httpx
 from django.conf import settings
 
 from keyholder.notify.channels.base import BaseChannel, DeliveryError
+from keyholder.notify.https import tls_context
 
 if TYPE_CHECKING:
     from keyholder.accounts.models import User
@@ -37,7 +38,7 @@ class TelegramChannel(BaseChannel):
         base = f"{settings.TELEGRAM_API_URL.rstrip('/')}/bot{token}"
         text = f"{message.subject}\n\n{message.body}".strip()
         ids: list[str] = []
-        with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
+        with httpx.Client(timeout=TIMEOUT_SECONDS, verify=tls_context()) as client:
             for start in range(0, len(text), MAX_TEXT):
                 chunk = text[start : start + MAX_TEXT]
                 result = self._call(
