@@ -22,8 +22,16 @@ from keyholder.testing import make_event, make_household, make_person
 MAX_QUERIES = 10
 
 
-@pytest.fixture
-def crowded(cast) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def crowded(_module_cast, module_db) -> None:
+    """24 households of the cast's village, made once for the module (every test's world)."""
+    cast = _module_cast
+    assert cast is not None, "the module shares one cast"
+    with module_db.unblock():
+        _crowd(cast)
+
+
+def _crowd(cast) -> None:
     for number in range(24):
         household = make_household(cast.village, f"Family{number:02d}")
         house = household.house

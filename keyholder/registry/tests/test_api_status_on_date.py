@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from keyholder.registry.tests.apiworld import get, post
 
@@ -18,8 +19,15 @@ def _create(client, user, url: str, payload: dict[str, Any]) -> str:
     return str(response.json()["id"])
 
 
-@pytest.fixture
-def family(client, cast) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def family(_module_cast, module_db) -> dict[str, str]:
+    """The family, recorded once for the module (its tests only read it)."""
+    assert _module_cast is not None, "the module shares one cast"
+    with module_db.unblock():
+        return _record_family(Client(), _module_cast)
+
+
+def _record_family(client, cast) -> dict[str, str]:
     user = cast.enumerator
     household = _create(
         client, user, "/api/v1/households", {"village": cast.village.code, "name": "Yusufov"}
