@@ -102,3 +102,22 @@ def insert_once(
     if existing is None:  # pragma: no cover - the row was just seen
         raise ServiceError(Code.CONFLICT_UUID, id=record_id)
     return existing, False
+
+
+def create_once(
+    model: type[M],
+    record_id: uuid.UUID | None,
+    fields: dict[str, Any],
+    insert: Callable[[uuid.UUID], M],
+    scope: models.QuerySet[M] | None = None,
+) -> tuple[M, bool]:
+    """The whole create with a client's UUID, for a service with nothing to check between
+    looking for a resend and inserting: ``find_resend``, then ``insert_once``.
+
+    ``insert`` gets the id to create the row with (the client's, or a new one). Returns
+    (row, True) when this call created it, (the existing row, False) for a resend.
+    """
+    existing, new_id = find_resend(model, record_id, fields, scope)
+    if existing is not None:
+        return existing, False
+    return insert_once(model, new_id, fields, lambda: insert(new_id), scope)

@@ -24,7 +24,7 @@ from keyholder.accounts.models import AuditLog, Role, User, hash_token
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.idempotency import find_resend, insert_once
+from keyholder.core.idempotency import create_once, find_resend
 from keyholder.keeping import access, checklist, incident_messages, schedule
 from keyholder.keeping.generation import (
     MISSED_AFTER,
@@ -254,14 +254,11 @@ def do_record_key(
     if not fields["label"]:
         raise ServiceError(Code.INVALID_FIELD, field="label", detail="empty")
     scope = _scope(actor, access.keys_for)
-    existing, key_id = find_resend(KeyCustody, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    key, created = insert_once(
+    key, created = create_once(
         KeyCustody,
-        key_id,
+        id,
         fields,
-        lambda: KeyCustody.objects.create(id=key_id, created_by=actor, **fields),
+        lambda key_id: KeyCustody.objects.create(id=key_id, created_by=actor, **fields),
         scope,
     )
     if not created:
@@ -368,14 +365,13 @@ def do_create_duty(
         "due_date": due_date,
     }
     scope = _scope(actor, access.duties_for)
-    existing, duty_id = find_resend(Duty, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    duty, created = insert_once(
+    duty, created = create_once(
         Duty,
-        duty_id,
+        id,
         fields,
-        lambda: Duty.objects.create(id=duty_id, created_by=actor, is_sample=is_sample, **fields),
+        lambda duty_id: Duty.objects.create(
+            id=duty_id, created_by=actor, is_sample=is_sample, **fields
+        ),
         scope,
     )
     if not created:
@@ -677,14 +673,11 @@ def do_report_incident(
         "cost_currency": cost_currency,
     }
     scope = _scope(actor, access.incidents_for)
-    existing, incident_id = find_resend(Incident, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    incident, created = insert_once(
+    incident, created = create_once(
         Incident,
-        incident_id,
+        id,
         fields,
-        lambda: Incident.objects.create(
+        lambda incident_id: Incident.objects.create(
             id=incident_id,
             created_by=actor,
             reported_by=reported_by or actor or agreement.keyholder,
@@ -860,14 +853,11 @@ def do_record_payment(
         "note": note.strip(),
     }
     scope = _scope(actor, access.payments_for)
-    existing, payment_id = find_resend(Payment, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    payment, created = insert_once(
+    payment, created = create_once(
         Payment,
-        payment_id,
+        id,
         fields,
-        lambda: Payment.objects.create(
+        lambda payment_id: Payment.objects.create(
             id=payment_id, created_by=actor, is_sample=is_sample, **fields
         ),
         scope,

@@ -21,7 +21,7 @@ from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.idempotency import find_resend, insert_once
+from keyholder.core.idempotency import create_once, find_resend, insert_once
 from keyholder.core.text import normalise_notes, normalise_text
 from keyholder.places.models import Place, PlaceKind, require_place
 from keyholder.registry import access
@@ -259,14 +259,11 @@ def do_create_household(
     require_writer(actor, village, importing=importing)
     fields = household_fields(village=village, name=name, house=house, notes=notes)
     scope = _scope(actor, access.households_for)
-    existing, household_id = find_resend(Household, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    household, created = insert_once(
+    household, created = create_once(
         Household,
-        household_id,
+        id,
         fields,
-        lambda: Household.objects.create(
+        lambda household_id: Household.objects.create(
             id=household_id, created_by=actor, is_sample=is_sample, **fields
         ),
         scope,
@@ -305,14 +302,11 @@ def do_create_person(
         phone=phone,
     )
     scope = _scope(actor, access.persons_for)
-    existing, person_id = find_resend(Person, id, fields, scope)
-    if existing is not None:
-        return existing, False
-    person, created = insert_once(
+    person, created = create_once(
         Person,
-        person_id,
+        id,
         fields,
-        lambda: Person.objects.create(
+        lambda person_id: Person.objects.create(
             id=person_id, created_by=actor, is_sample=is_sample, **fields
         ),
         scope,

@@ -147,7 +147,6 @@ def test_a_racing_resend_that_hits_the_primary_key_answers_exists(
     client: Client, cast: Cast, field_day: FieldDay, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from keyholder.core import idempotency
-    from keyholder.keeping import services
 
     auth = bearer(cast.keyholder)
     batch = _batch(field_day)[2:]
@@ -162,8 +161,9 @@ def test_a_racing_resend_that_hits_the_primary_key_answers_exists(
             return None, record_id
         return real(model, record_id, fields, scope)
 
-    monkeypatch.setattr(services, "find_resend", blind_once)
+    monkeypatch.setattr(idempotency, "find_resend", blind_once)
     assert [r["result"] for r in _push(client, auth, batch)] == ["exists"]
-    # The service's own insert (core.idempotency.insert_once) met the primary key and read
-    # the row again: the phone hears "exists", and nobody had to look a second time.
-    assert len(calls) == 1 and Incident.objects.count() == 1
+    # The service looked once and saw nothing; its insert (core.idempotency.insert_once) met
+    # the primary key and read the row again: the phone hears "exists", one incident stands.
+    incident_id = calls[0]
+    assert calls == [incident_id, incident_id] and Incident.objects.count() == 1
