@@ -78,7 +78,13 @@ class RowWriter:
         with connection.cursor() as cursor:
             if self.postgres:
                 raw = cursor.cursor  # the psycopg cursor, for COPY
-                with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                # Around Django's cursor, psycopg's own errors would escape as they are: wrapped,
+                # a refused COPY is a django.db.DatabaseError like any refused INSERT, which
+                # callers catch (the import then checks the batch's rows one by one).
+                with (
+                    connection.wrap_database_errors,
+                    raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                ):
                     for row in self.rows:
                         copy.write_row(row)
             else:

@@ -140,3 +140,79 @@ def test_the_bulk_path_writes_what_the_services_write(cast: Cast, tmp_path: Path
     assert made.count(("create", "migration_event", str(cast.enumerator.pk))) == 9
     assert made.count(("create", "person", str(cast.enumerator.pk))) == 5
     assert not Person.objects.filter(given_name="Мадина").exists()  # both rolled back
+
+
+REFUSE_ON_SQLITE = """
+CREATE TEMP TRIGGER kh_refuse_madina BEFORE INSERT ON registry_person
+WHEN NEW.given_name = 'Мадина'
+BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END
+"""
+REFUSE_ON_POSTGRESQL = [
+    """
+    CREATE FUNCTION kh_refuse_madina() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.given_name = 'Мадина' THEN RAISE EXCEPTION 'refused by a trigger'; END IF;
+        RETURN NEW;
+    END $$
+    """,
+    """
+    CREATE TRIGGER kh_refuse_madina BEFORE INSERT ON registry_person
+    FOR EACH ROW EXECUTE FUNCTION kh_refuse_madina()
+    """,
+]
+
+
+def test_a_batch_the_database_refuses_is_checked_row_by_row(
+    cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database itself refuses one person (a trigger, as a constraint the checks do not
+    know would): the bulk write of the persons fails whole, each of its rows is then written
+    alone, and the report names that one row with the database's words; nothing is kept."""
+    from django.db import DatabaseError, connection
+
+    from keyholder.registry import importing
+
+    rows = good_rows()
+    rows.append(
+        {
+            "record": "person",
+            "id": "5e6f7a8b-0000-4000-8000-000000000077",
+            "household_id": FAMILY2,
+            "given_name": "Мадина",
+            "family_name": "Саидова",
+            "sex": "f",
+            "birth_year": "2001",
+            "relation": "child",
+        }
+    )
+    path = write_csv(tmp_path / "registry.csv", rows)
+    madina_row = len(rows) + 1  # the header is row 1
+    # A spy on the real bulk write (it still runs): which batches the database refused.
+    refused: list[str] = []
+    write = importing.RecordBatch.write
+
+    def watched(batch: Any) -> None:
+        try:
+            write(batch)
+        except DatabaseError:
+            refused.append(batch.record)
+            raise
+
+    monkeypatch.setattr(importing.RecordBatch, "write", watched)
+    before = Person.objects.count()
+    with connection.cursor() as cursor:
+        for sql in [REFUSE_ON_SQLITE] if connection.vendor == "sqlite" else REFUSE_ON_POSTGRESQL:
+            cursor.execute(sql)
+
+    _header, read = read_rows(path)
+    report = import_rows(read, actor=cast.enumerator, source=path.name)
+
+    assert refused == ["person"]
+    assert not report.ok
+    assert [(e.row, e.code) for e in report.errors] == [(madina_row, "invalid")]
+    assert "refused by a trigger" in str(report.errors[0].__dict__)
+    # The other persons of the refused batch were written one by one and would have stood.
+    assert sorted(set(report.outcomes.values())) == ["create"]
+    assert report.created["person"] == 4
+    # All or nothing: the file changed nothing.
+    assert Person.objects.count() == before
