@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
@@ -621,9 +621,7 @@ def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
                 )
             elif not (row.canonical and np.array_equal(row.values, values)):
                 updates.append((json.dumps(values.tolist()), row.id))
-        deletes.extend(
-            row.id for key, row in old.items() if key not in new or not new[key].any()
-        )
+        deletes.extend(row.id for key, row in old.items() if key not in new or not new[key].any())
     table = connection.ops.quote_name(IndicatorSeries._meta.db_table)
     column = connection.ops.quote_name("values")
     if updates and connection.vendor == "postgresql":
@@ -637,7 +635,9 @@ def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
             cursor.execute(sql, [list(texts), list(ids)])
     elif updates:
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET {column} = %s, start = 0 WHERE id = %s", updates)
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s, start = 0 WHERE id = %s", updates
+            )
     for start in range(0, len(deletes), 500):
         IndicatorSeries.objects.filter(pk__in=deletes[start : start + 500]).delete()
     if inserts:

@@ -560,9 +560,7 @@ class Importer:
             if year not in first:
                 first[year] = spans_of([], year)
             household = person.household
-            writer.add(
-                person.pk, household.pk, household.village_id, first[year], person.sex, year
-            )
+            writer.add(person.pk, household.pk, household.village_id, first[year], person.sex, year)
         writer.flush()
 
     def existing_ids(self, record: str) -> set[uuid.UUID]:

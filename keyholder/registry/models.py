@@ -236,7 +236,11 @@ class Person(Stamped):
 
     def _facts(self) -> tuple[Any, ...]:
         """What the person's status spans copy of them (besides what their events say)."""
-        return (self.__dict__.get("household_id"), self.__dict__.get("sex"), self.__dict__.get("birth_year"))
+        return (
+            self.__dict__.get("household_id"),
+            self.__dict__.get("sex"),
+            self.__dict__.get("birth_year"),
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]

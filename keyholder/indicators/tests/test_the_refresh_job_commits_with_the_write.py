@@ -38,7 +38,10 @@ def test_the_refresh_job_commits_with_the_event_and_only_then(
     # A write that rolls back leaves no job behind.
     with transaction.atomic():
         do_record_event(
-            actor=cast.enumerator, person=person, kind="departed", date=dt.date(2023, 8, 1),
+            actor=cast.enumerator,
+            person=person,
+            kind="departed",
+            date=dt.date(2023, 8, 1),
             country="RU",
         )
         transaction.set_rollback(True)
