@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -98,3 +99,26 @@ def test_the_migration_copies_sex_and_birth_year_onto_existing_spans(cast: Cast)
     assert [row[-2:] for row in spans_of(woman)] == [("f", 1980)]
     assert [row[-2:] for row in spans_of(man)] == [("m", 1975)]
     assert not StatusSpan.objects.filter(birth_year=0).exists()
+
+
+def test_the_migration_makes_the_spans_statistics_again_where_there_were_any(cast: Cast) -> None:
+    # A span to count: ANALYZE writes nothing for an empty table.
+    do_create_person(
+        actor=None, household=cast.household, given_name="Zarina", sex="f", birth_year=1980
+    )
+    editor = SimpleNamespace(connection=connection)
+    if connection.vendor != "sqlite":
+        # PostgreSQL keeps its statistics with the table; the migration analyzes it anyway.
+        migration.restore_statistics(None, editor)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+        # A database never analyzed stays so: statistics of one table alone mislead.
+        migration.restore_statistics(None, editor)
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone() is None
+        # One that was analyzed gets the spans' statistics back (the table was made again).
+        cursor.execute("ANALYZE registry_person")
+        migration.restore_statistics(None, editor)
+        cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'registry_statusspan'")
+        assert cursor.fetchone()[0] > 0
