@@ -1,4 +1,5 @@
-"""Effects after a write: an app announces what changed, apps above it react after commit.
+"""Effects of a write: an app announces what changed, apps above it react (after commit, or
+inside the write's transaction for a listener that only enqueues a job).
 
 A service announces a change of some villages (``announce(REGISTRY_CHANGED, [village_id],
 since=date)``) inside its transaction. The listeners that apps registered with ``listen`` run
