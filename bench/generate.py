@@ -353,8 +353,10 @@ class Writer:
         for _e, p, kind, date, country, until in rows.events:
             histories.setdefault(p, []).append(EventRow(kind, date, country, "", until))
         spans = SpanWriter()
-        for p, h, _sex, birth_year in rows.persons:
-            spans.add_history(_uuid(p), _uuid(h), village_of[h], birth_year, histories.get(p, []))
+        for p, h, sex, birth_year in rows.persons:
+            spans.add_history(
+                _uuid(p), _uuid(h), village_of[h], sex, birth_year, histories.get(p, [])
+            )
             if len(spans) >= 200_000:
                 spans.flush()
         spans.flush()

@@ -1,4 +1,5 @@
-"""Effects after a write: an app announces what changed, apps above it react after commit.
+"""Effects of a write: an app announces what changed, apps above it react (after commit, or
+inside the write's transaction for a listener that only enqueues a job).
 
 A service announces a change of some villages (``announce(REGISTRY_CHANGED, [village_id],
 since=date)``) inside its transaction. The listeners that apps registered with ``listen`` run
@@ -9,9 +10,17 @@ Inside ``batched()`` every announcement of the batch is merged into one per topi
 the batch ends: an import of thousands of events, or a sample of 500 agreements, makes one
 indicator refresh, not thousands.
 
+A listener that only writes a row to the same database (enqueueing a job on the database
+queue) is registered with ``in_transaction=True``: it runs when the change is sent, inside the
+write's transaction, as part of the write. Its row then commits or rolls back with the write,
+the write pays one commit instead of two (the second, for the job alone, was the largest
+single cost of recording an event on PostgreSQL), and no job is lost to a crash between the
+commit and the enqueue. Such a listener must stay cheap (it runs in the request), and if it
+fails the write fails with it: all or nothing, as every write.
+
 The topic names are owned by the app that announces them (``registry.signals``,
-``keeping.signals``); this module knows none of them. A listener that fails is logged and does
-not fail the write that already committed.
+``keeping.signals``); this module knows none of them. A listener after commit that fails is
+logged and does not fail the write that already committed.
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ class Change:
 Listener = Callable[[Change], None]
 
 _listeners: dict[str, list[Listener]] = {}
+# Listeners called inside the write's transaction (``listen(..., in_transaction=True)``).
+_inside: dict[str, list[Listener]] = {}
 
 
 @dataclass
@@ -63,10 +74,11 @@ class _Pending:
 _batch: ContextVar[dict[str, _Pending] | None] = ContextVar("effects_batch", default=None)
 
 
-def listen(topic: str, listener: Listener) -> None:
+def listen(topic: str, listener: Listener, *, in_transaction: bool = False) -> None:
     """Call ``listener`` after every committed change of ``topic`` (once, however often
-    an app's ``ready`` registers it)."""
-    listeners = _listeners.setdefault(topic, [])
+    an app's ``ready`` registers it). With ``in_transaction``, call it inside the write's
+    transaction instead, when the change is sent (see the module's docstring)."""
+    listeners = (_inside if in_transaction else _listeners).setdefault(topic, [])
     if listener not in listeners:
         listeners.append(listener)
 
@@ -108,7 +120,10 @@ def _schedule(topic: str, pending: _Pending) -> None:
     if not pending.villages:
         return
     change = Change(topic, tuple(sorted(pending.villages)), pending.since)
-    transaction.on_commit(lambda: _deliver(change))
+    for listener in _inside.get(topic, ()):
+        listener(change)
+    if _listeners.get(topic):
+        transaction.on_commit(lambda: _deliver(change))
 
 
 def _deliver(change: Change) -> None:

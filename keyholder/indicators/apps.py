@@ -13,6 +13,8 @@ class IndicatorsConfig(AppConfig):
         from keyholder.registry.signals import REGISTRY_CHANGED
 
         # Registry writes move every indicator; keeping agreements move the kept and unkept
-        # vacant houses. Both refresh the villages touched, after commit.
-        effects.listen(REGISTRY_CHANGED, refresh_after)
-        effects.listen(CARE_CHANGED, refresh_after)
+        # vacant houses. Both refresh the villages touched: the refresh job is enqueued in the
+        # write's own transaction (one commit, and the job commits exactly when the write
+        # does); the worker runs it after commit.
+        effects.listen(REGISTRY_CHANGED, refresh_after, in_transaction=True)
+        effects.listen(CARE_CHANGED, refresh_after, in_transaction=True)

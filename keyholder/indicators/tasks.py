@@ -1,8 +1,10 @@
 """Background refresh of the analytics store after registry writes.
 
-The registry and the keeping app announce their changes through ``core.effects``; after commit
-``refresh_after`` enqueues a task so that the request returns at once, and a worker recomputes
-the villages touched. In tests the immediate backend runs the task inside the request.
+The registry and the keeping app announce their changes through ``core.effects``;
+``refresh_after`` enqueues a task inside the write's transaction (a row on the database queue
+that commits with the write), so that the request returns at once, and a worker recomputes the
+villages touched once it has committed. In tests the immediate backend runs the task inside the
+request, in the write's transaction.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def _parse_id(value: object) -> uuid.UUID:
 
 def get_household(user: Any, household_id: object, *, audited: bool = True) -> Household:
     """One household the user may see; ``audited=False`` when it is only the target of a write."""
-    household = households_for(user).filter(pk=_parse_id(household_id)).first()
+    household = households_for(user).filter(pk=_parse_id(household_id)).order_by().first()
     if household is None:
         raise ServiceError(Code.NOT_FOUND)
     if audited:
@@ -149,7 +149,9 @@ def get_household(user: Any, household_id: object, *, audited: bool = True) -> H
 
 def get_person(user: Any, person_id: object, *, audited: bool = True) -> Person:
     """One person the user may see; ``audited=False`` when it is only the target of a write."""
-    person = persons_for(user).filter(pk=_parse_id(person_id)).first()
+    # order_by(): the default ordering (household, then its village's path...) would make the
+    # database sort, and Django compile, four joined columns for a lookup of one id.
+    person = persons_for(user).filter(pk=_parse_id(person_id)).order_by().first()
     if person is None:
         raise ServiceError(Code.NOT_FOUND)
     if audited:
@@ -164,6 +166,7 @@ def get_event(user: Any, event_id: object) -> MigrationEvent:
         events_for(user)
         .select_related("person__household__village", "moved_to")
         .filter(pk=_parse_id(event_id))
+        .order_by()
         .first()
     )
     if event is None:
@@ -172,7 +175,7 @@ def get_event(user: Any, event_id: object) -> MigrationEvent:
 
 
 def get_house(user: Any, house_id: object) -> House:
-    house = houses_for(user).filter(pk=_parse_id(house_id)).first()
+    house = houses_for(user).filter(pk=_parse_id(house_id)).order_by().first()
     if house is None:
         raise ServiceError(Code.NOT_FOUND)
     return house

@@ -560,7 +560,7 @@ class Importer:
             if year not in first:
                 first[year] = spans_of([], year)
             household = person.household
-            writer.add(person.pk, household.pk, household.village_id, first[year])
+            writer.add(person.pk, household.pk, household.village_id, first[year], person.sex, year)
         writer.flush()
 
     def existing_ids(self, record: str) -> set[uuid.UUID]:
@@ -879,7 +879,9 @@ class EventBatch:
         writer = SpanWriter()
         for person, spans in self.persons.values():
             household = person.household
-            writer.add(person.pk, household.pk, household.village_id, spans)
+            writer.add(
+                person.pk, household.pk, household.village_id, spans, person.sex, person.birth_year
+            )
         writer.flush()
         audit_created(
             self.actor,

@@ -203,6 +203,10 @@ class Household(Stamped):
         return record
 
 
+# The fields of a person that their status spans depend on or copy.
+SPAN_FACTS = frozenset({"household", "household_id", "sex", "birth_year"})
+
+
 class Person(Stamped):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     given_name = models.CharField(max_length=100)
@@ -230,15 +234,44 @@ class Person(Stamped):
         """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
         self.search_name = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
 
+    def _facts(self) -> tuple[Any, ...]:
+        """What the person's status spans copy of them (besides what their events say)."""
+        return (
+            self.__dict__.get("household_id"),
+            self.__dict__.get("sex"),
+            self.__dict__.get("birth_year"),
+        )
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
-        save_with_words(self, key, ("given_name", "family_name"), super().save, args, kwargs)
+        # The spans copy the household, sex and birth year (and a birth year moves the
+        # statuses): a save that changes one of them rewrites the spans in its transaction.
+        update_fields = kwargs.get("update_fields")
+        facts = self._facts()
+        respan = not self._state.adding and getattr(self, "_saved_facts", None) != facts
+        if update_fields is not None and not SPAN_FACTS & set(update_fields):
+            respan = False
+        if not respan:
+            save_with_words(self, key, ("given_name", "family_name"), super().save, args, kwargs)
+        else:
+            using = kwargs.get("using") or router.db_for_write(Person, instance=self)
+            with transaction.atomic(using=using):
+                save_with_words(
+                    self, key, ("given_name", "family_name"), super().save, args, kwargs
+                )
+                # Imported here: the spans module is built on these models.
+                from keyholder.registry.spans import rewrite_spans
+
+                rewrite_spans(self, list(self.events.order_by()))
+        setattr(self, "_saved_facts", facts)  # noqa: B010
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        # The key as stored, for ``save_with_words`` (None when read without it).
+        # The key as stored, for ``save_with_words`` (None when read without it), and the
+        # facts the spans copy, for ``save``.
         record = super().from_db(db, field_names, values)
         setattr(record, "_saved_key", record.__dict__.get("search_name"))  # noqa: B010
+        setattr(record, "_saved_facts", record._facts())  # noqa: B010
         return record
 
     @property
@@ -430,7 +463,10 @@ class StatusSpan(models.Model):
 
     A span holds on ``valid_from <= d < valid_until`` (``valid_until`` null: still open). The
     first span of a person starts on ``SPAN_START``. Household and village are copied from the
-    person so that a list by place and state is one indexed range.
+    person so that a list by place and state is one indexed range; sex and birth year too, so
+    that the indicators read a village's spans without joining its persons (the join was half
+    the time of a refresh). ``Person.save`` rewrites a person's spans when any of the four
+    changes.
     """
 
     # Indexed by ``span_person`` below.
@@ -452,6 +488,9 @@ class StatusSpan(models.Model):
     destination = models.CharField(max_length=200, blank=True)
     ban_until = models.DateField(null=True, blank=True)
     ban_country = models.CharField(max_length=2, blank=True)
+    # The person's, copied (see above).
+    sex = models.CharField(max_length=1, blank=True, default="")
+    birth_year = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [

@@ -367,7 +367,7 @@ class _Buffer:
                         is_sample=True,
                     )
                 self.spans.add_history(
-                    person.id, plan.id, place.pk, person.birth_year, person.events
+                    person.id, plan.id, place.pk, person.sex, person.birth_year, person.events
                 )
 
     def pending(self) -> int:

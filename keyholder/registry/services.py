@@ -338,8 +338,8 @@ def _check_event(kind: str, country: str, purpose: str, moved_to: Place | None) 
 
 def _lock(person: Person) -> None:
     """Lock the person's row so two devices cannot interleave events into an impossible
-    history."""
-    Person.objects.select_for_update().filter(pk=person.pk).order_by().first()
+    history (only the id is read: the caller has the row already)."""
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
 
 
 @transaction.atomic

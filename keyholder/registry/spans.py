@@ -102,13 +102,20 @@ def holding_on(on: dt.date, prefix: str = "") -> Q:
 
 
 def span_models(
-    person_id: uuid.UUID, household_id: uuid.UUID, village_id: int, spans: Sequence[Span]
+    person_id: uuid.UUID,
+    household_id: uuid.UUID,
+    village_id: int,
+    spans: Sequence[Span],
+    sex: str,
+    birth_year: int,
 ) -> list[StatusSpan]:
     return [
         StatusSpan(
             person_id=person_id,
             household_id=household_id,
             village_id=village_id,
+            sex=sex,
+            birth_year=birth_year,
             state=span.status.state,
             valid_from=span.valid_from,
             valid_until=span.valid_until,
@@ -131,7 +138,9 @@ def rewrite_spans(person: Person, events: Iterable[Any]) -> None:
     StatusSpan.objects.filter(person_id=person.pk).delete()
     household = person.household
     StatusSpan.objects.bulk_create(
-        span_models(person.pk, household.pk, household.village_id, spans)
+        span_models(
+            person.pk, household.pk, household.village_id, spans, person.sex, person.birth_year
+        )
     )
 
 
@@ -149,6 +158,8 @@ SPAN_COLUMNS = (
     "destination",
     "ban_until",
     "ban_country",
+    "sex",
+    "birth_year",
 )
 
 
@@ -166,6 +177,8 @@ class SpanWriter:
         household_id: uuid.UUID,
         village_id: int,
         spans: Sequence[Span],
+        sex: str,
+        birth_year: int,
     ) -> None:
         for span in spans:
             status = span.status
@@ -182,6 +195,8 @@ class SpanWriter:
                     status.destination,
                     status.ban_until,
                     status.ban_country,
+                    sex,
+                    birth_year,
                 )
             )
 
@@ -190,10 +205,12 @@ class SpanWriter:
         person_id: uuid.UUID,
         household_id: uuid.UUID,
         village_id: int,
+        sex: str,
         birth_year: int,
         events: Sequence[Any],
     ) -> None:
-        self.add(person_id, household_id, village_id, spans_of(events, birth_year))
+        spans = spans_of(events, birth_year)
+        self.add(person_id, household_id, village_id, spans, sex, birth_year)
 
     def __len__(self) -> int:
         """The spans added and not yet written."""
@@ -219,15 +236,16 @@ EVENT_COLUMNS = ("person_id", "kind", "date", "country", "destination", "until")
 
 def village_histories(
     village_id: int,
-) -> tuple[list[tuple[uuid.UUID, uuid.UUID, int]], dict[uuid.UUID, list[EventRow]]]:
-    """The persons of a village (id, household, birth year) and their events: two queries."""
+) -> tuple[list[tuple[uuid.UUID, uuid.UUID, str, int]], dict[uuid.UUID, list[EventRow]]]:
+    """The persons of a village (id, household, sex, birth year) and their events: two
+    queries."""
     persons = list(
         Person.objects.filter(household__village_id=village_id)
         .order_by()
-        .values_list("pk", "household_id", "birth_year")
+        .values_list("pk", "household_id", "sex", "birth_year")
     )
     events: dict[uuid.UUID, list[EventRow]] = defaultdict(list)
-    ids = [person_id for person_id, _household, _year in persons]
+    ids = [person[0] for person in persons]
     # By chunks of person ids on the (person, date) index: a join from the village lets
     # PostgreSQL scan every event of the country once per village.
     for start in range(0, len(ids), 900):
@@ -248,9 +266,9 @@ def rebuild_village(village_id: int) -> int:
     persons, events = village_histories(village_id)
     StatusSpan.objects.filter(village_id=village_id).delete()
     writer = SpanWriter()
-    for person_id, household_id, birth_year in persons:
+    for person_id, household_id, sex, birth_year in persons:
         writer.add_history(
-            person_id, household_id, village_id, birth_year, events.get(person_id, [])
+            person_id, household_id, village_id, sex, birth_year, events.get(person_id, [])
         )
     writer.flush()
     return len(persons)
@@ -267,6 +285,8 @@ SPAN_FIELDS = (
     "destination",
     "ban_until",
     "ban_country",
+    "sex",
+    "birth_year",
 )
 
 
@@ -282,7 +302,7 @@ def differences(village_id: int) -> list[uuid.UUID]:
     ):
         stored[row[0]].append(row[1:])
     different: list[uuid.UUID] = []
-    for person_id, household_id, birth_year in persons:
+    for person_id, household_id, sex, birth_year in persons:
         try:
             spans = spans_of(events.get(person_id, []), birth_year)
         except ServiceError:  # an impossible history has no spans that could be right
@@ -299,6 +319,8 @@ def differences(village_id: int) -> list[uuid.UUID]:
                 s.status.destination,
                 s.status.ban_until,
                 s.status.ban_country,
+                sex,
+                birth_year,
             )
             for s in spans
         ]
