@@ -1,0 +1,26 @@
+"""The indexes a search in an area reads (made after the rows are written, which is faster
+than keeping them up to date row by row)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('registry', '0010_fill_word_rows_with_village'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='householdword',
+            index=models.Index(fields=['word', 'village', 'name', 'household'], name='household_word_found'),
+        ),
+        migrations.AddIndex(
+            model_name='houseword',
+            index=models.Index(fields=['word', 'village', 'house'], name='house_word_found'),
+        ),
+        migrations.AddIndex(
+            model_name='personword',
+            index=models.Index(fields=['word', 'village', 'family_name', 'given_name', 'person'], name='person_word_found'),
+        ),
+    ]
