@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections
 from django.db.models import Exists, F, Model, OuterRef, QuerySet
 
 from keyholder.core.errors import Code, ServiceError
@@ -219,10 +222,35 @@ class Found(Generic[M]):
         return self.count()
 
     def _keys(self, after: Sequence[Any] | None, start: int, stop: int) -> list[tuple[Any, ...]]:
+        """The sort keys (id last) from ``start`` to ``stop`` after ``after``, in order.
+
+        The UNION is counted in the same statement (``COUNT(*) OVER ()``): a first page is one
+        read of the word rows, not two."""
         union = self._union(after)
         if union is None:
+            self._count = 0
             return []
-        return list(union.order_by(*self.columns).values_list(*self.columns)[start:stop])
+        connection = connections[union.db]
+        try:
+            sql, params = union.query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:
+            # Every branch is empty (an area of no village).
+            self._count = 0
+            return []
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) found "
+                f"ORDER BY {columns} LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            rows = cursor.fetchall()
+        if after is None and (rows or start == 0):
+            self._count = rows[0][-1] if rows else 0
+        # The id as the model gives it (SQLite hands a UUID back as its hex digits).
+        pk = self.records.model._meta.pk
+        assert pk is not None
+        return [(*row[:-2], pk.to_python(row[-2])) for row in rows]
 
     def _read(self, keys: list[tuple[Any, ...]]) -> list[M]:
         ids = [key[-1] for key in keys]
@@ -245,7 +273,7 @@ class Found(Generic[M]):
         after = decode_cursor(cursor, len(self.ordering))
         try:
             keys = self._keys(after, 0, limit + 1)
-        except (ValueError, TypeError) as exc:
+        except (DjangoValidationError, ValueError, TypeError) as exc:
             raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc
         next_cursor = encode_cursor(keys[limit - 1]) if len(keys) > limit else None
         return Page(count=self.count(), next=next_cursor, results=self._read(keys[:limit]))
