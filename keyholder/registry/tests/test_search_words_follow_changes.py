@@ -18,7 +18,6 @@ from keyholder.registry.models import (
     HouseWord,
     Person,
     PersonWord,
-    search_words,
 )
 from keyholder.testing import Cast, bearer, make_house, make_household, make_person
 
