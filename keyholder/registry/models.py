@@ -334,7 +334,11 @@ def save_with_words(
         state = word_state(record)
         if adding or saved is None or saved != state:
             write_words([record], replace=True, using=using)
-        if isinstance(record, Household) and not adding and (saved is None or saved[1] != state[1]):
+        if (
+            isinstance(record, Household)
+            and not adding
+            and (saved is None or saved[1] != record.village_id)
+        ):
             # Its members' rows carry its village: they move with it.
             PersonWord.objects.using(using).filter(
                 person_id__in=Person.objects.using(using)

@@ -471,7 +471,18 @@ def generate_district(
             bar.update(spec.population)
         buffer.flush(result)
         bar.close()
-        analyze(Place, House, GardenTree, Household, Person, MigrationEvent, StatusSpan)
+        analyze(
+            Place,
+            House,
+            GardenTree,
+            Household,
+            Person,
+            MigrationEvent,
+            StatusSpan,
+            HouseWord,
+            HouseholdWord,
+            PersonWord,
+        )
         result.villages = len(specs)
         audit(
             None,

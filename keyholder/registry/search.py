@@ -89,7 +89,7 @@ Villages = Sequence[int] | QuerySet[Any] | None
 
 
 def _rows(word_model: type[Model], word: str) -> QuerySet[Any]:
-    return word_model.objects.filter(word__gte=word, word__lt=word + WORD_END)
+    return word_model._default_manager.filter(word__gte=word, word__lt=word + WORD_END)
 
 
 def _in(rows: QuerySet[Any], villages: Villages, field: str = "village_id") -> QuerySet[Any]:
@@ -304,7 +304,7 @@ def _found(
     """``rows`` as a branch of ``Found``: ``fields`` (the sort key's fields of the rows' model,
     the record's id last) named as its columns, after ``after``."""
     if after is not None:
-        rows = rows.filter(after_q(fields, after))
+        rows = rows.filter(after_q(fields, tuple(after)))
     *sort, ident = fields
     named = {f"found_{i}": F(name) for i, name in enumerate(sort, start=1)}
     return rows.order_by().values(**named, **{FOUND_ID: F(ident)})

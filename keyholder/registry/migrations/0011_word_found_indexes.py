@@ -1,7 +1,18 @@
 """The indexes a search in an area reads (made after the rows are written, which is faster
-than keeping them up to date row by row)."""
+than keeping them up to date row by row), then PostgreSQL's statistics of the tables just
+filled: the planner last saw them empty."""
 
 from django.db import migrations, models
+
+
+def analyze(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        schema_editor.quote_name(apps.get_model("registry", name)._meta.db_table)
+        for name in ("HouseWord", "HouseholdWord", "PersonWord")
+    )
+    schema_editor.execute(f"ANALYZE {tables}")
 
 
 class Migration(migrations.Migration):
@@ -23,4 +34,5 @@ class Migration(migrations.Migration):
             model_name='personword',
             index=models.Index(fields=['word', 'village', 'family_name', 'given_name', 'person'], name='person_word_found'),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]

@@ -133,7 +133,7 @@ def test_the_place_pages_number_the_pages_of_a_search(cast: Cast) -> None:
     people = [make_person(home, f"Азиз{n:02}", family_name="Раҳимов") for n in range(25)]
     client = signed_in(cast.officer)
     first = client.get("/places/TJ-SU-ASHT/", {"q": "rahimov"}).content.decode()
-    second = client.get("/places/TJ-SU-ASHT/", {"q": "rahimov", "persons": 2}).content.decode()
+    second = client.get("/places/TJ-SU-ASHT/", {"q": "rahimov", "persons": "2"}).content.decode()
     on_first = [p for p in people if f"#person-{p.pk}" in first]
     on_second = [p for p in people if f"#person-{p.pk}" in second]
     assert on_first and on_second

@@ -33,7 +33,7 @@ def found(client: Client, user: Any, kind: str, q: str) -> list[str]:
 
 
 # Every column of a word row but its id: the word, its record, the village and the names.
-COLUMNS = {
+COLUMNS: dict[type[Any], tuple[str, ...]] = {
     PersonWord: ("person_id", "word", "village_id", "family_name", "given_name"),
     HouseholdWord: ("household_id", "word", "village_id", "name"),
     HouseWord: ("house_id", "word", "village_id"),
@@ -45,7 +45,7 @@ def words_in_tables() -> set[tuple[Any, ...]]:
     return {
         (model.__name__, str(owner), *rest)
         for model, columns in COLUMNS.items()
-        for owner, *rest in model.objects.values_list(*columns)
+        for owner, *rest in model._default_manager.values_list(*columns)
     }
 
 
