@@ -348,8 +348,8 @@ class Writer:
         village_of = {h: v for h, v, _house in rows.households}
         self._insert(
             PersonWord,
-            ["word", "person_id", "village_id", "family_name", "given_name"],
-            [(f"p{p}", i(p), village_of[h], "", f"P{p}") for p, h, *_ in rows.persons],
+            ["word", "person_id", "village_id", "family_name", "given_name", "search_name"],
+            [(f"p{p}", i(p), village_of[h], "", f"P{p}", f"p{p}") for p, h, *_ in rows.persons],
         )
         self.write_spans(rows)
 

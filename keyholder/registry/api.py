@@ -195,14 +195,17 @@ def list_households(
     place = _place(filters.place, "place") if filters.place else None
     if place is not None:
         households = households.filter(subtree_q(place, "village__"))
-    villages = access.search_villages(request.user, place)
-    if filters.q and filters.q.strip() and villages is not None:
+    searched = bool(filters.q and filters.q.strip())
+    villages = access.search_villages(request.user, place) if searched else None
+    if searched and villages is not None:
         # Counted and ordered from the word rows of the area; only the page is read.
-        found = found_households(households, parse_search(filters.q), villages, HOUSEHOLD_ORDER)
-        result = found.page(page.cursor, page.limit)
+        query = parse_search(filters.q or "")
+        result = found_households(households, query, villages, HOUSEHOLD_ORDER).page(
+            page.cursor, page.limit
+        )
     else:
-        if filters.q and filters.q.strip():
-            households = search_households(households, parse_search(filters.q))
+        if searched:
+            households = search_households(households, parse_search(filters.q or ""))
         result = paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
     audited(request, "household", [household.pk for household in result.results])
     return result
@@ -273,8 +276,10 @@ def list_persons(
     if filters.household:
         persons = persons.filter(household_id=filters.household)
     searched = bool(filters.q and filters.q.strip())
-    villages = access.search_villages(request.user, place)
-    if searched and not filters.status and not filters.household and villages is not None:
+    # A search alone (no state, no household) in an area is answered from the word rows.
+    alone = searched and not filters.status and not filters.household
+    villages = access.search_villages(request.user, place) if alone else None
+    if alone and villages is not None:
         # Counted and ordered from the word rows of the area; only the page is read.
         found = found_persons(persons, parse_search(filters.q or ""), villages, PERSON_ORDER)
         result = found.page(page.cursor, page.limit)

@@ -275,6 +275,7 @@ class Person(Stamped):
                 village_id=village_id,
                 family_name=self.family_name,
                 given_name=self.given_name,
+                search_name=self.search_name,
             )
             for word in words
         ]
@@ -396,14 +397,16 @@ class PersonWord(models.Model):
     )
     family_name = models.CharField(max_length=100, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
+    # The person's whole search key: the other words of a query are checked on the row itself
+    # (``search.matching_words``).
+    search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True)
 
     class Meta:
         # A query word is a range on ``word``, and the index holds everything a search in an
-        # area reads of the rows (village, order, person); the other words of a query are
-        # ranges on ``person_words``, one record at a time.
+        # area reads of the rows (village, order, person, key).
         indexes = [
             models.Index(
-                fields=["word", "village", "family_name", "given_name", "person"],
+                fields=["word", "village", "family_name", "given_name", "person", "search_name"],
                 name="person_word_found",
             ),
             models.Index(fields=["person", "word"], name="person_words"),

@@ -349,6 +349,7 @@ class _Buffer:
                         village_id=place.pk,
                         family_name=person.family_name,
                         given_name=person.given_name,
+                        search_name=key,
                     )
                 self.persons.add(
                     id=person.id,

@@ -22,6 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import (
+    CharField,
     Exists,
     ExpressionWrapper,
     F,
@@ -29,7 +30,9 @@ from django.db.models import (
     Model,
     OuterRef,
     QuerySet,
+    Value,
 )
+from django.db.models.functions import Concat
 
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pagination import MAX_LIMIT, Page, after_q, decode_cursor, encode_cursor
@@ -115,9 +118,12 @@ def matching_words(
     the first query word: a caller wanting records takes distinct owners).
 
     The word matching the fewest rows is a prefix range on the ``*_word_found`` index (which
-    holds the village too); each other word is then checked per record found, as a range on
-    the ``(owner, word)`` index. Intersecting the ranges instead read every house of a district
-    for "кӯчаи" (street), the first word of most addresses.
+    holds the village too); each other word is then checked per record found: on a person's
+    row itself, which holds their whole key (" " + key contains " " + word: "Ҷамшед Раҳимов"
+    is thousands of rows for either name, and a look-up in another index for each of them
+    was most of such a search), else as a range on the ``(owner, word)`` index.
+    Intersecting the ranges instead read every house of a district for "кӯчаи" (street), the
+    first word of most addresses.
     """
     word_model, owner = WORD_TABLES[model]
     ordered = sorted(set(words), key=len, reverse=True)
@@ -127,6 +133,11 @@ def matching_words(
         ordered.sort(key=lambda word: found[word])
     first, *others = ordered
     rows = _in(_rows(word_model, first), villages)
+    if others and word_model is PersonWord:
+        rows = rows.alias(found_key=Concat(Value(" "), F("search_name"), output_field=CharField()))
+        for word in others:
+            rows = rows.filter(found_key__contains=" " + word)
+        return rows
     for word in others:
         rows = rows.filter(Exists(_rows(word_model, word).filter(**{owner: OuterRef(owner)})))
     return rows

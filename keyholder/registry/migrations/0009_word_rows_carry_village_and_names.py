@@ -3,6 +3,8 @@ search p95 under 200 ms on a district): a search in an area is counted and order
 word index alone. The rows are derived from the records, so they are emptied here and written
 again, with the new columns, by the next migration."""
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -10,6 +12,13 @@ from django.db import migrations, models
 def empty_words(apps, schema_editor):
     for name in ("HouseWord", "HouseholdWord", "PersonWord"):
         apps.get_model("registry", name).objects.all().delete()
+
+
+def fill_old_words(apps, schema_editor):
+    # Back to 0008: its rows (word and record), written by its own function.
+    importlib.import_module("keyholder.registry.migrations.0008_search_words").fill_words(
+        apps, schema_editor
+    )
 
 
 class Migration(migrations.Migration):
@@ -20,7 +29,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(empty_words, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(empty_words, fill_old_words, elidable=True),
         migrations.RemoveIndex(
             model_name='householdword',
             name='household_word',
@@ -60,6 +69,11 @@ class Migration(migrations.Migration):
             model_name='personword',
             name='given_name',
             field=models.CharField(blank=True, max_length=100),
+        ),
+        migrations.AddField(
+            model_name='personword',
+            name='search_name',
+            field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
             model_name='personword',

@@ -69,6 +69,7 @@ def fill_words(apps, schema_editor):
                     village_id=village,
                     family_name=family,
                     given_name=given,
+                    search_name=key,
                 )
                 for pk, key, village, family, given, phone in batch
                 for word in [*words(key), phone_word(phone)]
@@ -78,6 +79,12 @@ def fill_words(apps, schema_editor):
         )
 
 
+def empty_words(apps, schema_editor):
+    # Back to 0009: empty tables, which 0009 fills the old way when it is undone too.
+    for name in ("HouseWord", "HouseholdWord", "PersonWord"):
+        apps.get_model("registry", name).objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -85,5 +92,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(fill_words, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(fill_words, empty_words, elidable=True),
     ]

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='personword',
-            index=models.Index(fields=['word', 'village', 'family_name', 'given_name', 'person'], name='person_word_found'),
+            index=models.Index(fields=['word', 'village', 'family_name', 'given_name', 'person', 'search_name'], name='person_word_found'),
         ),
         migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from keyholder.accounts.models import AuditLog
 from keyholder.registry.models import House, Household, Person, PersonWord
@@ -139,3 +141,24 @@ def test_the_place_pages_number_the_pages_of_a_search(cast: Cast) -> None:
     assert on_first and on_second
     assert on_first + on_second == people[: len(on_first) + len(on_second)]
     assert not set(on_first) & set(on_second)
+
+
+def test_a_search_reads_as_many_queries_for_thirty_matches_as_for_one(
+    client: Client, cast: Cast
+) -> None:
+    home = make_household(cast.village, "Раҳимов")
+    make_person(home, "Азиз", family_name="Раҳимов")
+    headers = bearer(cast.officer)
+
+    def queries(kind: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            response = client.get(f"/api/v1/{kind}", {"q": "rahimov"}, **headers)
+        assert response.status_code == 200
+        return len(seen.captured_queries)
+
+    queries("persons")  # the token's first use is written down once
+    one = {kind: queries(kind) for kind in ("persons", "households")}
+    for n in range(29):
+        make_person(make_household(cast.village2, "Раҳимов"), f"Азиз{n}", family_name="Раҳимов")
+    assert listed(client, cast.officer, "persons", "rahimov")["count"] == 30
+    assert {kind: queries(kind) for kind in ("persons", "households")} == one

@@ -34,7 +34,7 @@ def found(client: Client, user: Any, kind: str, q: str) -> list[str]:
 
 # Every column of a word row but its id: the word, its record, the village and the names.
 COLUMNS: dict[type[Any], tuple[str, ...]] = {
-    PersonWord: ("person_id", "word", "village_id", "family_name", "given_name"),
+    PersonWord: ("person_id", "word", "village_id", "family_name", "given_name", "search_name"),
     HouseholdWord: ("household_id", "word", "village_id", "name"),
     HouseWord: ("house_id", "word", "village_id"),
 }
