@@ -22,7 +22,7 @@ from keyholder.registry.models import (
 from keyholder.testing import Cast, bearer, make_house, make_household, make_person
 
 migration = importlib.import_module(
-    "keyholder.registry.migrations.0010_fill_word_rows_with_village"
+    "keyholder.registry.migrations.0011_fill_word_rows_with_village"
 )
 
 

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('places', '0002_place_point_source'),
-        ('registry', '0008_search_words'),
+        ('registry', '0009_spans_carry_sex_and_birth_year'),
     ]
 
     operations = [

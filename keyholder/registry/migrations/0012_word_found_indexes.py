@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('registry', '0010_fill_word_rows_with_village'),
+        ('registry', '0011_fill_word_rows_with_village'),
     ]
 
     operations = [

@@ -80,7 +80,7 @@ def fill_words(apps, schema_editor):
 
 
 def empty_words(apps, schema_editor):
-    # Back to 0009: empty tables, which 0009 fills the old way when it is undone too.
+    # Back to 0010: empty tables, which 0010 fills the old way when it is undone too.
     for name in ("HouseWord", "HouseholdWord", "PersonWord"):
         apps.get_model("registry", name).objects.all().delete()
 
@@ -88,7 +88,7 @@ def empty_words(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0009_word_rows_carry_village_and_names'),
+        ('registry', '0010_word_rows_carry_village_and_names'),
     ]
 
     operations = [
