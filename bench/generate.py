@@ -333,16 +333,24 @@ class Writer:
                 for e, p, kind, date, country, until in rows.events
             ],
         )
-        # The one word of each search key above, so that search finds "P123" here as well.
+        # The one word of each search key above, with its village and names, as
+        # ``models.write_words`` writes them, so that search finds "P123" here as well.
         self._insert(
-            HouseWord, ["word", "house_id"], [(str(h % 1000), i(h)) for h, _v in rows.houses]
+            HouseWord,
+            ["word", "house_id", "village_id"],
+            [(str(h % 1000), i(h), v) for h, v in rows.houses],
         )
         self._insert(
             HouseholdWord,
-            ["word", "household_id"],
-            [(f"h{h}", i(h)) for h, _v, _ in rows.households],
+            ["word", "household_id", "village_id", "name"],
+            [(f"h{h}", i(h), v, f"H{h}") for h, v, _ in rows.households],
         )
-        self._insert(PersonWord, ["word", "person_id"], [(f"p{p}", i(p)) for p, *_ in rows.persons])
+        village_of = {h: v for h, v, _house in rows.households}
+        self._insert(
+            PersonWord,
+            ["word", "person_id", "village_id", "family_name", "given_name", "search_name"],
+            [(f"p{p}", i(p), village_of[h], "", f"P{p}", f"p{p}") for p, h, *_ in rows.persons],
+        )
         self.write_spans(rows)
 
     def write_spans(self, rows: Rows) -> None:

@@ -129,15 +129,17 @@ def _like_persons(persons: Any, query: Any) -> Any:
 
 @contextlib.contextmanager
 def like_search() -> Iterator[None]:
-    """The API searching the old way (LIKE on the keys) while inside."""
-    from keyholder.registry import api
+    """The API searching the old way (LIKE on the keys, each match's record read) while
+    inside: no search is answered from the word rows of an area (``search.Found``)."""
+    from keyholder.registry import access, api
 
-    saved = api.search_households, api.search_persons
+    saved = api.search_households, api.search_persons, access.search_villages
     api.search_households, api.search_persons = _like_households, _like_persons
+    access.search_villages = lambda user, place=None: None
     try:
         yield
     finally:
-        api.search_households, api.search_persons = saved
+        api.search_households, api.search_persons, access.search_villages = saved
 
 
 def step_search(args: Any) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def decode_cursor(cursor: str | None, length: int) -> Key | None:
     return tuple(values)
 
 
-def _after(ordering: Sequence[str], key: Key) -> Q:
+def after_q(ordering: Sequence[str], key: Key) -> Q:
     """Rows strictly after ``key`` in ``ordering`` (all ascending): a lexicographic comparison."""
     conditions = []
     for index, name in enumerate(ordering):
@@ -122,7 +122,7 @@ def paginate(
         count = queryset.count()
     if key is not None:
         try:
-            ordered = ordered.filter(_after(ordering, key))
+            ordered = ordered.filter(after_q(ordering, key))
         except (DjangoValidationError, ValueError, TypeError) as exc:
             # A value that does not fit its field (a bad UUID or date) was not made by us.
             raise ServiceError(Code.INVALID_CURSOR, field="cursor") from exc

@@ -31,7 +31,7 @@ from keyholder.accounts.access import (
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit, audit_list
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place, PlaceKind
+from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
 
 # Which houses are entrusted to a keyholder: the keeping app (a layer above, which the registry
@@ -93,6 +93,23 @@ def spans_for(user: Any) -> QuerySet[StatusSpan]:
             return StatusSpan.objects.none()
         return StatusSpan.objects.filter(household_id=user.household_id)
     return StatusSpan.objects.filter(village_id__in=Place.objects.filter(area_q(user)).values("pk"))
+
+
+def search_villages(user: Any, place: Place | None = None) -> QuerySet[Any] | None:
+    """The places (ids, a subquery) whose households and persons ``households_for`` and
+    ``persons_for`` give the user by area, inside ``place`` if given: a search confined to them
+    is answered from the word rows, which carry their record's village (``search.Found``).
+    None when the user's scope is no area (an owner's household): their search narrows the
+    scoped queryset instead. Nothing for a keyholder or anyone signed out, as those give."""
+    if not is_authenticated(user) or is_narrowed(user):
+        return Place.objects.none().values("pk")
+    assert isinstance(user, User)
+    if user.role == Role.OWNER and not user.is_admin:
+        return None
+    places = Place.objects.filter(area_q(user))
+    if place is not None:
+        places = places.filter(subtree_q(place))
+    return places.values("pk")
 
 
 def houses_for(user: Any) -> QuerySet[House]:

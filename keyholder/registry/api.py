@@ -27,11 +27,8 @@ from keyholder.registry.queries import (
     HouseholdOnDate,
     PersonOnDate,
     household_on,
-    parse_search,
     persons_in_state,
     persons_on,
-    search_households,
-    search_persons,
     spans_on,
     villages_under,
 )
@@ -55,6 +52,13 @@ from keyholder.registry.schemas import (
     PersonPage,
     PersonStatusOut,
     PersonWithStatusOut,
+)
+from keyholder.registry.search import (
+    found_households,
+    found_persons,
+    parse_search,
+    search_households,
+    search_persons,
 )
 from keyholder.registry.services import (
     do_correct_event,
@@ -188,11 +192,21 @@ def list_households(
     request: HttpRequest, filters: Query[HouseholdFilters], page: Query[PageQuery]
 ) -> Page[Household]:
     households = access.households_for(request.user)
-    if filters.place:
-        households = households.filter(subtree_q(_place(filters.place, "place"), "village__"))
-    if filters.q and filters.q.strip():
-        households = search_households(households, parse_search(filters.q))
-    result = paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
+    place = _place(filters.place, "place") if filters.place else None
+    if place is not None:
+        households = households.filter(subtree_q(place, "village__"))
+    searched = bool(filters.q and filters.q.strip())
+    villages = access.search_villages(request.user, place) if searched else None
+    if searched and villages is not None:
+        # Counted and ordered from the word rows of the area; only the page is read.
+        query = parse_search(filters.q or "")
+        result = found_households(households, query, villages, HOUSEHOLD_ORDER).page(
+            page.cursor, page.limit
+        )
+    else:
+        if searched:
+            households = search_households(households, parse_search(filters.q or ""))
+        result = paginate(households, HOUSEHOLD_ORDER, page.cursor, page.limit)
     audited(request, "household", [household.pk for household in result.results])
     return result
 
@@ -262,6 +276,15 @@ def list_persons(
     if filters.household:
         persons = persons.filter(household_id=filters.household)
     searched = bool(filters.q and filters.q.strip())
+    # A search alone (no state, no household) in an area is answered from the word rows.
+    alone = searched and not filters.status and not filters.household
+    villages = access.search_villages(request.user, place) if alone else None
+    if alone and villages is not None:
+        # Counted and ordered from the word rows of the area; only the page is read.
+        found = found_persons(persons, parse_search(filters.q or ""), villages, PERSON_ORDER)
+        result = found.page(page.cursor, page.limit)
+        audited(request, "person", [person.pk for person in result.results])
+        return page_of(result, persons_on(result.results, on))
     if searched:
         persons = search_persons(persons, parse_search(filters.q or ""))
     if filters.status:

@@ -85,12 +85,6 @@ COLUMNS: tuple[str, ...] = (
 )
 
 RECORDS = ("house", "household", "person", "event")
-# The records with a search key and words (``models.write_words``).
-NAMED_MODELS: dict[str, type[House] | type[Household] | type[Person]] = {
-    "house": House,
-    "household": Household,
-    "person": Person,
-}
 MODELS: dict[str, type[models.Model]] = {
     "house": House,
     "household": Household,
@@ -810,9 +804,9 @@ class RecordBatch:
     def write(self) -> None:
         objs = [obj for _row, obj, _trees in self.queue]
         insert_objects(MODELS[self.record], objs)
-        # Their search words, as ``save`` writes them for a record saved alone.
-        named = NAMED_MODELS[self.record]
-        write_words(named, [(obj.pk, obj.search_name) for obj in objs], replace=False)
+        # Their search words, as ``save`` writes them for a record saved alone (a person's
+        # household is the one the row named, with its village).
+        write_words(objs, replace=False)
         if self.record == "house":
             insert_objects(
                 GardenTree,

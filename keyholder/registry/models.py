@@ -25,6 +25,9 @@ SEARCH_KEY_LENGTH = 300
 # (``queries.matching_ids``), which a B-tree serves, where ``LIKE '% w%'`` on the key read every
 # row of the area (2.7 s for one common family name in the Asht sample under load).
 WORD_END = chr(0x10FFFF)
+# The first character of a phone's word (``phone_word``): never in a search key, and before
+# every digit and letter in byte order.
+PHONE_MARK = "#"
 
 
 class WordField(models.CharField):
@@ -148,16 +151,22 @@ class House(Stamped):
         """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
         self.search_name = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
 
+    # The fields its word rows are made of (``word_rows``).
+    WORD_FIELDS = ("search_name", "village_id")
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = house_key(self.street, self.number)[:SEARCH_KEY_LENGTH]
-        save_with_words(self, key, ("street", "number"), super().save, args, kwargs)
+        save_with_words(self, key, ("street", "number", "village"), super().save, args, kwargs)
+
+    def word_rows(self) -> list[HouseWord]:
+        return [
+            HouseWord(word=word, house_id=self.pk, village_id=self.village_id)
+            for word in search_words(self.search_name)
+        ]
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        # The key as stored, for ``save_with_words`` (None when read without it).
-        record = super().from_db(db, field_names, values)
-        setattr(record, "_saved_key", record.__dict__.get("search_name"))  # noqa: B010
-        return record
+        return remember_words(super().from_db(db, field_names, values))
 
 
 class GardenTree(models.Model):
@@ -191,16 +200,24 @@ class Household(Stamped):
         """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
         self.search_name = search_key(self.name)[:SEARCH_KEY_LENGTH]
 
+    # The fields its word rows are made of (``word_rows``); its members' rows carry its village.
+    WORD_FIELDS = ("search_name", "village_id", "name")
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = search_key(self.name)[:SEARCH_KEY_LENGTH]
-        save_with_words(self, key, ("name",), super().save, args, kwargs)
+        save_with_words(self, key, ("name", "village"), super().save, args, kwargs)
+
+    def word_rows(self) -> list[HouseholdWord]:
+        return [
+            HouseholdWord(
+                word=word, household_id=self.pk, village_id=self.village_id, name=self.name
+            )
+            for word in search_words(self.search_name)
+        ]
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        # The key as stored, for ``save_with_words`` (None when read without it).
-        record = super().from_db(db, field_names, values)
-        setattr(record, "_saved_key", record.__dict__.get("search_name"))  # noqa: B010
-        return record
+        return remember_words(super().from_db(db, field_names, values))
 
 
 # The fields of a person that their status spans depend on or copy.
@@ -234,6 +251,10 @@ class Person(Stamped):
         """Fill ``search_name`` (``save`` does, with its words; a bulk writer calls it, and ``write_words``, itself)."""
         self.search_name = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
 
+    # The fields its word rows are made of (``word_rows``): the village comes from the
+    # household (``Household.save`` moves the rows when the household moves).
+    WORD_FIELDS = ("search_name", "household_id", "family_name", "given_name", "phone")
+
     def _facts(self) -> tuple[Any, ...]:
         """What the person's status spans copy of them (besides what their events say)."""
         return (
@@ -244,6 +265,7 @@ class Person(Stamped):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = person_key(self.given_name, self.family_name)[:SEARCH_KEY_LENGTH]
+        word_fields = ("given_name", "family_name", "household", "phone")
         # The spans copy the household, sex and birth year (and a birth year moves the
         # statuses): a save that changes one of them rewrites the spans in its transaction.
         update_fields = kwargs.get("update_fields")
@@ -252,25 +274,40 @@ class Person(Stamped):
         if update_fields is not None and not SPAN_FACTS & set(update_fields):
             respan = False
         if not respan:
-            save_with_words(self, key, ("given_name", "family_name"), super().save, args, kwargs)
+            save_with_words(self, key, word_fields, super().save, args, kwargs)
         else:
             using = kwargs.get("using") or router.db_for_write(Person, instance=self)
             with transaction.atomic(using=using):
-                save_with_words(
-                    self, key, ("given_name", "family_name"), super().save, args, kwargs
-                )
+                save_with_words(self, key, word_fields, super().save, args, kwargs)
                 # Imported here: the spans module is built on these models.
                 from keyholder.registry.spans import rewrite_spans
 
                 rewrite_spans(self, list(self.events.order_by()))
         setattr(self, "_saved_facts", facts)  # noqa: B010
 
+    def word_rows(self) -> list[PersonWord]:
+        words = search_words(self.search_name)
+        phone = phone_word(self.phone)
+        if phone:
+            words.append(phone)
+        village_id = self.household.village_id
+        return [
+            PersonWord(
+                word=word,
+                person_id=self.pk,
+                village_id=village_id,
+                family_name=self.family_name,
+                given_name=self.given_name,
+                search_name=self.search_name,
+            )
+            for word in words
+        ]
+
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        # The key as stored, for ``save_with_words`` (None when read without it), and the
-        # facts the spans copy, for ``save``.
-        record = super().from_db(db, field_names, values)
-        setattr(record, "_saved_key", record.__dict__.get("search_name"))  # noqa: B010
+        # What its word rows were made of, for ``save_with_words``, and the facts the spans
+        # copy, for ``save``.
+        record = remember_words(super().from_db(db, field_names, values))
         setattr(record, "_saved_facts", record._facts())  # noqa: B010
         return record
 
@@ -279,68 +316,126 @@ class Person(Stamped):
         return str(self)
 
 
+def word_state(record: House | Household | Person) -> tuple[Any, ...] | None:
+    """The values its word rows are made of (``WORD_FIELDS``), as loaded; None when one of
+    them was not read (deferred)."""
+    values = record.__dict__
+    if any(name not in values for name in record.WORD_FIELDS):
+        return None
+    return tuple(values[name] for name in record.WORD_FIELDS)
+
+
+def remember_words(record: Any) -> Any:
+    # What its word rows were made of when read, for ``save_with_words``.
+    setattr(record, "_saved_words", word_state(record))  # noqa: B010
+    return record
+
+
 def save_with_words(
     record: House | Household | Person,
     key: str,
-    name_fields: tuple[str, ...],
+    word_fields: tuple[str, ...],
     save: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> None:
     """Save ``record`` with its search key ``key`` and its rows in its word table, in one
-    transaction: a search never finds a record by a name it no longer has.
+    transaction: a search never finds a record by a name, phone or village it no longer has.
 
-    The words are rewritten only when the key changed since the record was read (or when it
-    was read without its key), so that saving a record for another field costs nothing more.
+    The rows are rewritten only when what they are made of (``WORD_FIELDS``: the key, the
+    village, the names they are ordered by, a person's phone) changed since the record was
+    read (or when it was read without it), so that saving a record for another field costs
+    nothing more. A household that moves takes its members' rows along.
     """
     update_fields = kwargs.get("update_fields")
     if update_fields is not None:
-        if not {"search_name", *name_fields} & set(update_fields):
+        if not {"search_name", *word_fields} & set(update_fields):
             save(*args, **kwargs)
             return
         kwargs["update_fields"] = {*update_fields, "search_name"}
     record.search_name = key
-    changed = record._state.adding or getattr(record, "_saved_key", None) != key
+    saved = getattr(record, "_saved_words", None)
+    adding = record._state.adding
     using = kwargs.get("using") or router.db_for_write(type(record), instance=record)
     with transaction.atomic(using=using):
         save(*args, **kwargs)
-        if changed:
-            write_words(type(record), [(record.pk, key)], replace=True, using=using)
-    setattr(record, "_saved_key", key)  # noqa: B010
+        state = word_state(record)
+        if adding or saved is None or saved != state:
+            write_words([record], replace=True, using=using)
+        if (
+            isinstance(record, Household)
+            and not adding
+            and (saved is None or saved[1] != record.village_id)
+        ):
+            # Its members' rows carry its village: they move with it.
+            PersonWord.objects.using(using).filter(
+                person_id__in=Person.objects.using(using)
+                .filter(household_id=record.pk)
+                .values("pk")
+            ).exclude(village_id=record.village_id).update(village_id=record.village_id)
+    remember_words(record)
+
+
+def phone_word(phone: str) -> str:
+    """The word of a person's phone in their word table: its digits reversed after
+    ``PHONE_MARK``, so that a phone ending with the digits typed is a prefix RANGE on the
+    word index like a name (no name word holds the mark). "" without a phone."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return PHONE_MARK + digits[::-1] if digits else ""
 
 
 def write_words(
-    model: type[House | Household | Person],
-    keys: list[tuple[Any, str]],
+    records: list[Any],
     *,
     replace: bool,
     using: str = "default",
 ) -> int:
-    """Write the word rows of records of ``model`` from their (pk, search key) pairs; with
+    """Write the word rows of ``records`` (of one model, their ``search_name`` filled); with
     ``replace``, their old rows are deleted first. (The bulk writers write the same rows with
     their own inserts.)"""
-    word_model, owner = WORD_TABLES[model]
+    if not records:
+        return 0
+    word_model, owner = WORD_TABLES[type(records[0])]
     if replace:
-        word_model.objects.using(using).filter(**{f"{owner}__in": [pk for pk, _ in keys]}).delete()
-    rows: list[Any] = [
-        word_model(word=word, **{owner: pk}) for pk, key in keys for word in search_words(key)
-    ]
+        word_model.objects.using(using).filter(
+            **{f"{owner}__in": [record.pk for record in records]}
+        ).delete()
+    rows: list[Any] = [row for record in records for row in record.word_rows()]
     word_model.objects.using(using).bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
+# A word row carries what a search in an area needs besides the word: the village of its
+# record (the area filter) and the names the results are ordered by, so that the count and the
+# order of a page are read from the word index alone, and only a page's records are read
+# (``queries.Found``). The village is a copy: ``save_with_words`` and the bulk writers keep it.
+# ``DO_NOTHING``: a place with records is protected by them, so no row is left behind.
+
+
 class PersonWord(models.Model):
-    """One word of a person's search key (given and family name), with the person."""
+    """One word of a person's search key (given and family name) or their phone
+    (``phone_word``), with the person, their household's village and their names."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
     # Indexed by ``person_words`` below.
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    village = models.ForeignKey(
+        "places.Place", on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    family_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=100, blank=True)
+    # The person's whole search key: the other words of a query are checked on the row itself
+    # (``search.matching_words``).
+    search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True)
 
     class Meta:
-        # A query word is a range on ``word`` (the person id in the index answers it alone);
-        # the other words of a query are ranges on ``person_words``, one record at a time.
+        # A query word is a range on ``word``, and the index holds everything a search in an
+        # area reads of the rows (village, order, person, key).
         indexes = [
-            models.Index(fields=["word", "person"], name="person_word"),
+            models.Index(
+                fields=["word", "village", "family_name", "given_name", "person", "search_name"],
+                name="person_word_found",
+            ),
             models.Index(fields=["person", "word"], name="person_words"),
         ]
 
@@ -349,17 +444,24 @@ class PersonWord(models.Model):
 
 
 class HouseholdWord(models.Model):
-    """One word of a household's search key (its name), with the household."""
+    """One word of a household's search key (its name), with the household, its village and
+    its name."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
     # Indexed by ``household_words`` below.
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    village = models.ForeignKey(
+        "places.Place", on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    name = models.CharField(max_length=200)
 
     class Meta:
         indexes = [
-            models.Index(fields=["word", "household"], name="household_word"),
+            models.Index(
+                fields=["word", "village", "name", "household"], name="household_word_found"
+            ),
             models.Index(fields=["household", "word"], name="household_words"),
         ]
 
@@ -368,15 +470,18 @@ class HouseholdWord(models.Model):
 
 
 class HouseWord(models.Model):
-    """One word of a house's search key (street and number), with the house."""
+    """One word of a house's search key (street and number), with the house and its village."""
 
     word = WordField(max_length=SEARCH_KEY_LENGTH)
     # Indexed by ``house_words`` below.
     house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+", db_index=False)
+    village = models.ForeignKey(
+        "places.Place", on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
 
     class Meta:
         indexes = [
-            models.Index(fields=["word", "house"], name="house_word"),
+            models.Index(fields=["word", "village", "house"], name="house_word_found"),
             models.Index(fields=["house", "word"], name="house_words"),
         ]
 

@@ -20,7 +20,7 @@ from keyholder.accounts import access as place_access
 from keyholder.accounts.services import audit_list
 from keyholder.core.pages import or_404
 from keyholder.places.models import Place, PlaceKind, subtree_q
-from keyholder.registry import access, queries
+from keyholder.registry import access, queries, search
 from keyholder.registry.status import State
 
 VILLAGE_KINDS = (PlaceKind.VILLAGE, PlaceKind.TOWN)
@@ -49,7 +49,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     place = or_404(place_access.get_place, request.user, code)
     today = timezone.localdate()
-    q = request.GET.get("q", "")[: queries.SEARCH_TEXT_LENGTH]
+    q = request.GET.get("q", "")[: search.SEARCH_TEXT_LENGTH]
     context: dict[str, Any] = {
         "place": place,
         "crumbs": breadcrumbs(request.user, place),
@@ -79,18 +79,21 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def search_context(request: HttpRequest, place: Place, q: str) -> dict[str, Any]:
     """Households and persons inside ``place`` (and the user's area) matching ``q``."""
-    query = queries.parse_search(q)
-    households = queries.search_households(
-        access.households_for(request.user).filter(subtree_q(place, "village__")), query
-    ).order_by("name", "pk")
-    persons = (
-        queries.search_persons(
-            access.persons_for(request.user).filter(subtree_q(place, "household__village__")),
-            query,
+    query = search.parse_search(q)
+    households: Any = access.households_for(request.user).filter(subtree_q(place, "village__"))
+    persons: Any = access.persons_for(request.user).select_related("household__house")
+    villages = access.search_villages(request.user, place)
+    if villages is not None:
+        # Counted and ordered from the word rows of the place; only a page's records are read.
+        households = search.found_households(households, query, villages, ("name", "pk"))
+        persons = search.found_persons(
+            persons, query, villages, ("family_name", "given_name", "pk")
         )
-        .select_related("household__house")
-        .order_by("family_name", "given_name", "pk")
-    )
+    else:
+        households = search.search_households(households, query).order_by("name", "pk")
+        persons = search.search_persons(
+            persons.filter(subtree_q(place, "household__village__")), query
+        ).order_by("family_name", "given_name", "pk")
     return {
         "searching": True,
         "found_households": Paginator(households, SEARCH_PAGE_SIZE).get_page(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,20 +28,15 @@ from django.db.models import (
 )
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.core.text import normalise_text, search_key
 from keyholder.places.models import Place, subtree_q
 from keyholder.registry.models import (
-    WORD_END,
-    WORD_TABLES,
     EventCorrection,
     EventKind,
-    House,
     Household,
     MigrationEvent,
     Person,
     StatusSpan,
 )
-from keyholder.registry.services import normalise_phone
 from keyholder.registry.spans import holding_on, status_of
 from keyholder.registry.status import (
     KIND_ORDER,
@@ -396,116 +390,3 @@ def last_kind_on(on: dt.date) -> Subquery:
 # returned or deported, or banned when an entry ban holds. Used by the keeping app's
 # ``last_kind_on`` reads.
 IN_VILLAGE_KINDS = (EventKind.RETURNED, EventKind.DEPORTED, EventKind.BORN, EventKind.JOINED)
-
-
-# Search (issue 11): households and persons by name, phone and house address. The querysets
-# come scoped from ``access.py``; the names are compared as search keys (``core.text``), each
-# word of the query the start of a word of the key.
-
-# A query of only digits and phone punctuation, with at least this many digits, is a phone.
-PHONE_QUERY = re.compile(r"[\d\s()+\-./]+")
-PHONE_DIGITS = 4
-# A query longer than any name is cut: it could only find nothing, slowly.
-SEARCH_TEXT_LENGTH = 200
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    words: tuple[str, ...]
-    phone_digits: str
-
-    @property
-    def empty(self) -> bool:
-        return not self.words and not self.phone_digits
-
-
-def parse_search(text: str) -> SearchQuery:
-    """The words of a query as search keys, and its digits when it reads as a phone number
-    (normalised the way persons' phones are stored, so "0 93 123 45 67" and "+992 93..." both
-    match the end of "+992931234567")."""
-    text = normalise_text(text or "")[:SEARCH_TEXT_LENGTH]
-    digits = ""
-    if PHONE_QUERY.fullmatch(text) and sum(c.isdigit() for c in text) >= PHONE_DIGITS:
-        try:
-            digits = normalise_phone(text).lstrip("+")
-        except ServiceError:
-            # Not a whole number: its digits, without an international or trunk prefix's zeros.
-            digits = "".join(c for c in text if c.isdigit()).lstrip("0")
-    return SearchQuery(tuple(search_key(text).split()), digits)
-
-
-# A word matching at most this many rows is counted exactly when choosing which word of a query
-# reads the index first; past it, every such word counts alike (and the longest goes first).
-SELECTIVE_ROWS = 2000
-
-
-def matching_ids(model: type[House | Household | Person], words: Iterable[str]) -> QuerySet[Any]:
-    """The ids of records of ``model`` with, for each query word, a word of their search key
-    beginning with it (``models.PersonWord``).
-
-    The word matching the fewest rows is a prefix range on the ``(word, owner)`` index; each
-    other word is then checked per record found, as a range on the ``(owner, word)`` index.
-    Intersecting the ranges instead read every house of a district for "кӯчаи" (street), the
-    first word of most addresses.
-    """
-    word_model, owner = WORD_TABLES[model]
-
-    def rows(word: str) -> QuerySet[Any]:
-        return word_model.objects.filter(word__gte=word, word__lt=word + WORD_END)
-
-    ordered = sorted(set(words), key=len, reverse=True)
-    assert ordered, "a search has words"
-    if len(ordered) > 1:
-        found = {word: rows(word)[:SELECTIVE_ROWS].count() for word in ordered}
-        ordered.sort(key=lambda word: found[word])
-    first, *others = ordered
-    ids = rows(first)
-    for word in others:
-        ids = ids.filter(Exists(rows(word).filter(**{owner: OuterRef(owner)})))
-    return ids.values(owner)
-
-
-# The branches of a search (name, address, phone) are one UNION of ids, read by one ``IN``:
-# an OR of several ``IN (subquery)`` made PostgreSQL walk the whole area in name order,
-# testing each row against hashed subqueries (0.5 s for a common family name on the Asht
-# sample), where one subquery is a semi-join driven by the few ids it gives.
-
-
-def search_households(households: QuerySet[Household], query: SearchQuery) -> QuerySet[Household]:
-    """Households whose name or house address matches, or with a member of that phone."""
-    if query.empty:
-        return households.none()
-    branches: list[QuerySet[Any]] = []
-    if query.words:
-        branches.append(matching_ids(Household, query.words))
-        branches.append(
-            Household.objects.filter(house_id__in=matching_ids(House, query.words)).values("pk")
-        )
-    if query.phone_digits:
-        branches.append(
-            Person.objects.filter(phone__endswith=query.phone_digits).values("household_id")
-        )
-    return households.filter(pk__in=_union(branches))
-
-
-def search_persons(persons: QuerySet[Person], query: SearchQuery) -> QuerySet[Person]:
-    """Persons whose name, phone or house address matches."""
-    if query.empty:
-        return persons.none()
-    branches: list[QuerySet[Any]] = []
-    if query.words:
-        branches.append(matching_ids(Person, query.words))
-        branches.append(
-            Person.objects.filter(household__house_id__in=matching_ids(House, query.words)).values(
-                "pk"
-            )
-        )
-    if query.phone_digits:
-        branches.append(Person.objects.filter(phone__endswith=query.phone_digits).values("pk"))
-    return persons.filter(pk__in=_union(branches))
-
-
-def _union(branches: list[QuerySet[Any]]) -> QuerySet[Any]:
-    # Without the models' default order: a branch sorted by it joined the village to sort ids.
-    first, *others = (branch.order_by() for branch in branches)
-    return first.union(*others, all=True) if others else first

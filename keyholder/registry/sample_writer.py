@@ -323,7 +323,7 @@ class _Buffer:
                 is_sample=True,
             )
             for word in search_words(key):
-                self.house_words.add(word=word, house_id=house.id)
+                self.house_words.add(word=word, house_id=house.id, village_id=place.pk)
             for kind, count in house.trees:
                 self.trees.add(house_id=house.id, kind=kind, count=count)
             key = search_key(plan.name)
@@ -336,11 +336,21 @@ class _Buffer:
                 is_sample=True,
             )
             for word in search_words(key):
-                self.household_words.add(word=word, household_id=plan.id)
+                self.household_words.add(
+                    word=word, household_id=plan.id, village_id=place.pk, name=plan.name
+                )
             for person in plan.members:
                 key = person_key(person.given_name, person.family_name)
+                # The sample has no phones, so no phone words.
                 for word in search_words(key):
-                    self.person_words.add(word=word, person_id=person.id)
+                    self.person_words.add(
+                        word=word,
+                        person_id=person.id,
+                        village_id=place.pk,
+                        family_name=person.family_name,
+                        given_name=person.given_name,
+                        search_name=key,
+                    )
                 self.persons.add(
                     id=person.id,
                     household_id=plan.id,
@@ -462,7 +472,18 @@ def generate_district(
             bar.update(spec.population)
         buffer.flush(result)
         bar.close()
-        analyze(Place, House, GardenTree, Household, Person, MigrationEvent, StatusSpan)
+        analyze(
+            Place,
+            House,
+            GardenTree,
+            Household,
+            Person,
+            MigrationEvent,
+            StatusSpan,
+            HouseWord,
+            HouseholdWord,
+            PersonWord,
+        )
         result.villages = len(specs)
         audit(
             None,

@@ -29,7 +29,7 @@ from keyholder.core.errors import Code, ServiceError
 from keyholder.core.pages import or_404, show_refusal
 from keyholder.places.models import Place
 from keyholder.registry import access as registry_access
-from keyholder.registry.queries import parse_search, search_households
+from keyholder.registry.search import parse_search, search_households
 from keyholder.web.account_forms import (
     FIND_HOUSEHOLD,
     FIND_PLACES,

@@ -20,15 +20,13 @@ from keyholder.registry.models import (
     GardenTree,
     House,
     Household,
-    HouseholdWord,
-    HouseWord,
     MigrationEvent,
     Person,
-    PersonWord,
     StatusSpan,
 )
 from keyholder.registry.spans import differences
 from keyholder.registry.tests.importfiles import FAMILY2, good_rows, write_csv
+from keyholder.registry.tests.test_search_words_follow_changes import words_in_tables
 from keyholder.testing import Cast
 
 pytestmark = pytest.mark.django_db
@@ -72,16 +70,9 @@ def snapshot(cast: Cast) -> dict[str, Any]:
             )
         ),
         "stale_spans": differences(cast.village.pk),
-        # The words search reads: an imported record is found by its name as a saved one is.
-        "words": sorted(
-            (model.__name__, str(owner), word)
-            for model, column in (
-                (HouseWord, "house_id"),
-                (HouseholdWord, "household_id"),
-                (PersonWord, "person_id"),
-            )
-            for owner, word in model.objects.values_list(column, "word")
-        ),
+        # The words search reads, with their village, names and phones: an imported record
+        # is found by its name or phone in its village as a saved one is.
+        "words": sorted(words_in_tables(), key=str),
     }
 
 

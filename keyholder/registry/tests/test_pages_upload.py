@@ -191,3 +191,17 @@ def test_an_officer_checks_and_imports_within_their_area_only(
     answer = officer.post(f"/registry/villages/{V01}/households/new/", {"name": "Сафаров"})
     assert answer.status_code == 403
     assert registry_counts() == after
+
+
+def test_the_upload_page_says_that_cp1251_cannot_hold_the_tajik_letters(cast: Cast) -> None:
+    client = signed_in(cast.enumerator)
+    said = {
+        "tg": "ҳарфҳои тоҷикии ҳ ӣ ӯ қ ғ ҷ-ро нигоҳ дошта наметавонад",
+        "ru": "не может содержать таджикские буквы ҳ ӣ ӯ қ ғ ҷ",
+        "en": "cannot hold the Tajik letters ҳ ӣ ӯ қ ғ ҷ",
+    }
+    for language, words in said.items():
+        client.post("/i18n/setlang/", {"language": language, "next": UPLOAD})
+        body = client.get(UPLOAD).content.decode()
+        assert words in body, language
+        assert "UTF-8" in body

@@ -18,11 +18,12 @@ from keyholder.registry.models import (
     HouseWord,
     Person,
     PersonWord,
-    search_words,
 )
 from keyholder.testing import Cast, bearer, make_house, make_household, make_person
 
-migration = importlib.import_module("keyholder.registry.migrations.0008_search_words")
+migration = importlib.import_module(
+    "keyholder.registry.migrations.0011_fill_word_rows_with_village"
+)
 
 
 def found(client: Client, user: Any, kind: str, q: str) -> list[str]:
@@ -31,25 +32,36 @@ def found(client: Client, user: Any, kind: str, q: str) -> list[str]:
     return [row["id"] for row in response.json()["results"]]
 
 
-def words_in_tables() -> set[tuple[str, str, str]]:
-    """Every row of the three word tables, as (table, record id, word)."""
-    return (
-        {("person", str(p), w) for p, w in PersonWord.objects.values_list("person_id", "word")}
-        | {
-            ("household", str(h), w)
-            for h, w in HouseholdWord.objects.values_list("household_id", "word")
-        }
-        | {("house", str(h), w) for h, w in HouseWord.objects.values_list("house_id", "word")}
-    )
+# Every column of a word row but its id: the word, its record, the village and the names.
+COLUMNS: dict[type[Any], tuple[str, ...]] = {
+    PersonWord: ("person_id", "word", "village_id", "family_name", "given_name", "search_name"),
+    HouseholdWord: ("household_id", "word", "village_id", "name"),
+    HouseWord: ("house_id", "word", "village_id"),
+}
 
 
-def words_of_keys() -> set[tuple[str, str, str]]:
-    """The rows the stored search keys call for."""
+def words_in_tables() -> set[tuple[Any, ...]]:
+    """Every row of the three word tables, as (table, record id, word, village, names...)."""
     return {
-        (name, str(pk), word)
-        for name, model in (("person", Person), ("household", Household), ("house", House))
-        for pk, key in model.objects.values_list("pk", "search_name")
-        for word in search_words(key)
+        (model.__name__, str(owner), *rest)
+        for model, columns in COLUMNS.items()
+        for owner, *rest in model._default_manager.values_list(*columns)
+    }
+
+
+def words_of_keys() -> set[tuple[Any, ...]]:
+    """The rows the stored records call for (``word_rows``: their keys' words, a person's
+    phone, the village, the names)."""
+    records: list[Any] = [
+        *Person.objects.select_related("household"),
+        *Household.objects.all(),
+        *House.objects.all(),
+    ]
+    return {
+        (type(row).__name__, str(getattr(row, columns[0])), *(getattr(row, c) for c in columns[1:]))
+        for record in records
+        for row in record.word_rows()
+        for columns in [COLUMNS[type(row)]]
     }
 
 
@@ -119,7 +131,7 @@ def test_the_migration_fills_the_words_of_existing_rows(
     house = make_house(cast.village, street="кӯчаи Сомонӣ", number="12")
     household = make_household(cast.village, "Раҳимов Боқӣ", house=house)
     make_person(household, "Ҷамшед", family_name="Раҳимов")
-    make_person(household, "Ma'ruf", family_name="")
+    make_person(household, "Ma'ruf", family_name="", phone="+992931234567")
     saved = words_in_tables()
     # Rows as they were before the migration: keys, no words.
     for model in (PersonWord, HouseholdWord, HouseWord):
@@ -127,4 +139,6 @@ def test_the_migration_fills_the_words_of_existing_rows(
     monkeypatch.setattr(migration, "BATCH", 2)  # several batches even for a few rows
     migration.fill_words(apps, None)
     assert words_in_tables() == saved == words_of_keys()
-    assert ("household", str(household.pk), "boki") in saved
+    assert ("HouseholdWord", str(household.pk), "boki", cast.village.pk, "Раҳимов Боқӣ") in saved
+    # A phone's word is its digits backwards (a search by its end is a prefix range).
+    assert {row[2] for row in saved if row[0] == "PersonWord"} >= {"#765432139299", "maruf"}
