@@ -94,12 +94,27 @@ def search_context(request: HttpRequest, place: Place, q: str) -> dict[str, Any]
         persons = search.search_persons(
             persons.filter(subtree_q(place, "household__village__")), query
         ).order_by("family_name", "given_name", "pk")
+    found_households = Paginator(households, SEARCH_PAGE_SIZE).get_page(
+        request.GET.get("households")
+    )
+    found_persons = Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("persons"))
+    # One audit row for what the search showed, as for the village page and the API's lists:
+    # a search by name is a read of the persons and households it names.
+    shown_households = [household.pk for household in found_households]
+    shown_persons = [person.pk for person in found_persons]
+    audit_list(
+        request.user,
+        "place_search",
+        request.GET.dict(),
+        [*shown_households, *shown_persons],
+        object_id=place.code,
+        households=len(shown_households),
+        persons=len(shown_persons),
+    )
     return {
         "searching": True,
-        "found_households": Paginator(households, SEARCH_PAGE_SIZE).get_page(
-            request.GET.get("households")
-        ),
-        "found_persons": Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("persons")),
+        "found_households": found_households,
+        "found_persons": found_persons,
     }
 
 

@@ -103,3 +103,23 @@ def test_the_village_page_audits_the_households_and_the_persons_it_names(cast: C
     assert set(row.shown_ids) == {str(cast.household.pk), str(away.pk)}
     assert str(home.pk) not in row.object_ids
     assert (row.detail["households"], row.detail["persons"]) == (1, 1)
+
+
+def test_a_search_on_a_place_page_audits_what_it_found(cast: Cast) -> None:
+    found = make_person(cast.household, "Aziz", family_name="Раҳимов")
+    other = make_household(cast.village, "Saidov")
+    not_found = make_person(other, "Malika", family_name="Саидова")
+    page = signed_in(cast.enumerator).get(f"/places/{cast.village.code}/", {"q": "рахимов"})
+    assert page.status_code == 200
+    assert "Aziz" in page.content.decode()
+
+    [row] = _lists()
+    assert (row.user, row.object_type, row.object_id) == (
+        cast.enumerator,
+        "place_search",
+        cast.village.code,
+    )
+    assert row.detail["filter"] == {"q": "рахимов"}
+    # The person found by name; the other household's member is not named.
+    assert str(found.pk) in row.shown_ids and str(not_found.pk) not in row.object_ids
+    assert row.detail["persons"] == 1
