@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from keyholder.accounts.models import User
@@ -34,6 +35,13 @@ RECORD_LABELS = {
     "household": _("Households"),
     "person": _("Persons"),
     "event": _("Events"),
+}
+# What one row of the file is, in the row-by-row list.
+RECORD_KINDS = {
+    "house": pgettext_lazy("a row of an uploaded file", "house"),
+    "household": pgettext_lazy("a row of an uploaded file", "household"),
+    "person": pgettext_lazy("a row of an uploaded file", "person"),
+    "event": pgettext_lazy("a row of an uploaded file", "event"),
 }
 OUTCOME_LABELS = {
     "create": _("New"),
@@ -73,6 +81,7 @@ def _lines(summary: dict, number: str | None) -> Any:
     page = Paginator(summary.get("lines", []), LINES_PER_PAGE).get_page(number)
     for line in page.object_list:
         line["outcome_label"] = OUTCOME_LABELS.get(line["outcome"], line["outcome"])
+        line["record_label"] = RECORD_KINDS.get(line.get("record", ""), line.get("record", ""))
     return page
 
 

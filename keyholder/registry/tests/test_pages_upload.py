@@ -65,6 +65,9 @@ def test_it_imports_a_clerks_file_after_a_dry_run_whose_preview_is_the_result(
     page = client.get(response["Location"]).content.decode()
     assert "Санҷида шуд" in page
     assert page.count('data-outcome="create"') == 7
+    # Each row says what it is in Tajik too, not the file's English word.
+    assert page.count("· хонавода ·") == 1 and page.count("· шахс ·") == 2
+    assert "· household ·" not in page
     plan = job.plan
     assert plan["created"] == {"house": 1, "household": 1, "person": 2, "event": 3}
 
