@@ -26,7 +26,7 @@ from keyholder.core.dates import month_end, previous_month
 from keyholder.keeping.models import KeepingAgreement
 from keyholder.keeping.reports import build_owner_report, render_owner_report_pdf
 from keyholder.notify.models import Message, ScheduledRun
-from keyholder.notify.services import do_queue_message
+from keyholder.notify.services import address_of, do_queue_message
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +75,27 @@ def _queue_owner_reports(today: dt.date | None, *, seconds: float | None) -> tup
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    queued = failed = printed = 0
+    queued = failed = printed = unreachable = 0
     for agreement in _agreements_in_batches(ids):
         # At least one report in a turn, however short: each turn gets on with the month.
         if seconds is not None and printed and time.monotonic() - started >= seconds:
             logger.info("owner reports %s: %s queued in this turn, more to come", period, queued)
             return queued, False
-        owners = [
+        # An owner with no address in the channel they chose gets no message, so nothing
+        # would ever say their report is done: printed anyway, it was printed again on every
+        # turn, before any other (and with no time in a turn, the month never went on).
+        reachable = [
             owner
             for owner in agreement.owners.all()
-            if owner.channel != Channel.NONE
-            and not Message.objects.filter(
+            if owner.channel != Channel.NONE and address_of(owner)
+        ]
+        unreachable += sum(1 for o in agreement.owners.all() if o.channel != Channel.NONE) - len(
+            reachable
+        )
+        owners = [
+            owner
+            for owner in reachable
+            if not Message.objects.filter(
                 dedupe_key=owner_report_key(agreement.pk, month, owner.pk)
             ).exists()
         ]
@@ -123,7 +133,14 @@ def _queue_owner_reports(today: dt.date | None, *, seconds: float | None) -> tup
             logger.exception("owner report %s for agreement %s failed", period, agreement.pk)
     if not failed:
         ScheduledRun.objects.get_or_create(job=OWNER_REPORTS, period=period)
-    logger.info("owner reports %s: %s queued, %s agreements failed", period, queued, failed)
+    logger.info(
+        "owner reports %s: %s queued, %s agreements failed, %s owners without an address "
+        "in their channel",
+        period,
+        queued,
+        failed,
+        unreachable,
+    )
     return queued, True
 
 

@@ -4,6 +4,7 @@ agreement that ran in that month; running again queues nothing more."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -93,3 +94,46 @@ def test_a_long_month_of_reports_goes_a_turn_at_a_time_and_each_owner_gets_one(
     assert ScheduledRun.objects.filter(job="owner-reports", period=f"{month:%Y-%m}").exists()
     # The month is done: another turn queues nothing.
     assert owner_reports_turn(today) is None and Message.objects.count() == 3
+
+
+def test_an_owner_without_an_address_holds_up_no_one(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's worker printed the report of an owner who chose email but gave no address on
+    # every turn, first (no message ever said it was done): with no time in a turn, the others
+    # never got theirs.
+    month = previous_month(timezone.localdate())
+    unreachable = make_user("no-address", Role.OWNER, channel="email", email="")
+    first = KeepingAgreement.objects.create(
+        id=uuid.UUID(int=1),  # the first the job goes through
+        house=make_house(cast.village),
+        keyholder=cast.keyholder,
+        start=month - dt.timedelta(days=40),
+        fee_amount=Decimal("150.00"),
+        fee_currency="TJS",
+        fee_period="month",
+    )
+    first.owners.add(unreachable)
+    owners = []
+    for number in range(2):
+        agreement = agreement_for(cast, start=month - dt.timedelta(days=40))
+        agreement.house = make_house(cast.village)
+        agreement.save()
+        owner = make_user(f"owner-{number}", Role.OWNER, channel="email", email=f"{number}@x.tj")
+        agreement.owners.add(owner)
+        owners.append(owner)
+    monkeypatch.setattr(periodic, "TURN_SECONDS", 0.0)
+    today = timezone.localdate()
+
+    turns = []
+    for _ in range(5):
+        answer = owner_reports_turn(today)
+        turns.append(Message.objects.count())
+        if answer != periodic.MORE:
+            break
+
+    assert turns == [1, 2]
+    assert sorted(Message.objects.values_list("recipient_id", flat=True)) == sorted(
+        o.pk for o in owners
+    )
+    assert ScheduledRun.objects.filter(job="owner-reports", period=f"{month:%Y-%m}").exists()
