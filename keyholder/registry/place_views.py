@@ -98,18 +98,13 @@ def search_context(request: HttpRequest, place: Place, q: str) -> dict[str, Any]
         request.GET.get("households")
     )
     found_persons = Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("persons"))
-    # One audit row for what the search showed, as for the village page and the API's lists:
-    # a search by name is a read of the persons and households it names.
-    shown_households = [household.pk for household in found_households]
-    shown_persons = [person.pk for person in found_persons]
-    audit_list(
-        request.user,
+    # A search by name is a read of the persons and households it names.
+    _audit_shown(
+        request,
         "place_search",
-        request.GET.dict(),
-        [*shown_households, *shown_persons],
-        object_id=place.code,
-        households=len(shown_households),
-        persons=len(shown_persons),
+        place,
+        [household.pk for household in found_households],
+        [person.pk for person in found_persons],
     )
     return {
         "searching": True,
@@ -133,18 +128,13 @@ def village_context(request: HttpRequest, village: Place, today: Any) -> dict[st
     # lists are shown a page at a time so that a cheap phone gets a light page.
     rows_page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     away_page = Paginator(away, PAGE_SIZE).get_page(request.GET.get("away"))
-    # One audit row for what the page shows: the households listed by name and the persons
-    # named as away (their ids together: ids are UUIDs, a search for either finds the row).
-    shown_households = [row.household.pk for row in rows_page]
-    shown_persons = [member.person.pk for _household, member in away_page]
-    audit_list(
-        request.user,
+    # The households listed by name and the persons named as away.
+    _audit_shown(
+        request,
         "village_page",
-        request.GET.dict(),
-        [*shown_households, *shown_persons],
-        object_id=village.code,
-        households=len(shown_households),
-        persons=len(shown_persons),
+        village,
+        [row.household.pk for row in rows_page],
+        [member.person.pk for _household, member in away_page],
     )
     return {
         "rows": rows_page,
@@ -154,3 +144,19 @@ def village_context(request: HttpRequest, village: Place, today: Any) -> dict[st
         "vacant_count": sum(1 for row in rows if row.members and row.status.vacant),
         "can_write": access.can_write(request.user, village),
     }
+
+
+def _audit_shown(
+    request: HttpRequest, kind: str, place: Place, households: list[Any], persons: list[Any]
+) -> None:
+    """One audit row for the households and persons a place's page showed (their ids
+    together: ids are UUIDs, a search for either finds the row)."""
+    audit_list(
+        request.user,
+        kind,
+        request.GET.dict(),
+        [*households, *persons],
+        object_id=place.code,
+        households=len(households),
+        persons=len(persons),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -33,6 +34,19 @@ def agreement_for(cast: Cast, start: dt.date, end: dt.date | None = None) -> Kee
         fee_currency="TJS",
         fee_period="month",
     )
+
+
+def owners_of_houses(cast: Cast, month: dt.date, count: int) -> list[Any]:
+    """``count`` houses under care all last month, each with an owner reached by email."""
+    owners = []
+    for number in range(count):
+        agreement = agreement_for(cast, start=month - dt.timedelta(days=40))
+        agreement.house = make_house(cast.village)
+        agreement.save()
+        owner = make_user(f"owner-{number}", Role.OWNER, channel="email", email=f"{number}@x.tj")
+        agreement.owners.add(owner)
+        owners.append(owner)
+    return owners
 
 
 def test_it_sends_last_months_report_with_its_pdf_once(cast: Cast, smtp_server: SmtpServer) -> None:
@@ -67,14 +81,7 @@ def test_a_long_month_of_reports_goes_a_turn_at_a_time_and_each_owner_gets_one(
     # Printing 1,111 reports took the Asht demo's worker 90 s, while a clerk's upload check
     # waited behind it: the job now stops at the end of its turn and goes on at the next.
     month = previous_month(timezone.localdate())
-    owners = []
-    for number in range(3):
-        agreement = agreement_for(cast, start=month - dt.timedelta(days=40))
-        agreement.house = make_house(cast.village)
-        agreement.save()
-        owner = make_user(f"owner-{number}", Role.OWNER, channel="email", email=f"{number}@x.tj")
-        agreement.owners.add(owner)
-        owners.append(owner)
+    owners = owners_of_houses(cast, month, 3)
     # No time at all in a turn: one agreement, then the rest waits.
     monkeypatch.setattr(periodic, "TURN_SECONDS", 0.0)
     today = timezone.localdate()
@@ -114,14 +121,7 @@ def test_an_owner_without_an_address_holds_up_no_one(
         fee_period="month",
     )
     first.owners.add(unreachable)
-    owners = []
-    for number in range(2):
-        agreement = agreement_for(cast, start=month - dt.timedelta(days=40))
-        agreement.house = make_house(cast.village)
-        agreement.save()
-        owner = make_user(f"owner-{number}", Role.OWNER, channel="email", email=f"{number}@x.tj")
-        agreement.owners.add(owner)
-        owners.append(owner)
+    owners = owners_of_houses(cast, month, 2)
     monkeypatch.setattr(periodic, "TURN_SECONDS", 0.0)
     today = timezone.localdate()
 
