@@ -1,24 +1,57 @@
 """Direct recomputation of indicators by replaying events with ``registry.status``.
 
-The slow, obvious way: for a place and a month, take every person under the place and ask
+The slow, obvious way: for a village and a month, take every person of the village and ask
 ``replay`` for their status on the month's last day. The store must agree with it.
+
+Every figure counts persons, events, households or houses, and each of those is in exactly one
+village: a place's figure is the sum of its villages' (``direct_tree``), as a census adds up
+its enumeration areas. The store is built and aggregated its own way; the reference replays
+each village once and adds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import operator
+from collections import Counter, defaultdict
+from functools import reduce
 
 from keyholder.indicators.months import month_end, month_index
 from keyholder.keeping.care import house_care
 from keyholder.keeping.schedule import Interval, is_active_on
-from keyholder.places.models import Place, subtree_q
+from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry.models import Household, Person
 from keyholder.registry.status import State, household_status, replay
 
 
 def direct(place: Place, month: int) -> dict[tuple[str, str], int]:
     return direct_months(place, [month])[month]
+
+
+def direct_tree(
+    places: list[Place], months: list[int]
+) -> dict[str, dict[int, dict[tuple[str, str], int]]]:
+    """The figures of each of ``places`` (by code) for each month: every village under them
+    replayed once (``direct_months``), a place's figures the sum of its villages'."""
+    villages = Place.objects.filter(kind=PlaceKind.VILLAGE).filter(
+        reduce(operator.or_, (subtree_q(place) for place in places))
+    )
+    by_village = {village.path: direct_months(village, months) for village in villages}
+    out: dict[str, dict[int, dict[tuple[str, str], int]]] = {}
+    for place in places:
+        inside = [
+            figures
+            for path, figures in by_village.items()
+            if path == place.path or path.startswith(place.path + "/")
+        ]
+        totals: dict[int, dict[tuple[str, str], int]] = {}
+        for month in months:
+            summed: Counter[tuple[str, str]] = Counter()
+            for figures in inside:
+                summed.update(figures[month])
+            totals[month] = {k: v for k, v in summed.items() if v}
+        out[place.code] = totals
+    return out
 
 
 def direct_months(place: Place, months: list[int]) -> dict[int, dict[tuple[str, str], int]]:
