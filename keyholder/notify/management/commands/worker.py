@@ -15,6 +15,10 @@ class Command(BaseCommand):
         "Send due notifications, run queued background jobs and the monthly owner reports. "
         "Runs until SIGTERM/SIGINT, or with --once until nothing is due."
     )
+    # The worker serves no page: Django's system checks (which load every URL pattern and the
+    # API, a second of CPU at each start) are run by `migrate`, `check --deploy` and the web
+    # server, not again by every worker started by cron, systemd or `make demo`.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

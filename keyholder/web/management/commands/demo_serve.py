@@ -22,6 +22,10 @@ GRACE_SECONDS = 10.0
 
 class Command(BaseCommand):
     help = "Run the web server and the worker of the demo together; Ctrl-C stops both."
+    # This command only starts and stops two processes. Django's system checks ran a moment
+    # before in `make demo` (its `migrate`): neither this command nor the web server it starts
+    # runs them again (a second of CPU each on a small machine).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -29,7 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         manage = [sys.executable, "-m", "keyholder.cli"]
         worker = subprocess.Popen([*manage, "worker", "--sleep", "1"])
-        server = subprocess.Popen([*manage, "runserver", "--noreload", options["addrport"]])
+        server = subprocess.Popen(
+            [*manage, "runserver", "--noreload", "--skip-checks", options["addrport"]]
+        )
         children = [worker, server]
         self.stdout.write(f"worker pid {worker.pid}, web server pid {server.pid}", ending="\n")
         self.stdout.flush()
