@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import importlib
 import io
 import json
@@ -623,6 +624,11 @@ API_DOCUMENTS = ("/", "/openapi.json", "/docs")
 # Discovery: what the project answers today.
 
 
+# What the project answers is read once per test process: walking the URL patterns and
+# building the API document cost a third of a second each, and the sweep asks for every visitor.
+
+
+@functools.cache
 def django_routes() -> dict[str, str]:
     """URL name (``namespace:name``, or the route of an unnamed pattern) -> full route,
     for every pattern outside the JSON API."""
@@ -643,7 +649,8 @@ def django_routes() -> dict[str, str]:
     return found
 
 
-def ninja_routes() -> set[str]:
+@functools.cache
+def ninja_routes() -> frozenset[str]:
     """The routes of the API namespace, written as OpenAPI paths under /api/v1."""
     found: set[str] = set()
 
@@ -656,17 +663,18 @@ def ninja_routes() -> set[str]:
                 found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
 
     walk(get_resolver(), "", False)
-    return found
+    return frozenset(found)
 
 
-def openapi_operations(client: Client) -> set[tuple[str, str]]:
-    response = client.get(f"{API_PREFIX}/openapi.json")
+@functools.cache
+def openapi_operations() -> frozenset[tuple[str, str]]:
+    response = Client().get(f"{API_PREFIX}/openapi.json")
     assert response.status_code == 200
-    return {
+    return frozenset(
         (method.upper(), path.removeprefix(API_PREFIX))
         for path, operations in response.json()["paths"].items()
         for method in operations
-    }
+    )
 
 
 # Requests.
@@ -696,7 +704,7 @@ def _check(response: Any, case: Case, label: str, world: World, problems: list[s
 
 def page_requests(world: World) -> Iterator[tuple[str, str, Case]]:
     """(label, url, case) for every page case; fails on a pattern the sweep does not know."""
-    routes = django_routes()
+    routes = dict(django_routes())
     unknown = sorted(set(routes) - set(PAGES))
     assert not unknown, f"addresses the outsider sweep does not know, add them to PAGES: {unknown}"
     for name in sorted(routes):
@@ -706,7 +714,7 @@ def page_requests(world: World) -> Iterator[tuple[str, str, Case]]:
 
 
 def api_requests(world: World, client: Client) -> Iterator[tuple[str, str, Case]]:
-    operations = openapi_operations(client)
+    operations = openapi_operations()
     documented = {path for _, path in operations} | set(API_DOCUMENTS)
     stray = sorted(ninja_routes() - {API_PREFIX + p for p in documented})
     assert not stray, f"API routes missing from the OpenAPI document: {stray}"
@@ -830,11 +838,11 @@ def sweep(world: World, user: User | None, only: set[str] | None = None) -> list
     return problems
 
 
-def test_the_sweep_knows_every_address_and_no_other(client: Client) -> None:
+def test_the_sweep_knows_every_address_and_no_other() -> None:
     routes = set(django_routes())
     assert sorted(routes - set(PAGES)) == [], "add these addresses to PAGES"
     assert sorted(set(PAGES) - routes) == [], "these addresses are gone: remove them from PAGES"
-    operations = openapi_operations(client)
+    operations = openapi_operations()
     assert sorted(operations - set(API)) == [], "add these operations to API"
     assert sorted(set(API) - operations) == [], "these operations are gone: remove them from API"
 
