@@ -361,7 +361,8 @@ def save_with_words(
         save(*args, **kwargs)
         state = word_state(record)
         if adding or saved is None or saved != state:
-            write_words([record], replace=True, using=using)
+            # A record saved for the first time has no rows yet: nothing to delete.
+            write_words([record], replace=not adding, using=using)
         if (
             isinstance(record, Household)
             and not adding
