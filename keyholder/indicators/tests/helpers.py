@@ -6,8 +6,9 @@ import datetime as dt
 
 from keyholder.indicators.store import build_all
 from keyholder.places.models import Place
-from keyholder.registry.models import Household
-from keyholder.testing import Cast, make_event, make_household, make_person
+from keyholder.registry.models import Household, MigrationEvent, Person
+from keyholder.registry.spans import rebuild_village
+from keyholder.testing import Cast, make_household
 
 D = dt.date
 
@@ -15,11 +16,25 @@ D = dt.date
 def abroad_family(
     village: Place, name: str, size: int, left: dt.date, country: str = "RU"
 ) -> Household:
-    """A household whose ``size`` members all departed on ``left``."""
+    """A household whose ``size`` members all departed on ``left``. The departures are stored
+    as an import stores them, around the services: ``populate`` then makes the villages'
+    status spans from the events, as ``keyholder rebuild_spans`` does."""
     household = make_household(village, name)
-    for index in range(size):
-        person = make_person(household, f"P{index}", sex="mf"[index % 2], birth_year=1980 + index)
-        make_event(person, "departed", left, country=country)
+    persons = [
+        Person.objects.create(
+            household=household,
+            given_name=f"P{index}",
+            family_name=name,
+            sex="mf"[index % 2],
+            birth_year=1980 + index,
+            relation="head",
+        )
+        for index in range(size)
+    ]
+    MigrationEvent.objects.bulk_create(
+        MigrationEvent(person=person, kind="departed", date=left, country=country)
+        for person in persons
+    )
     return household
 
 
@@ -31,4 +46,6 @@ def populate(cast: Cast) -> None:
     abroad_family(cast.village, "Umarov", 3, D(2024, 5, 20))
     abroad_family(cast.village2, "Aliev", 2, D(2022, 6, 1))
     abroad_family(cast.other_village, "Sharipov", 7, D(2021, 4, 4))
+    for village in (cast.village, cast.village2, cast.other_village):
+        rebuild_village(village.pk)
     build_all()
