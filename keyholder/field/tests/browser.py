@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,10 @@ def ensure_built() -> None:
 
 
 class _Quiet(WSGIRequestHandler):
+    # One request per connection: a kept-alive connection would hold a server thread (and the
+    # shared test database) after the server stops, until the browser's context closes.
+    protocol_version = "HTTP/1.0"
+
     def log_message(self, *args: Any) -> None:
         pass
 
@@ -70,6 +75,12 @@ class Server:
     def stop(self) -> None:
         if self.thread.is_alive():
             self.thread.terminate()
+            # A request in flight when the server stopped finishes in its own thread (the
+            # server's threads are daemons, which it does not wait for): the database stays
+            # shared with it until it has, or closing its connection fails in that thread.
+            for thread in threading.enumerate():
+                if thread.name.endswith("(process_request_thread)"):
+                    thread.join(timeout=10)
             for conn in self.override.values():
                 conn.dec_thread_sharing()
 
