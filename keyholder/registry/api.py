@@ -27,6 +27,7 @@ from keyholder.registry.queries import (
     HouseholdOnDate,
     PersonOnDate,
     household_on,
+    persons_holding,
     persons_in_state,
     persons_on,
     spans_in,
@@ -70,7 +71,6 @@ from keyholder.registry.services import (
     today,
     village_by_code,
 )
-from keyholder.registry.spans import holding_on
 from keyholder.registry.status import State
 
 router = Router(tags=["registry"])
@@ -297,7 +297,7 @@ def list_persons(
             spans = spans.filter(household_id=filters.household)
         if searched:
             # The words narrow the persons, so the spans alone cannot count them.
-            persons = persons.filter(pk__in=spans.filter(holding_on(on)).values("person_id"))
+            persons = persons.filter(pk__in=persons_holding(spans, on))
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
         else:
             persons, count = persons_in_state(persons, spans, on, page.limit)
