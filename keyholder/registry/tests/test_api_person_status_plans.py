@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from keyholder.registry import queries
+from keyholder.registry.models import Person
 from keyholder.registry.tests.apiworld import get
 from keyholder.testing import make_event, make_household, make_person
 
@@ -95,3 +96,31 @@ def test_the_count_covers_only_the_users_area(client, registry):
         assert {item["given_name"] for item in body["results"]} == (
             set() if place else {"C0", "C1", "C2"}
         )
+
+
+@pytest.mark.parametrize("probe_cost", [0, 10**12])
+def test_spans_ending_after_the_day_count_and_list_as_the_open_ones(
+    client, cast, monkeypatch, probe_cost
+):
+    """The spans holding on a day are read as two ranges (open, and ending after the day):
+    a stay abroad that ended after the day counts on it, one begun after it does not, in
+    the count, the pages (both plans) and count_states."""
+    monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
+    back_later = make_person(cast.household, "Back", family_name="Later")
+    make_event(back_later, "departed", dt.date(2024, 3, 1))
+    make_event(back_later, "returned", dt.date(2024, 11, 1))
+    still_away = make_person(cast.household, "Still", family_name="Away")
+    make_event(still_away, "departed", dt.date(2024, 3, 1))
+    gone_after = make_person(cast.household, "Gone", family_name="After")
+    make_event(gone_after, "departed", dt.date(2024, 8, 1))
+    make_event(gone_after, "returned", dt.date(2024, 10, 1))
+    for place in ("", "&place=TJ-SU-ASHT", f"&place={cast.village.code}"):
+        body = get(client, f"/api/v1/persons?status=abroad&on={ON}{place}", cast.admin).json()
+        assert body["count"] == 2
+        assert {item["given_name"] for item in body["results"]} == {"Back", "Still"}
+        body = get(client, f"/api/v1/persons?status=present&on={ON}{place}", cast.admin).json()
+        assert "Gone" in {item["given_name"] for item in body["results"]}
+        assert "Back" not in {item["given_name"] for item in body["results"]}
+    counts = queries.count_states(cast.village, ON)
+    assert counts["abroad"] == 2
+    assert sum(counts.values()) == Person.objects.filter(household__village=cast.village).count()
