@@ -609,10 +609,10 @@ class StatusSpan(models.Model):
                 fields=["village", "state", "valid_until", "valid_from", "person"],
                 name="span_village_state_end",
             ),
-            # The same for the whole country.
-            models.Index(
-                fields=["state", "valid_until", "valid_from", "person"], name="span_state_end"
-            ),
+            # The same for the whole country, without the person: a count there reads
+            # millions of entries (7.7 M present in the national bench), the shorter the
+            # faster; a page of a rare state reads its few persons' ids from the table.
+            models.Index(fields=["state", "valid_until", "valid_from"], name="span_state_end"),
             # One person's status on a date.
             models.Index(fields=["person", "valid_from"], name="span_person"),
         ]

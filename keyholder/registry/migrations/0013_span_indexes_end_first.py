@@ -2,7 +2,9 @@
 10, national scale): the spans holding on a day are the open ones begun by then and those
 ending after it, two ranges on ``(state, valid_until, valid_from)``; on ``(state, valid_from,
 valid_until)`` a count read every span of the state begun before the day, most of the history
-on a recent day (1.5 s for the country's abroad on the national bench).
+on a recent day (1.5 s for the country's abroad on the national bench). The country's index
+leaves out the person: its counts read millions of entries (every person present), and a
+shorter entry is a faster read.
 
 The new indexes are made before the old ones go, so that no read is left without one; then
 the planner's statistics of the spans are made again where the database keeps any (as 0009:
@@ -38,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="statusspan",
             index=models.Index(
-                fields=["state", "valid_until", "valid_from", "person"], name="span_state_end"
+                fields=["state", "valid_until", "valid_from"], name="span_state_end"
             ),
         ),
         migrations.RemoveIndex(model_name="statusspan", name="span_village_state"),
