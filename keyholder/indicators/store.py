@@ -569,14 +569,6 @@ def _stored(place_ids: Iterable[int], months: int) -> dict[int, Series]:
     }
 
 
-def _values(rows: dict[tuple[str, str], StoredRow]) -> Series:
-    return {key: row.values for key, row in rows.items()}
-
-
-def _negated(series: Series) -> Series:
-    return {key: -values for key, values in series.items()}
-
-
 def _add_into(target: Series, series: Series) -> None:
     for key, values in series.items():
         existing = target.get(key)
@@ -688,26 +680,13 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
     totals: dict[int, Series] = {}
     for place_id in sorted(changed, key=lambda p: -depths[p]):
         total: Series = {}
-        if place_id in own or place_id not in stored or not children.get(place_id):
-            # Households of its own (a village, a town), or nothing stored yet: its own
-            # series plus its children's totals, stored or just made.
-            _add_into(total, own.get(place_id, {}))
-            stored_children = [c for c in children.get(place_id, []) if c not in totals]
-            for series in _stored(stored_children, months).values():
-                _add_into(total, series)
-            for child in children.get(place_id, []):
-                if child in totals:
-                    _add_into(total, totals[child])
-        else:
-            # No households of its own (a jamoat, a district, the country): its stored total
-            # moved by what its changed children moved. Reading every child's stored series
-            # instead (a district's villages, the country's districts) was most of a refresh
-            # at national scale.
-            _add_into(total, _values(stored.get(place_id, {})))
-            for child in children[place_id]:
-                if child in totals:
-                    _add_into(total, totals[child])
-                    _add_into(total, _negated(_values(stored.get(child, {}))))
+        _add_into(total, own.get(place_id, {}))
+        stored_children = [c for c in children.get(place_id, []) if c not in totals]
+        for series in _stored(stored_children, months).values():
+            _add_into(total, series)
+        for child in children.get(place_id, []):
+            if child in totals:
+                _add_into(total, totals[child])
         totals[place_id] = total
     rows = _write_changes(totals, stored)
     return households, rows, skipped, ancestors
