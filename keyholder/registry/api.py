@@ -27,9 +27,10 @@ from keyholder.registry.queries import (
     HouseholdOnDate,
     PersonOnDate,
     household_on,
+    persons_holding,
     persons_in_state,
     persons_on,
-    spans_on,
+    spans_in,
     villages_under,
 )
 from keyholder.registry.schemas import (
@@ -291,15 +292,15 @@ def list_persons(
         # A status is derived from events and indexed in the status spans: the count is a
         # range on them, the place a filter on their village ids, and only the page of
         # persons is read (see queries.persons_in_state).
-        spans = spans_on(access.spans_for(request.user), on, state=filters.status, place=place)
+        spans = spans_in(access.spans_for(request.user), state=filters.status, place=place)
         if filters.household:
             spans = spans.filter(household_id=filters.household)
         if searched:
             # The words narrow the persons, so the spans alone cannot count them.
-            persons = persons.filter(pk__in=spans.values("person_id"))
+            persons = persons.filter(pk__in=persons_holding(spans, on))
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
         else:
-            persons, count = persons_in_state(persons, spans, page.limit)
+            persons, count = persons_in_state(persons, spans, on, page.limit)
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
     else:
         if place is not None:

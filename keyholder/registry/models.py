@@ -600,16 +600,20 @@ class StatusSpan(models.Model):
 
     class Meta:
         indexes = [
-            # Lists and counts of a place by state on a date; valid_until and person in the
-            # index so that a count never reads the table.
+            # Lists and counts of a place by state on a date, the end before the start: the
+            # spans holding on d are two ranges, the open ones (``valid_until`` null, then
+            # ``valid_from <= d``) and those ending after d (``queries.holding_parts``); by the
+            # start first, a count read every span begun before d (on a recent day, nearly the
+            # whole history of the state). valid_from and person in the index so that a count
+            # never reads the table.
             models.Index(
-                fields=["village", "state", "valid_from", "valid_until", "person"],
-                name="span_village_state",
+                fields=["village", "state", "valid_until", "valid_from", "person"],
+                name="span_village_state_end",
             ),
-            # The same for the whole country.
-            models.Index(
-                fields=["state", "valid_from", "valid_until", "person"], name="span_state"
-            ),
+            # The same for the whole country, without the person: a count there reads
+            # millions of entries (7.7 M present in the national bench), the shorter the
+            # faster; a page of a rare state reads its few persons' ids from the table.
+            models.Index(fields=["state", "valid_until", "valid_from"], name="span_state_end"),
             # One person's status on a date.
             models.Index(fields=["person", "valid_from"], name="span_person"),
         ]

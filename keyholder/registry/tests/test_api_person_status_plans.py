@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from keyholder.registry import queries
+from keyholder.registry.models import Person
 from keyholder.registry.tests.apiworld import get
 from keyholder.testing import make_event, make_household, make_person
 
@@ -52,12 +53,15 @@ def _all_pages(client, user, url):
 def test_both_plans_answer_the_same_pages(client, registry, monkeypatch, state, place):
     url = f"/api/v1/persons?status={state}&on={ON}&limit=2{place}"
     pages = {}
-    # 0: every page walks the name index; a huge cost: every page sorts the spans' persons.
-    for probe_cost in (0, 10**12):
+    # PROBE_COST 0: every page walks the name index, probing each person's spans (LIST_COST
+    # 0) or, on SQLite, checking them against the list of matching ids (a huge LIST_COST);
+    # a huge PROBE_COST: every page sorts the spans' persons.
+    for probe_cost, list_cost in ((0, 0), (0, 10**12), (10**12, 0)):
         monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
-        pages[probe_cost] = _all_pages(client, registry.admin, url)
-    assert pages[0] == pages[10**12]
-    names, counts = pages[0]
+        monkeypatch.setattr(queries, "LIST_COST", list_cost)
+        pages[probe_cost, list_cost] = _all_pages(client, registry.admin, url)
+    assert pages[0, 0] == pages[0, 10**12] == pages[10**12, 0]
+    names, counts = pages[0, 0]
     assert names == sorted(names)
     assert counts == {len(names)}
     expected = {
@@ -95,3 +99,32 @@ def test_the_count_covers_only_the_users_area(client, registry):
         assert {item["given_name"] for item in body["results"]} == (
             set() if place else {"C0", "C1", "C2"}
         )
+
+
+@pytest.mark.parametrize(("probe_cost", "list_cost"), [(0, 0), (0, 10**12), (10**12, 0)])
+def test_spans_ending_after_the_day_count_and_list_as_the_open_ones(
+    client, cast, monkeypatch, probe_cost, list_cost
+):
+    """The spans holding on a day are read as two ranges (open, and ending after the day):
+    a stay abroad that ended after the day counts on it, one begun after it does not, in
+    the count, the pages (both plans) and count_states."""
+    monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
+    monkeypatch.setattr(queries, "LIST_COST", list_cost)
+    back_later = make_person(cast.household, "Back", family_name="Later")
+    make_event(back_later, "departed", dt.date(2024, 3, 1))
+    make_event(back_later, "returned", dt.date(2024, 11, 1))
+    still_away = make_person(cast.household, "Still", family_name="Away")
+    make_event(still_away, "departed", dt.date(2024, 3, 1))
+    gone_after = make_person(cast.household, "Gone", family_name="After")
+    make_event(gone_after, "departed", dt.date(2024, 8, 1))
+    make_event(gone_after, "returned", dt.date(2024, 10, 1))
+    for place in ("", "&place=TJ-SU-ASHT", f"&place={cast.village.code}"):
+        body = get(client, f"/api/v1/persons?status=abroad&on={ON}{place}", cast.admin).json()
+        assert body["count"] == 2
+        assert {item["given_name"] for item in body["results"]} == {"Back", "Still"}
+        body = get(client, f"/api/v1/persons?status=present&on={ON}{place}", cast.admin).json()
+        assert "Gone" in {item["given_name"] for item in body["results"]}
+        assert "Back" not in {item["given_name"] for item in body["results"]}
+    counts = queries.count_states(cast.village, ON)
+    assert counts["abroad"] == 2
+    assert sum(counts.values()) == Person.objects.filter(household__village=cast.village).count()
