@@ -84,14 +84,9 @@ def _queue_owner_reports(today: dt.date | None, *, seconds: float | None) -> tup
         # An owner with no address in the channel they chose gets no message, so nothing
         # would ever say their report is done: printed anyway, it was printed again on every
         # turn, before any other (and with no time in a turn, the month never went on).
-        reachable = [
-            owner
-            for owner in agreement.owners.all()
-            if owner.channel != Channel.NONE and address_of(owner)
-        ]
-        unreachable += sum(1 for o in agreement.owners.all() if o.channel != Channel.NONE) - len(
-            reachable
-        )
+        chose = [owner for owner in agreement.owners.all() if owner.channel != Channel.NONE]
+        reachable = [owner for owner in chose if address_of(owner)]
+        unreachable += len(chose) - len(reachable)
         owners = [
             owner
             for owner in reachable

@@ -154,8 +154,8 @@ def villages_under(place: Place) -> QuerySet[Place, Any]:
 def spans_in(
     spans: QuerySet[StatusSpan], *, state: str | None = None, place: Place | None = None
 ) -> QuerySet[StatusSpan]:
-    """The spans of ``spans`` in ``state`` and under ``place`` when given, on any date (see
-    ``spans_on`` and ``count_on``)."""
+    """The spans of ``spans`` in ``state`` and under ``place`` when given, on any date: a date
+    is two ranges of them (``holding_parts``: ``count_on``, ``persons_holding``)."""
     if state is not None and state not in State.ALL:
         raise ServiceError(Code.INVALID_FIELD, field="status", detail=state)
     if state is not None:
@@ -164,18 +164,6 @@ def spans_in(
     if place is not None and place.parent_id is not None:
         spans = spans.filter(village_id__in=villages_under(place))
     return spans.order_by()
-
-
-def spans_on(
-    spans: QuerySet[StatusSpan],
-    on: dt.date,
-    *,
-    state: str | None = None,
-    place: Place | None = None,
-) -> QuerySet[StatusSpan]:
-    """The spans of ``spans`` holding on ``on`` (one per person), in ``state`` and under
-    ``place`` when given. To count them, ``count_on`` reads two ranges instead."""
-    return spans_in(spans, state=state, place=place).filter(holding_on(on))
 
 
 def holding_parts(on: dt.date) -> tuple[Q, Q]:
