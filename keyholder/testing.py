@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,16 @@ def screenshot(page: Any, path: Any) -> None:
     conftest.py)."""
     if os.environ.get("KEYHOLDER_TEST_SCREENSHOTS"):
         page.screenshot(path=path, full_page=True)
+
+
+_CSRF = re.compile(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"')
+
+
+def without_tokens(html: str) -> str:
+    """A page's HTML without its CSRF tokens, for checks that a name does *not* appear: a
+    token is 64 random letters and digits, so a short name ("P0", "zip") turns up in one now
+    and then."""
+    return _CSRF.sub(r'\1""', html)
 
 
 def make_place(code: str, kind: str, parent: Place | None = None, **extra: Any) -> Place:
