@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -75,6 +76,21 @@ def without_tokens(html: str) -> str:
     token is 64 random letters and digits, so a short name ("P0", "zip") turns up in one now
     and then."""
     return _CSRF.sub(r'\1""', html)
+
+
+def postgres_url(settings_dict: dict[str, Any]) -> str:
+    """The KEYHOLDER_DATABASE_URL of the PostgreSQL database a test runs on, for a process the
+    test starts (the worker, the demo server). The host and port may have come in the URL's
+    query (``?host=/tmp&port=5433``); a host that is a socket folder is written
+    percent-encoded, as dj-database-url reads it back."""
+    options = settings_dict.get("OPTIONS") or {}
+    host = settings_dict["HOST"] or options.get("host") or "127.0.0.1"
+    port = settings_dict["PORT"] or options.get("port") or 5432
+    return (
+        f"postgresql://{quote(settings_dict['USER'], safe='')}:"
+        f"{quote(settings_dict['PASSWORD'], safe='')}"
+        f"@{quote(str(host), safe='')}:{port}/{settings_dict['NAME']}"
+    )
 
 
 def make_place(code: str, kind: str, parent: Place | None = None, **extra: Any) -> Place:

@@ -17,7 +17,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -26,7 +25,7 @@ from keyholder.accounts.models import Role
 from keyholder.notify.models import Message
 from keyholder.notify.tests.conftest import SmtpRecorder, SmtpServer, start_smtp
 from keyholder.notify.tests.helpers import queue_incident
-from keyholder.testing import make_user
+from keyholder.testing import make_user, postgres_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 1
@@ -62,11 +61,7 @@ def queue_and_share(tmp_path: Path, count: int) -> tuple[WorkerDatabase, list[st
         ids.append(str(message.pk))
     connection.ensure_connection()
     if connection.vendor != "sqlite":
-        db = connection.settings_dict
-        url = (
-            f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'])}"
-            f"@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        )
+        url = postgres_url(connection.settings_dict)
         return WorkerDatabase(url=url, sqlite_file=None), ids
     path = tmp_path / "worker.sqlite3"
     target = sqlite3.connect(path)

@@ -14,10 +14,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from keyholder.testing import postgres_url
 
 TIMEOUT = 60.0
 
@@ -62,11 +63,7 @@ def migrated_database(tmp_path: Path) -> str:
         finally:
             copy.close()
         return f"sqlite:///{target}"
-    db = connection.settings_dict
-    return (
-        f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'])}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    return postgres_url(connection.settings_dict)
 
 
 @pytest.mark.slow
