@@ -645,6 +645,59 @@ def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
     return len(updates) + len(inserts) + len(deletes)
 
 
+def _moved(place: dict[tuple[str, str], StoredRow], differences: list[Series]) -> Series:
+    """A place's stored series moved by its children's differences (new less stored)."""
+    total: Series = {key: row.values.copy() for key, row in place.items()}
+    for difference in differences:
+        _add_into(total, difference)
+    return total
+
+
+def _totals(
+    changed: set[int],
+    own: dict[int, Series],
+    stored: StoredSeries,
+    parents: dict[int, int | None],
+    months: int,
+) -> dict[int, Series]:
+    """The new totals of the places touched, deepest first. A place recomputed (``own``: a
+    village touched, or a place with households of its own) is its own series plus its
+    children's totals, the untouched ones as stored. Any other place (an ancestor without
+    households) is its stored total moved by the differences of its touched children: only
+    the rows of the places touched are read, however many villages a district holds (re-summing
+    every stored child of every ancestor read most of the store for a refresh spread over a
+    country). The store holds each place as the sum of its children, as the build writes it
+    and every refresh keeps it, so both ways give the same totals."""
+    depths = _depths(changed, parents)
+    children: dict[int, list[int]] = defaultdict(list)
+    for place_id, parent_id in parents.items():
+        if parent_id in changed:
+            children[parent_id].append(place_id)
+    totals: dict[int, Series] = {}
+    for place_id in sorted(changed, key=lambda p: -depths[p]):
+        touched = [c for c in children.get(place_id, []) if c in totals]
+        if place_id not in own:
+            differences: list[Series] = []
+            for child in touched:
+                before = stored.get(child, {})
+                difference: Series = {key: values.copy() for key, values in totals[child].items()}
+                for key, row in before.items():
+                    existing = difference.get(key)
+                    difference[key] = -row.values if existing is None else existing - row.values
+                differences.append(difference)
+            totals[place_id] = _moved(stored.get(place_id, {}), differences)
+            continue
+        total: Series = {}
+        _add_into(total, own[place_id])
+        untouched = [c for c in children.get(place_id, []) if c not in totals]
+        for series in _stored(untouched, months).values():
+            _add_into(total, series)
+        for child in touched:
+            _add_into(total, totals[child])
+        totals[place_id] = total
+    return totals
+
+
 def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, int, int, set[int]]:
     """The refresh proper, inside a transaction holding the store's lock. ``first``: the
     first month the writes can have changed (their earliest date's)."""
@@ -652,7 +705,10 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
     # A place with households of its own (a town) is recomputed with the villages.
     ancestors = _ancestors(ids, parents)
     with_own = set(
-        Household.objects.filter(village_id__in=ancestors).values_list("village_id", flat=True)
+        Household.objects.filter(village_id__in=ancestors)
+        .order_by()
+        .values_list("village_id", flat=True)
+        .distinct()
     )
     # Villages with no place under them keep their months before ``first``; any other place
     # with households is recomputed over the whole history.
@@ -671,23 +727,7 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
     # Villages without any household left (all deleted) have empty series.
     for village_id in ids:
         own.setdefault(village_id, {})
-    # Totals of the touched villages: their own plus their children's stored totals.
-    depths = _depths(changed, parents)
-    children: dict[int, list[int]] = defaultdict(list)
-    for place_id, parent_id in parents.items():
-        if parent_id in changed:
-            children[parent_id].append(place_id)
-    totals: dict[int, Series] = {}
-    for place_id in sorted(changed, key=lambda p: -depths[p]):
-        total: Series = {}
-        _add_into(total, own.get(place_id, {}))
-        stored_children = [c for c in children.get(place_id, []) if c not in totals]
-        for series in _stored(stored_children, months).values():
-            _add_into(total, series)
-        for child in children.get(place_id, []):
-            if child in totals:
-                _add_into(total, totals[child])
-        totals[place_id] = total
+    totals = _totals(changed, own, stored, parents, months)
     rows = _write_changes(totals, stored)
     return households, rows, skipped, ancestors
 
