@@ -161,7 +161,8 @@ def _in(ids: list[int]) -> str:
 
 # Ids are read as text: a UUID object per row would cost more than everything else.
 HOUSEHOLDS_SQL = """
-SELECT h.village_id, CAST(h.id AS VARCHAR(36)), CAST(h.house_id AS VARCHAR(36))
+SELECT h.village_id, CAST(h.id AS VARCHAR(36)),
+       COALESCE(REPLACE(CAST(h.house_id AS VARCHAR(36)), '-', ''), '')
 FROM {household} h WHERE h.village_id IN ({ids})
 """
 
@@ -171,10 +172,19 @@ FROM {household} h WHERE h.village_id IN ({ids})
 # The state comes as its code and an open end, or no ban, as -1: small integers, which the
 # driver hands over without making an object per row (a fifth of the read on SQLite). No span
 # read ends before month 0 (the filter), and a ban over before month 0 counts in no month,
-# as no ban.
+# as no ban. Months outside those computed (``first`` to ``months``) are given as the nearest
+# end of them without working out their index from the date, which the engine would clip to
+# the same (most spans of a refresh began before its month and end after it, or not at all):
+# the date arithmetic was a seventh of the read on SQLite.
 SPANS_SQL = """
-SELECT CAST(s.household_id AS VARCHAR(36)), {state}, {start},
-       COALESCE({stop}, -1), s.country, COALESCE({ban_stop}, -1), s.sex, s.birth_year
+SELECT CAST(s.household_id AS VARCHAR(36)), {state},
+       CASE WHEN s.valid_from < %s THEN {first} ELSE {start} END,
+       CASE WHEN s.valid_until IS NULL THEN -1 WHEN s.valid_until >= %s THEN {months}
+            ELSE {stop} END,
+       s.country,
+       CASE WHEN s.ban_until IS NULL THEN -1 WHEN s.ban_until < %s THEN {first}
+            WHEN s.ban_until >= %s THEN {months} ELSE {ban_stop} END,
+       s.sex, s.birth_year
 FROM {span} s
 WHERE s.village_id IN ({ids}) AND (s.valid_until IS NULL OR s.valid_until > %s)
   AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
@@ -264,6 +274,38 @@ def _flows(village_ids: list[int] | None, first: int = 0) -> FlowsByVillage:
     return out
 
 
+def _household_rows(
+    rows: list[tuple[Any, ...]], village_position: dict[int, int]
+) -> tuple[HouseholdRows, dict[object, int], dict[str, int], np.ndarray]:
+    """The households of a batch as arrays, by array operations rather than a loop per
+    household (a tenth of a refresh of 100 villages): their positions by id, and the
+    (village, house) pairs their houses make, numbered. Also returns each house's name
+    (its id as hex) by its number in ``names``, and for each pair that number, to find the
+    pairs of a house under care."""
+    count = len(rows)
+    position = dict(zip(map(itemgetter(1), rows), range(count), strict=True))
+    village = np.fromiter(
+        map(village_position.__getitem__, map(itemgetter(0), rows)), dtype=np.int64, count=count
+    )
+    text = np.array(list(map(itemgetter(2), rows)), dtype=str)
+    housed = text != "" if count else np.zeros(0, dtype=bool)
+    names, name_index = np.unique(text[housed], return_inverse=True)
+    villages = max(len(village_position), 1)
+    pairs, pair_index = np.unique(
+        name_index.astype(np.int64) * villages + village[housed], return_inverse=True
+    )
+    house = np.full(count, -1, dtype=np.int64)
+    house[housed] = pair_index
+    households = HouseholdRows(
+        village=village,
+        house=house,
+        houses=len(pairs),
+        house_village=(pairs % villages).astype(np.int64),
+    )
+    house_name = {name: index for index, name in enumerate(names.tolist())}
+    return households, position, house_name, (pairs // villages).astype(np.int64)
+
+
 def _compute_batch(
     ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
 ) -> tuple[dict[int, Series], int, int]:
@@ -274,32 +316,16 @@ def _compute_batch(
     village_position = {village_id: position for position, village_id in enumerate(ids)}
     # Households, and the (village, house) pairs their houses make.
     household_rows = _fetch(HOUSEHOLDS_SQL.format(ids=marks, **tables), ids)
-    household_position: dict[object, int] = {}
-    house_position: dict[tuple[int, str], int] = {}
-    household_village, household_house, house_village = [], [], []
-    house_ids: dict[str, list[int]] = defaultdict(list)
-    for village_id, household_id, house_id in household_rows:
-        household_position[household_id] = len(household_position)
-        household_village.append(village_position[village_id])
-        if house_id is None:
-            household_house.append(-1)
-            continue
-        key = (village_id, _key(house_id) or "")
-        if key not in house_position:
-            house_position[key] = len(house_position)
-            house_village.append(village_position[village_id])
-            house_ids[key[1]].append(house_position[key])
-        household_house.append(house_position[key])
-    households = HouseholdRows(
-        village=np.asarray(household_village, dtype=np.int64),
-        house=np.asarray(household_house, dtype=np.int64),
-        houses=len(house_position),
-        house_village=np.asarray(house_village, dtype=np.int64),
+    households, household_position, house_name, house_pair = _household_rows(
+        household_rows, village_position
     )
     care: dict[int, list[tuple[int, int]]] = {}
     for house, ranges in kept_ranges(ids, months).items():
+        name = house_name.get(str(house))
+        if name is None:
+            continue
         shifted = [(max(lo - first, 0), hi - first) for lo, hi in ranges if hi > first]
-        for position in house_ids.get(str(house), []):
+        for position in np.flatnonzero(house_pair == name).tolist():
             care[position] = shifted
     # Spans, with the sex and birth year of their person (copied onto them).
     sql = SPANS_SQL.format(
@@ -309,9 +335,14 @@ def _compute_batch(
         ban_stop=_month_sql(_next_day_sql("s.ban_until")),
         members=", ".join(f"'{state}'" for state in sorted(State.MEMBER)),
         state=STATE_SQL,
+        first=int(first),
+        months=int(months),
         **tables,
     )
-    rows = _fetch(sql, [*ids, _param(month_end(first))])
+    day = dt.timedelta(days=1)
+    later = month_start(months)
+    bounds = [month_start(first), later, month_start(first) - day, later - day]
+    rows = _fetch(sql, [*map(_param, bounds), *ids, _param(month_end(first))])
     count = len(rows)
 
     def column(index: int, code: Callable[[Any], int] | None = None) -> np.ndarray:
