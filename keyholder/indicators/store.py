@@ -5,8 +5,9 @@
 person's sex and birth year, kept months, and the flow events grouped by month) go into NumPy
 arrays that ``engine`` sums with difference arrays; the villages are summed up the place tree
 and the store rewritten in one transaction. ``refresh_villages`` re-aggregates only the
-villages a write touched, from their spans, and re-sums their ancestors from their children's
-stored series.
+villages a write touched, from their spans, and moves their ancestors' stored series by the
+touched villages' differences (a place with households of its own is re-summed from its
+children instead).
 """
 
 from __future__ import annotations
@@ -766,7 +767,7 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
 def refresh_villages(
     village_ids: Iterable[int], since: dt.date | None = None, today: dt.date | None = None
 ) -> BuildReport | None:
-    """Re-aggregate the villages a write touched from their spans and re-sum their ancestors.
+    """Re-aggregate the villages a write touched from their spans and update their ancestors.
 
     A village is recomputed from the month of ``since`` on (its earlier months cannot have
     changed: a status on a date depends only on the events up to it), over its whole history
