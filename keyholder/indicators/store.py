@@ -5,8 +5,9 @@
 person's sex and birth year, kept months, and the flow events grouped by month) go into NumPy
 arrays that ``engine`` sums with difference arrays; the villages are summed up the place tree
 and the store rewritten in one transaction. ``refresh_villages`` re-aggregates only the
-villages a write touched, from their spans, and re-sums their ancestors from their children's
-stored series.
+villages a write touched, from their spans, and moves their ancestors' stored series by the
+touched villages' differences (a place with households of its own is re-summed from its
+children instead).
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def _in(ids: list[int]) -> str:
 
 # Ids are read as text: a UUID object per row would cost more than everything else.
 HOUSEHOLDS_SQL = """
-SELECT h.village_id, CAST(h.id AS VARCHAR(36)), CAST(h.house_id AS VARCHAR(36))
+SELECT h.village_id, CAST(h.id AS VARCHAR(36)),
+       COALESCE(REPLACE(CAST(h.house_id AS VARCHAR(36)), '-', ''), '')
 FROM {household} h WHERE h.village_id IN ({ids})
 """
 
@@ -171,10 +173,19 @@ FROM {household} h WHERE h.village_id IN ({ids})
 # The state comes as its code and an open end, or no ban, as -1: small integers, which the
 # driver hands over without making an object per row (a fifth of the read on SQLite). No span
 # read ends before month 0 (the filter), and a ban over before month 0 counts in no month,
-# as no ban.
+# as no ban. Months outside those computed (``first`` to ``months``) are given as the nearest
+# end of them without working out their index from the date, which the engine would clip to
+# the same (most spans of a refresh began before its month and end after it, or not at all):
+# the date arithmetic was a seventh of the read on SQLite.
 SPANS_SQL = """
-SELECT CAST(s.household_id AS VARCHAR(36)), {state}, {start},
-       COALESCE({stop}, -1), s.country, COALESCE({ban_stop}, -1), s.sex, s.birth_year
+SELECT CAST(s.household_id AS VARCHAR(36)), {state},
+       CASE WHEN s.valid_from < %s THEN {first} ELSE {start} END,
+       CASE WHEN s.valid_until IS NULL THEN -1 WHEN s.valid_until >= %s THEN {months}
+            ELSE {stop} END,
+       s.country,
+       CASE WHEN s.ban_until IS NULL THEN -1 WHEN s.ban_until < %s THEN {first}
+            WHEN s.ban_until >= %s THEN {months} ELSE {ban_stop} END,
+       s.sex, s.birth_year
 FROM {span} s
 WHERE s.village_id IN ({ids}) AND (s.valid_until IS NULL OR s.valid_until > %s)
   AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
@@ -264,6 +275,38 @@ def _flows(village_ids: list[int] | None, first: int = 0) -> FlowsByVillage:
     return out
 
 
+def _household_rows(
+    rows: list[tuple[Any, ...]], village_position: dict[int, int]
+) -> tuple[HouseholdRows, dict[object, int], dict[str, int], np.ndarray]:
+    """The households of a batch as arrays, by array operations rather than a loop per
+    household (a tenth of a refresh of 100 villages): their positions by id, and the
+    (village, house) pairs their houses make, numbered. Also returns each house's name
+    (its id as hex) by its number in ``names``, and for each pair that number, to find the
+    pairs of a house under care."""
+    count = len(rows)
+    position = dict(zip(map(itemgetter(1), rows), range(count), strict=True))
+    village = np.fromiter(
+        map(village_position.__getitem__, map(itemgetter(0), rows)), dtype=np.int64, count=count
+    )
+    text = np.array(list(map(itemgetter(2), rows)), dtype=str)
+    housed = text != "" if count else np.zeros(0, dtype=bool)
+    names, name_index = np.unique(text[housed], return_inverse=True)
+    villages = max(len(village_position), 1)
+    pairs, pair_index = np.unique(
+        name_index.astype(np.int64) * villages + village[housed], return_inverse=True
+    )
+    house = np.full(count, -1, dtype=np.int64)
+    house[housed] = pair_index
+    households = HouseholdRows(
+        village=village,
+        house=house,
+        houses=len(pairs),
+        house_village=(pairs % villages).astype(np.int64),
+    )
+    house_name = {name: index for index, name in enumerate(names.tolist())}
+    return households, position, house_name, (pairs // villages).astype(np.int64)
+
+
 def _compute_batch(
     ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
 ) -> tuple[dict[int, Series], int, int]:
@@ -274,32 +317,16 @@ def _compute_batch(
     village_position = {village_id: position for position, village_id in enumerate(ids)}
     # Households, and the (village, house) pairs their houses make.
     household_rows = _fetch(HOUSEHOLDS_SQL.format(ids=marks, **tables), ids)
-    household_position: dict[object, int] = {}
-    house_position: dict[tuple[int, str], int] = {}
-    household_village, household_house, house_village = [], [], []
-    house_ids: dict[str, list[int]] = defaultdict(list)
-    for village_id, household_id, house_id in household_rows:
-        household_position[household_id] = len(household_position)
-        household_village.append(village_position[village_id])
-        if house_id is None:
-            household_house.append(-1)
-            continue
-        key = (village_id, _key(house_id) or "")
-        if key not in house_position:
-            house_position[key] = len(house_position)
-            house_village.append(village_position[village_id])
-            house_ids[key[1]].append(house_position[key])
-        household_house.append(house_position[key])
-    households = HouseholdRows(
-        village=np.asarray(household_village, dtype=np.int64),
-        house=np.asarray(household_house, dtype=np.int64),
-        houses=len(house_position),
-        house_village=np.asarray(house_village, dtype=np.int64),
+    households, household_position, house_name, house_pair = _household_rows(
+        household_rows, village_position
     )
     care: dict[int, list[tuple[int, int]]] = {}
     for house, ranges in kept_ranges(ids, months).items():
+        name = house_name.get(str(house))
+        if name is None:
+            continue
         shifted = [(max(lo - first, 0), hi - first) for lo, hi in ranges if hi > first]
-        for position in house_ids.get(str(house), []):
+        for position in np.flatnonzero(house_pair == name).tolist():
             care[position] = shifted
     # Spans, with the sex and birth year of their person (copied onto them).
     sql = SPANS_SQL.format(
@@ -309,9 +336,14 @@ def _compute_batch(
         ban_stop=_month_sql(_next_day_sql("s.ban_until")),
         members=", ".join(f"'{state}'" for state in sorted(State.MEMBER)),
         state=STATE_SQL,
+        first=int(first),
+        months=int(months),
         **tables,
     )
-    rows = _fetch(sql, [*ids, _param(month_end(first))])
+    day = dt.timedelta(days=1)
+    later = month_start(months)
+    bounds = [month_start(first), later, month_start(first) - day, later - day]
+    rows = _fetch(sql, [*map(_param, bounds), *ids, _param(month_end(first))])
     count = len(rows)
 
     def column(index: int, code: Callable[[Any], int] | None = None) -> np.ndarray:
@@ -645,6 +677,59 @@ def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
     return len(updates) + len(inserts) + len(deletes)
 
 
+def _moved(place: dict[tuple[str, str], StoredRow], differences: list[Series]) -> Series:
+    """A place's stored series moved by its children's differences (new less stored)."""
+    total: Series = {key: row.values.copy() for key, row in place.items()}
+    for difference in differences:
+        _add_into(total, difference)
+    return total
+
+
+def _totals(
+    changed: set[int],
+    own: dict[int, Series],
+    stored: StoredSeries,
+    parents: dict[int, int | None],
+    months: int,
+) -> dict[int, Series]:
+    """The new totals of the places touched, deepest first. A place recomputed (``own``: a
+    village touched, or a place with households of its own) is its own series plus its
+    children's totals, the untouched ones as stored. Any other place (an ancestor without
+    households) is its stored total moved by the differences of its touched children: only
+    the rows of the places touched are read, however many villages a district holds (re-summing
+    every stored child of every ancestor read most of the store for a refresh spread over a
+    country). The store holds each place as the sum of its children, as the build writes it
+    and every refresh keeps it, so both ways give the same totals."""
+    depths = _depths(changed, parents)
+    children: dict[int, list[int]] = defaultdict(list)
+    for place_id, parent_id in parents.items():
+        if parent_id in changed:
+            children[parent_id].append(place_id)
+    totals: dict[int, Series] = {}
+    for place_id in sorted(changed, key=lambda p: -depths[p]):
+        touched = [c for c in children.get(place_id, []) if c in totals]
+        if place_id not in own:
+            differences: list[Series] = []
+            for child in touched:
+                before = stored.get(child, {})
+                difference: Series = {key: values.copy() for key, values in totals[child].items()}
+                for key, row in before.items():
+                    existing = difference.get(key)
+                    difference[key] = -row.values if existing is None else existing - row.values
+                differences.append(difference)
+            totals[place_id] = _moved(stored.get(place_id, {}), differences)
+            continue
+        total: Series = {}
+        _add_into(total, own[place_id])
+        untouched = [c for c in children.get(place_id, []) if c not in totals]
+        for series in _stored(untouched, months).values():
+            _add_into(total, series)
+        for child in touched:
+            _add_into(total, totals[child])
+        totals[place_id] = total
+    return totals
+
+
 def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, int, int, set[int]]:
     """The refresh proper, inside a transaction holding the store's lock. ``first``: the
     first month the writes can have changed (their earliest date's)."""
@@ -652,7 +737,10 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
     # A place with households of its own (a town) is recomputed with the villages.
     ancestors = _ancestors(ids, parents)
     with_own = set(
-        Household.objects.filter(village_id__in=ancestors).values_list("village_id", flat=True)
+        Household.objects.filter(village_id__in=ancestors)
+        .order_by()
+        .values_list("village_id", flat=True)
+        .distinct()
     )
     # Villages with no place under them keep their months before ``first``; any other place
     # with households is recomputed over the whole history.
@@ -671,23 +759,7 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
     # Villages without any household left (all deleted) have empty series.
     for village_id in ids:
         own.setdefault(village_id, {})
-    # Totals of the touched villages: their own plus their children's stored totals.
-    depths = _depths(changed, parents)
-    children: dict[int, list[int]] = defaultdict(list)
-    for place_id, parent_id in parents.items():
-        if parent_id in changed:
-            children[parent_id].append(place_id)
-    totals: dict[int, Series] = {}
-    for place_id in sorted(changed, key=lambda p: -depths[p]):
-        total: Series = {}
-        _add_into(total, own.get(place_id, {}))
-        stored_children = [c for c in children.get(place_id, []) if c not in totals]
-        for series in _stored(stored_children, months).values():
-            _add_into(total, series)
-        for child in children.get(place_id, []):
-            if child in totals:
-                _add_into(total, totals[child])
-        totals[place_id] = total
+    totals = _totals(changed, own, stored, parents, months)
     rows = _write_changes(totals, stored)
     return households, rows, skipped, ancestors
 
@@ -695,7 +767,7 @@ def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, i
 def refresh_villages(
     village_ids: Iterable[int], since: dt.date | None = None, today: dt.date | None = None
 ) -> BuildReport | None:
-    """Re-aggregate the villages a write touched from their spans and re-sum their ancestors.
+    """Re-aggregate the villages a write touched from their spans and update their ancestors.
 
     A village is recomputed from the month of ``since`` on (its earlier months cannot have
     changed: a status on a date depends only on the events up to it), over its whole history
