@@ -677,14 +677,6 @@ def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
     return len(updates) + len(inserts) + len(deletes)
 
 
-def _moved(place: dict[tuple[str, str], StoredRow], differences: list[Series]) -> Series:
-    """A place's stored series moved by its children's differences (new less stored)."""
-    total: Series = {key: row.values.copy() for key, row in place.items()}
-    for difference in differences:
-        _add_into(total, difference)
-    return total
-
-
 def _totals(
     changed: set[int],
     own: dict[int, Series],
@@ -709,15 +701,14 @@ def _totals(
     for place_id in sorted(changed, key=lambda p: -depths[p]):
         touched = [c for c in children.get(place_id, []) if c in totals]
         if place_id not in own:
-            differences: list[Series] = []
+            # The stored total, plus each touched child's new series, less its stored one.
+            moved: Series = {
+                key: row.values.copy() for key, row in stored.get(place_id, {}).items()
+            }
             for child in touched:
-                before = stored.get(child, {})
-                difference: Series = {key: values.copy() for key, values in totals[child].items()}
-                for key, row in before.items():
-                    existing = difference.get(key)
-                    difference[key] = -row.values if existing is None else existing - row.values
-                differences.append(difference)
-            totals[place_id] = _moved(stored.get(place_id, {}), differences)
+                _add_into(moved, totals[child])
+                _add_into(moved, {key: -row.values for key, row in stored.get(child, {}).items()})
+            totals[place_id] = moved
             continue
         total: Series = {}
         _add_into(total, own[place_id])
