@@ -300,7 +300,10 @@ def list_persons(
             persons = persons.filter(pk__in=persons_holding(spans, on))
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
         else:
-            persons, count = persons_in_state(persons, spans, on, page.limit)
+            below_country = place is not None and place.parent_id is not None
+            persons, count = persons_in_state(
+                persons, spans, on, page.limit, clustered=below_country
+            )
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
     else:
         if place is not None:

@@ -59,6 +59,9 @@ def test_both_plans_answer_the_same_pages(client, registry, monkeypatch, state, 
     for probe_cost, list_cost in ((0, 0), (0, 10**12), (10**12, 0)):
         monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
         monkeypatch.setattr(queries, "LIST_COST", list_cost)
+        # A place's few matches are sorted whatever the costs say (SORT_ROWS): none here,
+        # so that the walks are tested under a place too.
+        monkeypatch.setattr(queries, "SORT_ROWS", -1)
         pages[probe_cost, list_cost] = _all_pages(client, registry.admin, url)
     assert pages[0, 0] == pages[0, 10**12] == pages[10**12, 0]
     names, counts = pages[0, 0]
@@ -110,6 +113,7 @@ def test_spans_ending_after_the_day_count_and_list_as_the_open_ones(
     the count, the pages (both plans) and count_states."""
     monkeypatch.setattr(queries, "PROBE_COST", probe_cost)
     monkeypatch.setattr(queries, "LIST_COST", list_cost)
+    monkeypatch.setattr(queries, "SORT_ROWS", -1)
     back_later = make_person(cast.household, "Back", family_name="Later")
     make_event(back_later, "departed", dt.date(2024, 3, 1))
     make_event(back_later, "returned", dt.date(2024, 11, 1))
@@ -128,3 +132,31 @@ def test_spans_ending_after_the_day_count_and_list_as_the_open_ones(
     counts = queries.count_states(cast.village, ON)
     assert counts["abroad"] == 2
     assert sum(counts.values()) == Person.objects.filter(household__village=cast.village).count()
+
+
+def test_a_place_below_the_country_sorts_its_few_matches_even_where_a_walk_looks_cheaper(
+    registry, monkeypatch
+):
+    """Family names cluster by village, so a walk of the name index for a district's persons
+    can probe far more than its estimate: up to SORT_ROWS matches, a place's list sorts."""
+    monkeypatch.setattr(queries, "PROBE_COST", 0)  # every walk looks free
+    spans = queries.spans_in(
+        queries.StatusSpan.objects.all(), state="present", place=registry.district
+    )
+    persons = Person.objects.all()
+
+    walked, count = queries.persons_in_state(persons, spans, ON, 2)
+    sorted_, same_count = queries.persons_in_state(persons, spans, ON, 2, clustered=True)
+    assert count == same_count == 12 - 4 + 2
+    # The sort reads the matching spans' persons (id IN the spans' ids); the walk probes
+    # each person's spans (or on SQLite checks the unindexed id against their list).
+    sort_plan = str(persons.filter(pk__in=queries.persons_holding(spans, ON)).query)
+    assert str(sorted_.query) == sort_plan
+    assert str(walked.query) != sort_plan
+    assert list(sorted_.order_by("family_name", "given_name", "id")) == list(
+        walked.order_by("family_name", "given_name", "id")
+    )
+
+    monkeypatch.setattr(queries, "SORT_ROWS", count - 1)  # more than that: the costs decide
+    walked_again, _ = queries.persons_in_state(persons, spans, ON, 2, clustered=True)
+    assert str(walked_again.query) == str(walked.query)
