@@ -201,6 +201,14 @@ def _chromium() -> Iterator[Any]:
                 yield browser
             finally:
                 browser.close()
+                # While Playwright's event loop runs in this thread, Django keeps this
+                # thread's database connections apart (asgiref's Local sees a running loop):
+                # the tests after the first browser test opened a second connection. Closed
+                # here, before the loop stops; left open, it kept the test database from
+                # being dropped on PostgreSQL ("being accessed by other users", 5 s).
+                from django.db import connections
+
+                connections.close_all()
     finally:
         if before is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
