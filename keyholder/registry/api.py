@@ -300,10 +300,7 @@ def list_persons(
             persons = persons.filter(pk__in=persons_holding(spans, on))
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
         else:
-            below_country = place is not None and place.parent_id is not None
-            persons, count = persons_in_state(
-                persons, spans, on, page.limit, clustered=below_country
-            )
+            persons, count = persons_in_state(persons, spans, on, page.limit, place=place)
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
     else:
         if place is not None:

@@ -216,7 +216,12 @@ def counts_on(spans: dict[Any, QuerySet[StatusSpan]], on: dt.date) -> dict[Any, 
 def estimated_persons() -> int:
     """About how many persons the registry holds, without counting them: the planner's
     statistics on PostgreSQL, the largest rowid on SQLite. Only a plan depends on it."""
-    table = Person._meta.db_table
+    return estimated_rows(Person)
+
+
+def estimated_rows(model: type[Person] | type[Household]) -> int:
+    """About how many rows ``model``'s table holds (see ``estimated_persons``)."""
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A table never analysed has no estimate (-1, or 0): then it is counted.
@@ -255,14 +260,18 @@ def walks_names(count: int, limit: int, population: int) -> bool:
 LIST_COST = 300
 
 
-# A list under a place below the country sorts its matching persons when there are at most
-# this many, whatever ``walks_names`` says. Its estimate of a walk assumes the place's persons
-# spread evenly through the name index, and family names cluster by village: on the
-# scale-0.1 bench a district's 21,009 present (of 984,309 persons) walked 101,271 persons
-# before a page was found (PostgreSQL: 0.19 s), not the 2,400 expected; sorting them took
-# 0.08 s (SQLite: 0.04 s, and 0.08 s checking the list). Sorting is about 4 to 9 µs a row on
-# PostgreSQL, so up to this many it stays well under the 0.2 s a list may take.
+# A list under a place that holds a small part of the registry (under ``SMALL_SHARE`` of its
+# households) sorts its matching persons when there are at most this many, whatever
+# ``walks_names`` says. Its estimate of a walk assumes the place's persons spread evenly
+# through the name index, and family names cluster by village: on the scale-0.1 bench a
+# district's 21,009 present (of 984,309 persons) walked 101,271 persons before a page was
+# found (PostgreSQL: 0.19 s), not the 2,400 expected; sorting them took 0.08 s (SQLite:
+# 0.04 s, and 0.08 s checking the list). Sorting is about 4 to 9 µs a row on PostgreSQL, so
+# up to this many it stays well under the 0.2 s a list may take. A place holding most of the
+# registry (the Asht sample is one district) walks as estimated: there its 24,000 abroad
+# took 0.035 to 0.09 s through the list on SQLite, 0.10 to 0.17 s sorted.
 SORT_ROWS = 25_000
+SMALL_SHARE = 0.5
 
 
 class Unindexed(Func):
@@ -282,7 +291,7 @@ def persons_in_state(
     on: dt.date,
     limit: int,
     *,
-    clustered: bool = False,
+    place: Place | None = None,
 ) -> tuple[QuerySet[Person], int]:
     """The persons of ``persons`` who have one of ``spans`` (from ``spans_in``, with a
     state) holding on ``on``, and their number, counted on the spans alone (``count_on``).
@@ -291,18 +300,27 @@ def persons_in_state(
     in the country) walks the person name index and probes each one's span, stopping after
     a page; a rare one (``deported``) reads its few spans and sorts their persons; between
     them, on SQLite, the name index is walked against the list of matching ids (see
-    ``LIST_COST``). The count says which is cheaper. ``clustered``: the spans are those of a
-    place below the country, whose persons bunch in name order (see ``SORT_ROWS``).
+    ``LIST_COST``). The count says which is cheaper. ``place``: the place the spans are
+    under, whose persons may bunch in name order (see ``SORT_ROWS``).
     """
     count = count_on(spans, on)
     population = estimated_persons()
-    if (clustered and count <= SORT_ROWS) or not walks_names(count, limit, population):
+    if (count <= SORT_ROWS and small_part(place)) or not walks_names(count, limit, population):
         return persons.filter(pk__in=persons_holding(spans, on)), count
     if connection.vendor == "sqlite" and count * count < (limit + 1) * population * LIST_COST:
         listed = persons.alias(listed=Unindexed("pk", output_field=UUIDField()))
         return listed.filter(listed__in=persons_holding(spans, on)), count
     holding = spans.filter(holding_on(on), person_id=OuterRef("pk"))
     return persons.filter(Exists(holding)), count
+
+
+def small_part(place: Place | None) -> bool:
+    """Whether ``place`` holds under SMALL_SHARE of the registry's households (an index-only
+    count of its villages' households, against the table's estimated size)."""
+    if place is None or place.parent_id is None:
+        return False
+    households = Household.objects.filter(village_id__in=villages_under(place)).count()
+    return households < SMALL_SHARE * estimated_rows(Household)
 
 
 def count_states(

@@ -134,20 +134,23 @@ def test_spans_ending_after_the_day_count_and_list_as_the_open_ones(
     assert sum(counts.values()) == Person.objects.filter(household__village=cast.village).count()
 
 
-def test_a_place_below_the_country_sorts_its_few_matches_even_where_a_walk_looks_cheaper(
+def test_a_small_part_of_the_registry_sorts_its_few_matches_even_where_a_walk_looks_cheaper(
     registry, monkeypatch
 ):
-    """Family names cluster by village, so a walk of the name index for a district's persons
-    can probe far more than its estimate: up to SORT_ROWS matches, a place's list sorts."""
+    """Family names cluster by village, so a walk of the name index for a village's or a
+    district's persons can probe far more than its estimate: up to SORT_ROWS matches, a place
+    holding a small part of the registry sorts them; one holding most of it walks."""
     monkeypatch.setattr(queries, "PROBE_COST", 0)  # every walk looks free
-    spans = queries.spans_in(
-        queries.StatusSpan.objects.all(), state="present", place=registry.district
-    )
+    village = registry.village2
+    assert queries.small_part(village)
+    assert not queries.small_part(None)
+    assert not queries.small_part(registry.district.parent.parent)  # the country
+    spans = queries.spans_in(queries.StatusSpan.objects.all(), state="present", place=village)
     persons = Person.objects.all()
 
     walked, count = queries.persons_in_state(persons, spans, ON, 2)
-    sorted_, same_count = queries.persons_in_state(persons, spans, ON, 2, clustered=True)
-    assert count == same_count == 12 - 4 + 2
+    sorted_, same_count = queries.persons_in_state(persons, spans, ON, 2, place=village)
+    assert count == same_count == 2
     # The sort reads the matching spans' persons (id IN the spans' ids); the walk probes
     # each person's spans (or on SQLite checks the unindexed id against their list).
     sort_plan = str(persons.filter(pk__in=queries.persons_holding(spans, ON)).query)
@@ -157,6 +160,13 @@ def test_a_place_below_the_country_sorts_its_few_matches_even_where_a_walk_looks
         walked.order_by("family_name", "given_name", "id")
     )
 
-    monkeypatch.setattr(queries, "SORT_ROWS", count - 1)  # more than that: the costs decide
-    walked_again, _ = queries.persons_in_state(persons, spans, ON, 2, clustered=True)
-    assert str(walked_again.query) == str(walked.query)
+    # A place holding most of the registry, or more matches than SORT_ROWS: the costs decide.
+    monkeypatch.setattr(queries, "SMALL_SHARE", 0)
+    assert str(queries.persons_in_state(persons, spans, ON, 2, place=village)[0].query) == str(
+        walked.query
+    )
+    monkeypatch.setattr(queries, "SMALL_SHARE", 1.01)
+    monkeypatch.setattr(queries, "SORT_ROWS", count - 1)
+    assert str(queries.persons_in_state(persons, spans, ON, 2, place=village)[0].query) == str(
+        walked.query
+    )
