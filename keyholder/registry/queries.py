@@ -304,8 +304,10 @@ def persons_in_state(
     under, whose persons may bunch in name order (see ``SORT_ROWS``).
     """
     count = count_on(spans, on)
-    population = estimated_persons()
-    if (count <= SORT_ROWS and small_part(place)) or not walks_names(count, limit, population):
+    # A small place's few matches are sorted without asking how big the registry is.
+    sorts = count <= SORT_ROWS and small_part(place)
+    population = 0 if sorts else estimated_persons()
+    if sorts or not walks_names(count, limit, population):
         return persons.filter(pk__in=persons_holding(spans, on)), count
     if connection.vendor == "sqlite" and count * count < (limit + 1) * population * LIST_COST:
         listed = persons.alias(listed=Unindexed("pk", output_field=UUIDField()))
