@@ -2,6 +2,7 @@ import copy
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,55 @@ def _chromium() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+class _Answering:
+    """How many requests the live server is answering now, to wait until it answers none.
+
+    A page may still have a request on the server when its test ends (a script's fetch, a
+    service worker's install). On SQLite the live server shares the test's one in-memory
+    connection, so such a request's writes landed inside the flush that empties the database
+    after the test, and the flush failed on their foreign keys (a CI run at 52b4588)."""
+
+    def __init__(self, httpd: Any) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+        accept, answer = httpd.process_request, httpd.process_request_thread
+
+        def process_request(request: Any, client_address: Any) -> None:
+            # Counted when accepted, before its thread starts, so none slips between.
+            with self._changed:
+                self._count += 1
+            try:
+                accept(request, client_address)
+            except BaseException:
+                self._done()
+                raise
+
+        def process_request_thread(request: Any, client_address: Any) -> None:
+            try:
+                answer(request, client_address)
+            finally:
+                self._done()
+
+        httpd.process_request = process_request
+        httpd.process_request_thread = process_request_thread
+
+    def _done(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server: Any) -> Any:
+    """pytest-django's live server, counting the requests it is answering (see _Answering)."""
+    live_server.answering = _Answering(live_server.thread.httpd)
+    return live_server
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Keep each phase's report on the test, so a fixture's teardown knows whether it failed."""
@@ -247,3 +297,7 @@ def browser_page(_chromium: Any, request: pytest.FixtureRequest, tmp_path: Path)
             except Exception as error:  # the page may be gone with the failure
                 report.sections.append(("browser", f"no picture of the page: {error}"))
         context.close()
+        # Every request the page sent is answered before the test's data is emptied.
+        if "live_server" in request.fixturenames:
+            server = request.getfixturevalue("live_server")
+            assert server.answering.wait(timeout=30), "the live server is still answering"
