@@ -102,12 +102,12 @@ def measure() -> dict[str, Any]:
     server, url = _serve()
     from playwright.sync_api import sync_playwright
 
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+    from conftest import launch_chromium
     from keyholder.testing import PASSWORD
 
     results: dict[str, Any] = {"link": f"{KBIT} kbit/s, {RTT_MS} ms RTT"}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 360, "height": 740})
         page = context.new_page()
         page.goto(f"{url}/signin/")
