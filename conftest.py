@@ -28,8 +28,8 @@ CHROMIUM_ARGS = [
 ]
 # Chromium's own screens that a test never sees: each new context (every browser test has one)
 # loaded the address bar's pop-up as a web page in a renderer of its own, about 0.9 s of CPU
-# that went on after the test's first page was there (Chromium 156; 13 browser tests spent
-# 32 CPU-s in Chromium, 12 of them in these pop-ups).
+# that went on after the test's first page was there (Chromium 156: the 13 browser tests spent
+# 32 CPU-s in Chromium with them, 16 without).
 CHROMIUM_FEATURES_OFF = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup"]
 
 
@@ -259,8 +259,8 @@ def _chromium() -> Iterator[Any]:
 class _Answering:
     """How many requests the live server is answering now, to wait until it answers none.
 
-    A page may still have a request on the server when its test ends (a script's fetch, a
-    service worker's install). On SQLite the live server shares the test's one in-memory
+    A page may still have a request on the server when its test ends (the photo test's last
+    page was still fetching its photo, an audited read). On SQLite the live server shares the test's one in-memory
     connection, so such a request's writes landed inside the flush that empties the database
     after the test, and the flush failed on their foreign keys (a CI run at 52b4588)."""
 
