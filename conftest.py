@@ -134,6 +134,12 @@ _COMMITTING_FIXTURES = {
 }
 _MODULES_SHARING_A_CAST: set[str] = set()
 _COMMITTING_MODULES: set[str] = set()
+# Fixtures built on the cast that a module may share the same way (made once inside the
+# module's transaction, deep-copied for each test together with the cast: see
+# ``shares_module_fixture``), and the modules that do: those sharing a cast whose every
+# database test asks for the fixture.
+SHAREABLE_FIXTURES = ("kept",)
+_MODULES_SHARING: dict[str, set[str]] = {}
 
 
 def _commits(item: pytest.Item) -> bool:
@@ -164,6 +170,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             shared[module] = shared.get(module, True) and uses_cast
     _MODULES_SHARING_A_CAST.clear()
     _MODULES_SHARING_A_CAST.update(m for m, ok in shared.items() if ok and m not in commits)
+    for name in SHAREABLE_FIXTURES:
+        asks: dict[str, bool] = {}
+        for item in items:
+            module = item.nodeid.split("::")[0]
+            if module in _MODULES_SHARING_A_CAST and _uses_database(item):
+                asks[module] = asks.get(module, True) and name in item.fixturenames  # type: ignore[attr-defined]
+        _MODULES_SHARING[name] = {m for m, ok in asks.items() if ok}
     _COMMITTING_MODULES.clear()
     _COMMITTING_MODULES.update(commits)
     # The long tests first (a browser, a process, a property test: marked ``browser`` or
@@ -213,11 +226,26 @@ def _module_cast(request: pytest.FixtureRequest) -> Cast | None:
         return make_cast()
 
 
+def shares_module_fixture(request: pytest.FixtureRequest, name: str) -> bool:
+    """Whether the requesting test's module makes ``name`` (one of SHAREABLE_FIXTURES) once,
+    in a module fixture on ``module_db`` from ``_module_cast``, and gives each test
+    ``copy.deepcopy(made, copies)`` with the ``copies`` fixture, so that what it holds of the
+    cast is the test's own copy of the cast."""
+    return request.node.nodeid.split("::")[0] in _MODULES_SHARING.get(name, set())
+
+
 @pytest.fixture
-def cast(db: None, _module_cast: Cast | None) -> Cast:
+def copies() -> dict[int, Any]:
+    """The memo of this test's deep copies of the module's shared records (the cast, and the
+    fixtures in SHAREABLE_FIXTURES): one memo, so the copies keep pointing at each other."""
+    return {}
+
+
+@pytest.fixture
+def cast(db: None, _module_cast: Cast | None, copies: dict[int, Any]) -> Cast:
     if _module_cast is None:
         return make_cast()
-    return copy.deepcopy(_module_cast)
+    return copy.deepcopy(_module_cast, copies)
 
 
 @pytest.fixture(scope="session")
