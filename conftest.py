@@ -288,9 +288,10 @@ class _Answering:
     """How many requests the live server is answering now, to wait until it answers none.
 
     A page may still have a request on the server when its test ends (the photo test's last
-    page was still fetching its photo, an audited read). On SQLite the live server shares the test's one in-memory
-    connection, so such a request's writes landed inside the flush that empties the database
-    after the test, and the flush failed on their foreign keys (a CI run at 52b4588)."""
+    page was still fetching its photo, an audited read). On SQLite the live server shares the
+    test's one in-memory connection, so such a request's writes landed inside the flush that
+    empties the database after the test, and the flush failed on their foreign keys (a CI
+    run at 52b4588)."""
 
     def __init__(self, httpd: Any) -> None:
         self._count = 0

@@ -53,10 +53,16 @@ def at_noon_today(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("browser"):
         yield
         return
+    with clock_at_noon_today():
+        yield
+
+
+def clock_at_noon_today() -> Any:
+    """The clock set to local noon of today and running, as ``at_noon_today`` sets it (for a
+    module fixture that makes records the tests then read)."""
     import time_machine
 
-    with time_machine.travel(noon_today(), tick=True):
-        yield
+    return time_machine.travel(noon_today(), tick=True)
 
 
 def screenshot(page: Any, path: Any) -> None:

@@ -25,7 +25,7 @@ from keyholder.keeping.models import Duty, KeepingAgreement, WateringSeason
 
 # The local SMTP server and Telegram stand-in of the notify tests, for the messages keeping sends.
 from keyholder.notify.tests.conftest import bot_api, smtp_server  # noqa: F401
-from keyholder.testing import Cast, make_household, make_user, noon_today
+from keyholder.testing import Cast, clock_at_noon_today, make_household, make_user
 
 # Each test at local noon of today, whatever the hour of the run (see at_noon_today).
 from keyholder.testing import at_noon_today  # noqa: F401  isort: skip
@@ -59,10 +59,8 @@ def _module_kept(request: pytest.FixtureRequest, _module_cast: Cast | None) -> K
     of CPU each time, some 30 times in the suite."""
     if _module_cast is None or not shares_module_fixture(request, "kept"):
         return None
-    import time_machine
-
     blocker = request.getfixturevalue("module_db")
-    with blocker.unblock(), time_machine.travel(noon_today(), tick=True):
+    with blocker.unblock(), clock_at_noon_today():
         return make_kept(_module_cast)
 
 
