@@ -29,7 +29,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from keyholder.places.models import Place, PlaceKind
+from keyholder.places.models import Place, PlaceKind, districts_of
 from keyholder.registry.models import (
     House,
     Household,
@@ -246,7 +246,9 @@ def _uuid(n: int) -> uuid.UUID:
 class Writer:
     """Raw inserts of the four registry tables, portable between SQLite and PostgreSQL."""
 
-    def __init__(self) -> None:
+    def __init__(self, districts: dict[int, int | None]) -> None:
+        # The district of each village, copied onto its persons (``Person.district``).
+        self.districts = districts
         self.vendor = connection.vendor
         now = timezone.now()
         self.now = (
@@ -280,6 +282,8 @@ class Writer:
 
     def write(self, rows: Rows) -> None:
         stamp, i, d = self.now, self._id, self._day
+        district = self.districts
+        village_of = {h: v for h, v, _house in rows.households}
         common = ["id", "created_at", "updated_at", "is_sample"]
         self._insert(
             House,
@@ -309,9 +313,24 @@ class Writer:
                 "relation",
                 "phone",
                 "search_name",
+                "district_id",
             ],
             [
-                (i(p), stamp, stamp, True, i(h), f"P{p}", "", sex, by, "other", "", f"p{p}")
+                (
+                    i(p),
+                    stamp,
+                    stamp,
+                    True,
+                    i(h),
+                    f"P{p}",
+                    "",
+                    sex,
+                    by,
+                    "other",
+                    "",
+                    f"p{p}",
+                    district[village_of[h]],
+                )
                 for p, h, sex, by in rows.persons
             ],
         )
@@ -345,7 +364,6 @@ class Writer:
             ["word", "household_id", "village_id", "name"],
             [(f"h{h}", i(h), v, f"H{h}") for h, v, _ in rows.households],
         )
-        village_of = {h: v for h, v, _house in rows.households}
         self._insert(
             PersonWord,
             ["word", "person_id", "village_id", "family_name", "given_name", "search_name"],
@@ -377,7 +395,7 @@ def generate(
     villages = max(1, round(NATIONAL_VILLAGES * scale))
     village_ids = ensure_villages(villages, seed)
     total = Stats()
-    writer = Writer()
+    writer = Writer(districts_of(Place.objects.filter(pk__in=village_ids)))
     counter = iter(range(1, 1 << 62))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -30,8 +30,8 @@ from keyholder.registry.queries import (
     persons_holding,
     persons_in_state,
     persons_on,
+    persons_under,
     spans_in,
-    villages_under,
 )
 from keyholder.registry.schemas import (
     EventCorrectionIn,
@@ -304,7 +304,7 @@ def list_persons(
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
     else:
         if place is not None:
-            persons = persons.filter(household__village_id__in=villages_under(place))
+            persons = persons_under(persons, place)
         result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
     audited(request, "person", [person.pk for person in result.results])
     return page_of(result, persons_on(result.results, on))

@@ -30,7 +30,7 @@ from keyholder.core.bulk import insert_objects
 from keyholder.core.errors import Code, ServiceError
 from keyholder.core.idempotency import UNUSABLE_IDS
 from keyholder.core.text import NOTE_MAX_LENGTH, check_text, normalise_notes, normalise_text
-from keyholder.places.models import Place, place_by_code
+from keyholder.places.models import Place, districts_of, place_by_code
 from keyholder.registry import reading, services
 from keyholder.registry.matching import assign_ids, normalise_rows
 from keyholder.registry.models import (
@@ -803,6 +803,13 @@ class RecordBatch:
 
     def write(self) -> None:
         objs = [obj for _row, obj, _trees in self.queue]
+        if self.record == "person":
+            # As ``Person.save`` copies it: the district of the household's village.
+            district = districts_of(
+                Place.objects.filter(pk__in={obj.household.village_id for obj in objs})
+            )
+            for obj in objs:
+                obj.district_id = district[obj.household.village_id]
         insert_objects(MODELS[self.record], objs)
         # Their search words, as ``save`` writes them for a record saved alone (a person's
         # household is the one the row named, with its village).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyholder.core.models import Stamped
 from keyholder.core.text import NOTE_MAX_LENGTH, search_key
+from keyholder.places.models import district_of
 
 # A search key (``core.text.search_key``) of the name or address, kept by ``save`` and by the
 # bulk writers (sample generator, bench), indexed so that a prefix search reads the index.
@@ -235,13 +236,25 @@ class Person(Stamped):
     phone = models.CharField(max_length=20, blank=True)
     # Given and family name together: "Ҷамшед Раҳимов" is found by "jamshed" and by "rahimov".
     search_name = models.CharField(max_length=SEARCH_KEY_LENGTH, blank=True, db_index=True)
+    # The district of the household's village (``places.district_of``), a copy kept by
+    # ``save`` (and ``Household.save`` when a household moves) and by the bulk writers: a
+    # district's persons in name order are one range of ``person_district_names``, where the
+    # country's name index holds them two in a hundred, bunched by village. Null only for a
+    # village above the district level (there is none in the loaded places).
+    district = models.ForeignKey(
+        "places.Place", null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["household", "birth_year", "given_name"]
         indexes = [
             # The API's order of persons: a page of a common state walks it (see
-            # ``queries.persons_in_state``).
+            # ``queries.persons_in_state``), within a district the second.
             models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
+            models.Index(
+                fields=["district", "family_name", "given_name", "id"],
+                name="person_district_names",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,7 +283,13 @@ class Person(Stamped):
         # statuses): a save that changes one of them rewrites the spans in its transaction.
         update_fields = kwargs.get("update_fields")
         facts = self._facts()
-        respan = not self._state.adding and getattr(self, "_saved_facts", None) != facts
+        saved = getattr(self, "_saved_facts", None)
+        if self._state.adding or saved is None or saved[0] != facts[0]:
+            # A new person, or one who changed household: the district of its village.
+            self.district_id = district_of(self.household.village)
+            if update_fields is not None and "household" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "district"}
+        respan = not self._state.adding and saved != facts
         if update_fields is not None and not SPAN_FACTS & set(update_fields):
             respan = False
         if not respan:
@@ -368,12 +387,16 @@ def save_with_words(
             and not adding
             and (saved is None or saved[1] != record.village_id)
         ):
-            # Its members' rows carry its village: they move with it.
-            PersonWord.objects.using(using).filter(
-                person_id__in=Person.objects.using(using)
-                .filter(household_id=record.pk)
-                .values("pk")
-            ).exclude(village_id=record.village_id).update(village_id=record.village_id)
+            # Its members' rows, their district and their spans carry its village: they move
+            # with it.
+            members = Person.objects.using(using).filter(household_id=record.pk)
+            PersonWord.objects.using(using).filter(person_id__in=members.values("pk")).exclude(
+                village_id=record.village_id
+            ).update(village_id=record.village_id)
+            members.update(district_id=district_of(record.village))
+            StatusSpan.objects.using(using).filter(household_id=record.pk).exclude(
+                village_id=record.village_id
+            ).update(village_id=record.village_id)
     remember_words(record)
 
 

@@ -31,7 +31,7 @@ from django.db.models import (
 )
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import Place, subtree_q
+from keyholder.places.models import DISTRICT_DEPTH, Place, district_code, district_of, subtree_q
 from keyholder.registry.models import (
     EventCorrection,
     EventKind,
@@ -260,18 +260,52 @@ def walks_names(count: int, limit: int, population: int) -> bool:
 LIST_COST = 300
 
 
-# A list under a place that holds a small part of the registry (under ``SMALL_SHARE`` of its
-# households) sorts its matching persons when there are at most this many, whatever
-# ``walks_names`` says. Its estimate of a walk assumes the place's persons spread evenly
-# through the name index, and family names cluster by village: on the scale-0.1 bench a
-# district's 21,009 present (of 984,309 persons) walked 101,271 persons before a page was
+# A list under a place that holds a small part of the persons its walk reads (under
+# ``SMALL_SHARE`` of their households: a jamoat or village of its district, a district outside
+# one) sorts its matching persons when there are at most this many, whatever ``walks_names``
+# says. Its estimate of a walk assumes the place's persons spread evenly through the name
+# index, and family names cluster by village: on the scale-0.1 bench a district's 21,009
+# present (of 984,309 persons) walked 101,271 persons of the country's index before a page was
 # found (PostgreSQL: 0.19 s), not the 2,400 expected; sorting them took 0.08 s (SQLite:
-# 0.04 s, and 0.08 s checking the list). Sorting is about 4 to 9 µs a row on PostgreSQL, so
-# up to this many it stays well under the 0.2 s a list may take. A place holding most of the
-# registry (the Asht sample is one district) walks as estimated: there its 24,000 abroad
-# took 0.035 to 0.09 s through the list on SQLite, 0.10 to 0.17 s sorted.
+# 0.04 s). Sorting is about 4 to 9 µs a row on PostgreSQL, so up to this many it stays well
+# under the 0.2 s a list may take. A district's own list walks its own names
+# (``person_district_names``), where every person is the district's.
 SORT_ROWS = 25_000
 SMALL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Which persons a page of a place's list walks in name order: a place in a district
+    walks the district's (``Person.district``), the country and a region the registry's.
+    ``share``: the place's part of the households walked; ``persons``: about how many are
+    walked."""
+
+    district: int | None
+    share: float
+    persons: int
+
+
+def walk_for(place: Place | None) -> Walk:
+    registry = estimated_rows(Person)
+    if place is None or place.parent_id is None:
+        return Walk(None, 1.0, registry)
+    district = district_of(place) if place.depth >= DISTRICT_DEPTH else None
+    if district is None:
+        # A region: the registry's names, of which it holds a part.
+        households = estimated_rows(Household)
+        share = households_under(place) / households if households else 1.0
+        return Walk(None, share, registry)
+    mine = households_under(place)
+    walked = mine if district == place.pk else households_under(Place.objects.get(pk=district))
+    households = estimated_rows(Household)
+    persons = round(registry * walked / households) if households else registry
+    return Walk(district, mine / walked if walked else 1.0, persons)
+
+
+def households_under(place: Place) -> int:
+    """The households of ``place``'s villages: an index-only count."""
+    return Household.objects.filter(village_id__in=villages_under(place)).count()
 
 
 class Unindexed(Func):
@@ -304,9 +338,13 @@ def persons_in_state(
     under, whose persons may bunch in name order (see ``SORT_ROWS``).
     """
     count = count_on(spans, on)
-    # A small place's few matches are sorted without asking how big the registry is.
-    sorts = count <= SORT_ROWS and small_part(place)
-    population = 0 if sorts else estimated_persons()
+    walk = walk_for(place)
+    if walk.district is not None:
+        # The walk reads the district's names, not the country's.
+        persons = persons.filter(district_id=walk.district)
+    # A small place's few matches are sorted, bunched as they may be in the names walked.
+    sorts = count <= SORT_ROWS and walk.share < SMALL_SHARE
+    population = walk.persons
     if sorts or not walks_names(count, limit, population):
         return persons.filter(pk__in=persons_holding(spans, on)), count
     if connection.vendor == "sqlite" and count * count < (limit + 1) * population * LIST_COST:
@@ -316,13 +354,19 @@ def persons_in_state(
     return persons.filter(Exists(holding)), count
 
 
-def small_part(place: Place | None) -> bool:
-    """Whether ``place`` holds under SMALL_SHARE of the registry's households (an index-only
-    count of its villages' households, against the table's estimated size)."""
-    if place is None or place.parent_id is None:
-        return False
-    households = Household.objects.filter(village_id__in=villages_under(place)).count()
-    return households < SMALL_SHARE * estimated_rows(Household)
+def persons_under(persons: QuerySet[Person], place: Place) -> QuerySet[Person]:
+    """``persons`` of the households under ``place``: in a district, a range of the
+    district's name index (``Person.district``, its id found by the database from the code
+    in the place's path), checked against the villages below it."""
+    code = district_code(place)
+    if code is None:
+        return persons.filter(household__village_id__in=villages_under(place))
+    if code == place.code:
+        return persons.filter(district_id=place.pk)
+    district = Place.objects.filter(code=code).values("pk")
+    return persons.filter(
+        district_id=Subquery(district), household__village_id__in=villages_under(place)
+    )
 
 
 def count_states(

@@ -27,7 +27,7 @@ from keyholder.accounts.services import audit
 from keyholder.core import effects
 from keyholder.core.db import analyze
 from keyholder.core.text import search_key
-from keyholder.places.models import Place, PlaceKind, subtree_q
+from keyholder.places.models import Place, PlaceKind, district_of, subtree_q
 from keyholder.registry import sample_names as words
 from keyholder.registry.models import (
     GardenTree,
@@ -308,6 +308,7 @@ class _Buffer:
         self.spans = SpanWriter()
 
     def add(self, place: Place, village: SampleVillage) -> None:
+        district = district_of(place)
         for plan in village.households:
             house = plan.house
             key = house_key(house.street, house.number)
@@ -360,6 +361,7 @@ class _Buffer:
                     birth_year=person.birth_year,
                     relation=person.relation,
                     search_name=key,
+                    district_id=district,
                     is_sample=True,
                 )
                 for index, e in enumerate(person.events):

@@ -141,19 +141,25 @@ def test_a_small_part_of_the_registry_sorts_its_few_matches_even_where_a_walk_lo
     district's persons can probe far more than its estimate: up to SORT_ROWS matches, a place
     holding a small part of the registry sorts them; one holding most of it walks."""
     monkeypatch.setattr(queries, "PROBE_COST", 0)  # every walk looks free
+    for name in ("Empty", "Houses"):
+        make_household(registry.village, name)
     village = registry.village2
-    assert queries.small_part(village)
-    assert not queries.small_part(None)
-    assert not queries.small_part(registry.district.parent.parent)  # the country
+    assert queries.walk_for(village).share < queries.SMALL_SHARE  # of its district
+    assert queries.walk_for(None).share == 1
+    assert queries.walk_for(registry.district.parent.parent).share == 1  # the country
+    assert queries.walk_for(registry.district).share == 1
     spans = queries.spans_in(queries.StatusSpan.objects.all(), state="present", place=village)
     persons = Person.objects.all()
 
-    walked, count = queries.persons_in_state(persons, spans, ON, 2)
+    # The village's district's names are walked when the place does not sort.
+    in_district = persons.filter(district_id=registry.district.pk)
+    walked = queries.persons_in_state(in_district, spans, ON, 2)[0]
+    count = queries.count_on(spans, ON)
     sorted_, same_count = queries.persons_in_state(persons, spans, ON, 2, place=village)
     assert count == same_count == 2
     # The sort reads the matching spans' persons (id IN the spans' ids); the walk probes
     # each person's spans (or on SQLite checks the unindexed id against their list).
-    sort_plan = str(persons.filter(pk__in=queries.persons_holding(spans, ON)).query)
+    sort_plan = str(in_district.filter(pk__in=queries.persons_holding(spans, ON)).query)
     assert str(sorted_.query) == sort_plan
     assert str(walked.query) != sort_plan
     assert list(sorted_.order_by("family_name", "given_name", "id")) == list(

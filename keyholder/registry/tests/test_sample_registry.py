@@ -123,3 +123,10 @@ def test_whole_families_leave_and_houses_stand_empty() -> None:
     # Every village has at least one family that left together.
     assert len(fully_abroad) >= Place.objects.filter(kind=PlaceKind.VILLAGE).count()
     assert all(s.vacant for s in fully_abroad)
+
+
+@pytest.mark.usefixtures("generated")
+def test_every_person_carries_the_district_of_their_village() -> None:
+    asht = Place.objects.get(code="TJ-SU-ASHT")
+    assert Person.objects.count() > 0
+    assert not Person.objects.exclude(district=asht).exists()
