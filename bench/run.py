@@ -587,6 +587,8 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
         ratio = f", naive replay {_fmt(naive, ' s')}" if naive else ""
         if naive and v.get("p95"):
             ratio += f" (x{naive / v['p95']:,.0f})"
+        if name == "district" and "naive_pages_equal" in st:
+            ratio += ", first pages " + ("= replay" if st["naive_pages_equal"] else "DIFFER")
         rows.append(
             (
                 "status",

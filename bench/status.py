@@ -53,8 +53,12 @@ def _largest_district() -> Any:
     return Place.objects.get(pk=busiest["parent__parent_id"])
 
 
-def naive_counts(place: Any, on: dt.date) -> tuple[dict[str, int], float]:
-    """The way before spans: every person of the place and their events, replayed."""
+PAGE = 100
+
+
+def naive_counts(place: Any, on: dt.date) -> tuple[dict[str, int], dict[str, list[str]], float]:
+    """The way before spans: every person of the place and their events, replayed. Also the
+    first page (``PAGE`` persons in the API's order) of each state, by person id."""
     from collections import Counter
 
     from keyholder.places.models import subtree_q
@@ -75,9 +79,15 @@ def naive_counts(place: Any, on: dt.date) -> tuple[dict[str, int], float]:
         .iterator(chunk_size=20000)
     ):
         events.setdefault(person_id, []).append(EventRow(*values))
-    for person_id, birth_year in persons.values_list("pk", "birth_year").iterator(chunk_size=20000):
-        counts[replay(events.get(person_id, []), birth_year, on=on).state] += 1
-    return dict(counts), time.perf_counter() - began
+    named: dict[str, list[tuple[str, str, Any]]] = {}
+    for person_id, birth_year, family, given in persons.values_list(
+        "pk", "birth_year", "family_name", "given_name"
+    ).iterator(chunk_size=20000):
+        state = replay(events.get(person_id, []), birth_year, on=on).state
+        counts[state] += 1
+        named.setdefault(state, []).append((family, given, person_id))
+    pages = {state: [str(p) for *_n, p in sorted(rows)[:PAGE]] for state, rows in named.items()}
+    return dict(counts), pages, time.perf_counter() - began
 
 
 def step_spans(args: Any) -> dict[str, Any]:
@@ -149,9 +159,16 @@ def step_status(args: Any) -> dict[str, Any]:
     call_command("count_status", place="TJ", on=ON.isoformat(), stdout=io.StringIO())
     out["count_status_country"] = round(time.perf_counter() - began, 3)
     spans_district = count_states(district, ON)
-    naive_district, naive_seconds = naive_counts(district, ON)
+    naive_district, naive_pages, naive_seconds = naive_counts(district, ON)
     out["naive_district_seconds"] = round(naive_seconds, 2)
     out["naive_equals_spans"] = naive_district == {k: v for k, v in spans_district.items() if v}
+    # The first page of each state the API gives for the district, as the replay orders it.
+    pages_equal = True
+    for state in STATES:
+        params = {"place": district.code, "status": state, "on": ON.isoformat(), "limit": PAGE}
+        results = client.get("/api/v1/persons", params).json()["results"]
+        pages_equal &= [item["id"] for item in results] == naive_pages.get(state, [])
+    out["naive_pages_equal"] = pages_equal
     from keyholder.registry.models import Person
 
     share = Person.objects.count() / max(1, sum(naive_district.values()))
