@@ -31,7 +31,7 @@ from django.db.models import (
 )
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import DISTRICT_DEPTH, Place, district_code, district_of, subtree_q
+from keyholder.places.models import DISTRICT_DEPTH, Place, district_of, subtree_q
 from keyholder.registry.models import (
     EventCorrection,
     EventKind,
@@ -355,18 +355,13 @@ def persons_in_state(
 
 
 def persons_under(persons: QuerySet[Person], place: Place) -> QuerySet[Person]:
-    """``persons`` of the households under ``place``: in a district, a range of the
-    district's name index (``Person.district``, its id found by the database from the code
-    in the place's path), checked against the villages below it."""
-    code = district_code(place)
-    if code is None:
-        return persons.filter(household__village_id__in=villages_under(place))
-    if code == place.code:
+    """``persons`` of the households under ``place``: for a district, one range of its name
+    index (``Person.district``); under it, its villages' households' persons (a jamoat's
+    19,000 of a district's 262,000 at national scale: filtered by the district too, a page
+    walked the district's names checking each one's household, 0.45 s a page)."""
+    if place.depth == DISTRICT_DEPTH:
         return persons.filter(district_id=place.pk)
-    district = Place.objects.filter(code=code).values("pk")
-    return persons.filter(
-        district_id=Subquery(district), household__village_id__in=villages_under(place)
-    )
+    return persons.filter(household__village_id__in=villages_under(place))
 
 
 def count_states(
