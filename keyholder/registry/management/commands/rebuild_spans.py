@@ -44,6 +44,16 @@ def villages_with_households(options: dict[str, Any]) -> list[tuple[int, str]]:
     return list(villages.distinct().order_by("code").values_list("pk", "code"))
 
 
+def _forget_inherited_connections() -> None:
+    """In a forked process: start with no database connection of the parent's. Closing them
+    here would end the parent's sessions (their sockets are shared); the parent closes what
+    it can before forking, but a connection kept apart for another context (Django keeps
+    one per running event loop) would otherwise be used by two processes at once."""
+    from asgiref.local import Local
+
+    connections._connections = Local(connections.thread_critical)
+
+
 def rebuild_one(village: tuple[int, str]) -> tuple[str, int]:
     """One village in its own transaction: its code and how many persons it has."""
     village_id, code = village
@@ -96,7 +106,8 @@ class Command(BaseCommand):
             else:
                 # Each process opens its own connection: none is inherited across the fork.
                 connections.close_all()
-                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(jobs, initializer=_forget_inherited_connections) as pool:
                     for code, count in pool.imap_unordered(rebuild_one, villages):
                         persons += count
                         done.add(code)
