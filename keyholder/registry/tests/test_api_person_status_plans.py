@@ -4,6 +4,7 @@ the name index or sorting the matching spans' persons), and counts only the user
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -160,7 +161,7 @@ def test_a_small_part_of_the_registry_sorts_its_few_matches_even_where_a_walk_lo
     assert count == same_count == 2
     # The sort reads the matching spans' persons (id IN the spans' ids); the walk probes
     # each person's spans (or on SQLite checks the unindexed id against their list).
-    holding = queries.persons_holding(spans, ON)
+    holding: Any = queries.persons_holding(spans, ON)
     if connection.vendor == "postgresql":  # the ids first (queries.LISTED_IDS)
         holding = [row["person_id"] for row in holding]
     sort_plan = str(in_district.filter(pk__in=holding).query)

@@ -51,7 +51,7 @@ def _forget_inherited_connections() -> None:
     one per running event loop) would otherwise be used by two processes at once."""
     from asgiref.local import Local
 
-    connections._connections = Local(connections.thread_critical)
+    connections._connections = Local(connections.thread_critical)  # type: ignore[attr-defined]
 
 
 def rebuild_one(village: tuple[int, str]) -> tuple[str, int]:
