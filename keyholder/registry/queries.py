@@ -213,14 +213,9 @@ def counts_on(spans: dict[Any, QuerySet[StatusSpan]], on: dt.date) -> dict[Any, 
     return dict(zip(spans, row, strict=True))
 
 
-def estimated_persons() -> int:
-    """About how many persons the registry holds, without counting them: the planner's
-    statistics on PostgreSQL, the largest rowid on SQLite. Only a plan depends on it."""
-    return estimated_rows(Person)
-
-
 def estimated_rows(model: type[Person] | type[Household]) -> int:
-    """About how many rows ``model``'s table holds (see ``estimated_persons``)."""
+    """About how many rows ``model``'s table holds, without counting them: the planner's
+    statistics on PostgreSQL, the largest rowid on SQLite. Only a plan depends on it."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -261,8 +256,8 @@ LIST_COST = 300
 
 
 # A list under a place that holds a small part of the persons its walk reads (under
-# ``SMALL_SHARE`` of their households: a jamoat or village of its district, a district outside
-# one) sorts its matching persons when there are at most this many, whatever ``walks_names``
+# ``SMALL_SHARE`` of their households: a jamoat or village of its district, a small region of
+# the country) sorts its matching persons when there are at most this many, whatever ``walks_names``
 # says. Its estimate of a walk assumes the place's persons spread evenly through the name
 # index, and family names cluster by village: on the scale-0.1 bench a district's 21,009
 # present (of 984,309 persons) walked 101,271 persons of the country's index before a page was
@@ -291,6 +286,8 @@ class Walk:
 
 
 def walk_for(place: Place | None) -> Walk:
+    """The ``Walk`` of a list under ``place`` (None: the whole registry): index-only counts
+    of households, and the tables' estimated sizes."""
     registry = estimated_rows(Person)
     if place is None or place.parent_id is None:
         return Walk(None, 1.0, registry)

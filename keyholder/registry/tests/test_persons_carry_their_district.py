@@ -51,16 +51,19 @@ def test_the_services_and_a_bulk_import_copy_the_district(cast: Cast, tmp_path: 
             transaction.set_rollback(True)
 
 
+def where(person: Person) -> tuple[int | None, set[int]]:
+    """A person's district and the villages their spans carry."""
+    spans = StatusSpan.objects.filter(person=person).values_list("village_id", flat=True)
+    return Person.objects.get(pk=person.pk).district_id, set(spans)
+
+
 def test_a_move_takes_the_district_and_the_spans_village_along(cast: Cast) -> None:
     person = make_person(cast.household, "Mover")
     make_event(person, "departed", dt.date(2023, 1, 1))
     person = Person.objects.get(pk=person.pk)
     person.household = cast.other_household
     person.save()
-    assert Person.objects.get(pk=person.pk).district_id == cast.other_district.pk
-    assert set(StatusSpan.objects.filter(person=person).values_list("village_id", flat=True)) == {
-        cast.other_village.pk
-    }
+    assert where(person) == (cast.other_district.pk, {cast.other_village.pk})
 
     household = make_household(cast.village, "Moving")
     member = make_person(household, "Member")
@@ -68,10 +71,7 @@ def test_a_move_takes_the_district_and_the_spans_village_along(cast: Cast) -> No
     household = Household.objects.get(pk=household.pk)
     household.village = cast.other_village
     household.save()
-    assert Person.objects.get(pk=member.pk).district_id == cast.other_district.pk
-    assert set(StatusSpan.objects.filter(person=member).values_list("village_id", flat=True)) == {
-        cast.other_village.pk
-    }
+    assert where(member) == (cast.other_district.pk, {cast.other_village.pk})
 
 
 def test_the_migration_fills_the_district_of_existing_persons(cast: Cast) -> None:
