@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from keyholder.core.bulk import RowWriter
@@ -260,29 +260,30 @@ def village_histories(
 
 
 def rebuild_village(village_id: int) -> int:
-    """Make a village's spans again from its events; returns the number of persons.
+    """Make a village's spans again from its events, in one transaction (its own, or a
+    savepoint of the caller's); returns the number of persons.
 
-    Run inside a transaction (``keyholder rebuild_spans`` gives each village its own). The
-    village's persons are locked first (on PostgreSQL; SQLite has one writer at a time), as
-    the services lock a person before writing their events: an event recorded meanwhile
+    The village's persons are locked first (on PostgreSQL; SQLite has one writer at a time),
+    as the services lock a person before writing their events: an event recorded meanwhile
     waits for this transaction, then rewrites its person's spans, instead of being lost from
     spans made from the history read before it.
     """
-    if connection.features.has_select_for_update:
-        list(
-            Person.objects.filter(household__village_id=village_id)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    persons, events = village_histories(village_id)
-    StatusSpan.objects.filter(village_id=village_id).delete()
-    writer = SpanWriter()
-    for person_id, household_id, sex, birth_year in persons:
-        writer.add_history(
-            person_id, household_id, village_id, sex, birth_year, events.get(person_id, [])
-        )
-    writer.flush()
+    with transaction.atomic():
+        if connection.features.has_select_for_update:
+            list(
+                Person.objects.filter(household__village_id=village_id)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        persons, events = village_histories(village_id)
+        StatusSpan.objects.filter(village_id=village_id).delete()
+        writer = SpanWriter()
+        for person_id, household_id, sex, birth_year in persons:
+            writer.add_history(
+                person_id, household_id, village_id, sex, birth_year, events.get(person_id, [])
+            )
+        writer.flush()
     return len(persons)
 
 

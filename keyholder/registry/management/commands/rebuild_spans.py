@@ -22,7 +22,7 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from tqdm import tqdm
 
 from keyholder.core.db import analyze
@@ -57,8 +57,7 @@ def _forget_inherited_connections() -> None:
 def rebuild_one(village: tuple[int, str]) -> tuple[str, int]:
     """One village in its own transaction: its code and how many persons it has."""
     village_id, code = village
-    with transaction.atomic():
-        return code, rebuild_village(village_id)
+    return code, rebuild_village(village_id)
 
 
 def done_until(villages: list[tuple[int, str]], done: set[str]) -> str:
