@@ -114,3 +114,10 @@ def test_a_districts_list_walks_only_the_districts_names(
         names = {item["given_name"] for item in body["results"]}
         assert {"A0", "A4"} <= names and "B0" not in names
         assert body["count"] == Person.objects.filter(district=cast.district).count()
+        # The walk reads the district's names inside the user's own scope: Ghafurov's officer
+        # is refused Asht or gets none of its persons.
+        response = client.get(url + query, **bearer(cast.outsider))
+        if response.status_code == 200:
+            assert response.json()["count"] == 0 and response.json()["results"] == []
+        else:
+            assert response.status_code == 404
