@@ -31,7 +31,7 @@ from django.db.models import (
 )
 
 from keyholder.core.errors import Code, ServiceError
-from keyholder.places.models import DISTRICT_DEPTH, Place, district_of, subtree_q
+from keyholder.places.models import DISTRICT_DEPTH, Place, district_code, subtree_q
 from keyholder.registry.models import (
     EventCorrection,
     EventKind,
@@ -291,17 +291,16 @@ def walk_for(place: Place | None) -> Walk:
     registry = estimated_rows(Person)
     if place is None or place.parent_id is None:
         return Walk(None, 1.0, registry)
-    district = district_of(place) if place.depth >= DISTRICT_DEPTH else None
-    if district is None:
-        # A region: the registry's names, of which it holds a part.
-        households = estimated_rows(Household)
-        share = households_under(place) / households if households else 1.0
-        return Walk(None, share, registry)
-    mine = households_under(place)
-    walked = mine if district == place.pk else households_under(Place.objects.get(pk=district))
     households = estimated_rows(Household)
+    mine = households_under(place)
+    code = district_code(place)
+    district = place if code == place.code else Place.objects.filter(code=code).first()
+    if code is None or district is None:
+        # A region: the registry's names, of which it holds a part.
+        return Walk(None, mine / households if households else 1.0, registry)
+    walked = mine if district is place else households_under(district)
     persons = round(registry * walked / households) if households else registry
-    return Walk(district, mine / walked if walked else 1.0, persons)
+    return Walk(district.pk, mine / walked if walked else 1.0, persons)
 
 
 def households_under(place: Place) -> int:

@@ -17,6 +17,7 @@ writes other processes could not see).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from typing import Any
@@ -85,6 +86,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    @staticmethod
+    def pool(jobs: int) -> Any:
+        """A pool of ``jobs`` forked processes, or no pool (``nullcontext``) for one."""
+        if jobs == 1:
+            return contextlib.nullcontext()
+        # Each process opens its own connection: none is inherited across the fork.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        return context.Pool(jobs, initializer=_forget_inherited_connections)
+
     def handle(self, *args: Any, **options: Any) -> None:
         villages = villages_with_households(options)
         jobs = max(1, min(options["jobs"], len(villages)))
@@ -96,21 +107,16 @@ class Command(BaseCommand):
         persons = 0
         bar = tqdm(total=len(villages), unit="village", disable=options["quiet"])
         try:
-            if jobs == 1:
-                results: Any = map(rebuild_one, villages)
+            with self.pool(jobs) as pool:
+                results = (
+                    map(rebuild_one, villages)
+                    if pool is None
+                    else pool.imap_unordered(rebuild_one, villages)
+                )
                 for code, count in results:
                     persons += count
                     done.add(code)
                     bar.update(1)
-            else:
-                # Each process opens its own connection: none is inherited across the fork.
-                connections.close_all()
-                context = multiprocessing.get_context("fork")
-                with context.Pool(jobs, initializer=_forget_inherited_connections) as pool:
-                    for code, count in pool.imap_unordered(rebuild_one, villages):
-                        persons += count
-                        done.add(code)
-                        bar.update(1)
         except (KeyboardInterrupt, Exception) as error:
             bar.close()
             resume = done_until(villages, done)
