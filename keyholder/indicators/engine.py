@@ -64,6 +64,9 @@ class SpanRows:
     sex: np.ndarray  # position in SEXES, -1 for another value
     birth_year: np.ndarray
     countries: Sequence[str]
+    # Each span's weight: None for 1 each; +1 and -1 for spans added and removed (the
+    # store's change feed, ``compute_delta``).
+    weight: np.ndarray | None = None
 
 
 @dataclass
@@ -88,18 +91,32 @@ def january(years: np.ndarray) -> np.ndarray:
 
 
 def ranges(
-    groups: np.ndarray, start: np.ndarray, stop: np.ndarray, ngroups: int, months: int
+    groups: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    ngroups: int,
+    months: int,
+    weight: np.ndarray | None = None,
 ) -> np.ndarray:
-    """For each group, the number of ranges ``[start, stop)`` holding each month: a
-    (ngroups, months) array, from one difference array per group."""
+    """For each group, the number of ranges ``[start, stop)`` holding each month (each range
+    counted ``weight`` times when given): a (ngroups, months) array, from one difference
+    array per group."""
     start = np.clip(start, 0, months)
     stop = np.clip(stop, 0, months)
     keep = start < stop
     width = months + 1
     groups, start, stop = groups[keep], start[keep], stop[keep]
     size = ngroups * width
-    diff = np.bincount(groups * width + start, minlength=size).astype(np.int64)
-    diff -= np.bincount(groups * width + stop, minlength=size)
+    if weight is None:
+        diff = np.bincount(groups * width + start, minlength=size).astype(np.int64)
+        diff -= np.bincount(groups * width + stop, minlength=size)
+    else:
+        # Weighted counts come back as floats: small integers, exact, rounded back.
+        weight = weight[keep]
+        diff = np.rint(
+            np.bincount(groups * width + start, weights=weight, minlength=size)
+            - np.bincount(groups * width + stop, weights=weight, minlength=size)
+        ).astype(np.int64)
     return np.cumsum(diff.reshape(ngroups, width), axis=1)[:, :months]
 
 
@@ -136,9 +153,14 @@ class Batch:
         self.out[key] = values if existing is None else existing + values
 
     def add_ranges(
-        self, key: Key, village: np.ndarray, start: np.ndarray, stop: np.ndarray
+        self,
+        key: Key,
+        village: np.ndarray,
+        start: np.ndarray,
+        stop: np.ndarray,
+        weight: np.ndarray | None = None,
     ) -> None:
-        self.add(key, ranges(village, start, stop, self.villages, self.months))
+        self.add(key, ranges(village, start, stop, self.villages, self.months, weight))
 
     def add_breakdown(
         self,
@@ -148,14 +170,18 @@ class Batch:
         label: np.ndarray,
         start: np.ndarray,
         stop: np.ndarray,
+        weight: np.ndarray | None = None,
     ) -> None:
         """One series per label (``label`` indexes ``labels``; -1 rows are left out)."""
         known = label >= 0
         village, label, start, stop = village[known], label[known], start[known], stop[known]
+        weight = None if weight is None else weight[known]
         width = len(labels)
         if not width:
             return
-        table = ranges(village * width + label, start, stop, self.villages * width, self.months)
+        table = ranges(
+            village * width + label, start, stop, self.villages * width, self.months, weight
+        )
         table = table.reshape(self.villages, width, self.months)
         for position, name in enumerate(labels):
             self.add((indicator, name), table[:, position, :])
@@ -171,19 +197,24 @@ class Batch:
 
 def _persons(batch: Batch, spans: SpanRows) -> None:
     """Residents, persons abroad (by country, sex and age band) and active entry bans."""
-    v, start, stop = spans.village, spans.start, spans.stop
+    v, start, stop, weight = spans.village, spans.start, spans.stop, spans.weight
+
+    def part(mask: np.ndarray) -> np.ndarray | None:
+        return None if weight is None else weight[mask]
+
     member = np.isin(spans.state, MEMBER_CODES)
-    batch.add_ranges(("residents", ""), v[member], start[member], stop[member])
+    batch.add_ranges(("residents", ""), v[member], start[member], stop[member], part(member))
     banned = spans.ban_stop > -OPEN
     batch.add_ranges(
         ("entry_bans_active", ""),
         v[banned],
         start[banned],
         np.minimum(stop[banned], spans.ban_stop[banned]),
+        part(banned),
     )
     abroad = spans.state == ABROAD_CODE
-    va, sa, ea = v[abroad], start[abroad], stop[abroad]
-    batch.add_ranges(("abroad", ""), va, sa, ea)
+    va, sa, ea, wa = v[abroad], start[abroad], stop[abroad], part(abroad)
+    batch.add_ranges(("abroad", ""), va, sa, ea, wa)
     batch.add_breakdown(
         "abroad",
         [f"{COUNTRY}:{c}" for c in spans.countries],
@@ -191,8 +222,9 @@ def _persons(batch: Batch, spans: SpanRows) -> None:
         spans.country[abroad],
         sa,
         ea,
+        wa,
     )
-    batch.add_breakdown("abroad", [f"{SEX}:{s}" for s in SEXES], va, spans.sex[abroad], sa, ea)
+    batch.add_breakdown("abroad", [f"{SEX}:{s}" for s in SEXES], va, spans.sex[abroad], sa, ea, wa)
     # Age bands: a stay abroad is cut at the Januaries where the person changes band (age is
     # the year of the month less the birth year; a negative age falls in the first band).
     born = spans.birth_year[abroad]
@@ -204,40 +236,71 @@ def _persons(batch: Batch, spans: SpanRows) -> None:
             va,
             np.maximum(sa, low),
             np.minimum(ea, high),
+            wa,
         )
         low = high
 
 
-def _households(
-    batch: Batch,
-    spans: SpanRows,
-    households: HouseholdRows,
-    care: Mapping[int, Sequence[tuple[int, int]]],
-) -> None:
-    """Households, fully abroad, elderly-only, and vacant houses (kept or not)."""
+@dataclass
+class MemberCounts:
+    """Per household and month (a (households, months) array each): living members, members
+    in the village, members abroad, and members in the village younger than the elderly
+    age. Counts, not flags: a change's removed and added spans are subtracted from them."""
+
+    alive: np.ndarray
+    present: np.ndarray
+    abroad: np.ndarray
+    young: np.ndarray
+
+    def __sub__(self, other: MemberCounts) -> MemberCounts:
+        return MemberCounts(
+            self.alive - other.alive,
+            self.present - other.present,
+            self.abroad - other.abroad,
+            self.young - other.young,
+        )
+
+
+def member_counts(batch: Batch, spans: SpanRows, households: int) -> MemberCounts:
     months = batch.months
-    count = len(households.village)
-    h, start, stop = spans.household, spans.start, spans.stop
+    h, start, stop, weight = spans.household, spans.start, spans.stop, spans.weight
 
     def per_household(mask: np.ndarray, until: np.ndarray | None = None) -> np.ndarray:
         end = stop[mask] if until is None else np.minimum(stop[mask], until)
-        return ranges(h[mask], start[mask], end, count, months)
+        part = None if weight is None else weight[mask]
+        return ranges(h[mask], start[mask], end, households, months, part)
 
-    alive = per_household(np.isin(spans.state, MEMBER_CODES)) > 0
     in_village = np.isin(spans.state, IN_VILLAGE_CODES)
-    present = per_household(in_village) > 0
-    abroad = per_household(spans.state == ABROAD_CODE) > 0
-    # Members present and younger than the elderly age in the month (their age is the year of
-    # the month less their birth year).
-    young = per_household(in_village, batch.january(spans.birth_year[in_village] + ELDERLY_AGE)) > 0
+    return MemberCounts(
+        alive=per_household(np.isin(spans.state, MEMBER_CODES)),
+        present=per_household(in_village),
+        abroad=per_household(spans.state == ABROAD_CODE),
+        # Members present and younger than the elderly age in the month (their age is the
+        # year of the month less their birth year).
+        young=per_household(in_village, batch.january(spans.birth_year[in_village] + ELDERLY_AGE)),
+    )
+
+
+def household_figures(
+    batch: Batch,
+    counts: MemberCounts,
+    households: HouseholdRows,
+    care: Mapping[int, Sequence[tuple[int, int]]],
+) -> dict[Key, np.ndarray]:
+    """Households, fully abroad, elderly-only, and vacant houses (kept or not), by village."""
+    months = batch.months
+    alive, present = counts.alive > 0, counts.present > 0
+    abroad, young = counts.abroad > 0, counts.young > 0
 
     def by_village(table: np.ndarray, villages: np.ndarray) -> np.ndarray:
         return group_sum(table, villages, batch.villages)
 
     village = households.village
-    batch.add(("households", ""), by_village(alive, village))
-    batch.add(("households_fully_abroad", ""), by_village(~present & abroad, village))
-    batch.add(("elderly_only_households", ""), by_village(present & ~young, village))
+    out: dict[Key, np.ndarray] = {
+        ("households", ""): by_village(alive, village),
+        ("households_fully_abroad", ""): by_village(~present & abroad, village),
+        ("elderly_only_households", ""): by_village(present & ~young, village),
+    }
     # A house is vacant when none of its households has anyone present.
     housed = households.house >= 0
     vacant = group_sum(present[housed], households.house[housed], households.houses) == 0
@@ -246,10 +309,22 @@ def _households(
         for lo, hi in month_ranges:
             kept[house, lo:hi] = True
     where = households.house_village
-    batch.add(("houses", ""), by_village(np.ones_like(vacant), where))
-    batch.add(("vacant_houses", ""), by_village(vacant, where))
-    batch.add(("vacant_houses_kept", ""), by_village(vacant & kept, where))
-    batch.add(("vacant_houses_unkept", ""), by_village(vacant & ~kept, where))
+    out[("houses", "")] = by_village(np.ones_like(vacant), where)
+    out[("vacant_houses", "")] = by_village(vacant, where)
+    out[("vacant_houses_kept", "")] = by_village(vacant & kept, where)
+    out[("vacant_houses_unkept", "")] = by_village(vacant & ~kept, where)
+    return out
+
+
+def _households(
+    batch: Batch,
+    spans: SpanRows,
+    households: HouseholdRows,
+    care: Mapping[int, Sequence[tuple[int, int]]],
+) -> None:
+    counts = member_counts(batch, spans, len(households.village))
+    for key, table in household_figures(batch, counts, households, care).items():
+        batch.add(key, table)
 
 
 def _flows(batch: Batch, flows: FlowRows) -> None:
@@ -284,5 +359,42 @@ def compute_batch(
     batch = Batch(len(village_ids), months - first, first)
     _persons(batch, spans)
     _households(batch, spans, households, care)
+    _flows(batch, flows)
+    return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}
+
+
+def compute_delta(
+    village_ids: Sequence[int],
+    months: int,
+    changes: SpanRows,
+    current: SpanRows,
+    households: HouseholdRows,
+    care: Mapping[int, Sequence[tuple[int, int]]],
+) -> dict[int, Series]:
+    """How much each village's series move by ``changes`` (spans removed, weight -1, and
+    added, +1, since the store last took them in), over every month.
+
+    The persons' figures are sums over spans: the changes' own sum is their difference. A
+    household's figures are not (a household is abroad when no member is present): they are
+    worked out for the households the changes touched, and those sharing a house with one,
+    from ``current`` (the spans of every member of these households now) and from the same
+    less the changes (as they were), and subtracted."""
+    batch = Batch(len(village_ids), months)
+    _persons(batch, changes)
+    count = len(households.village)
+    now = member_counts(batch, current, count)
+    before = now - member_counts(batch, changes, count)
+    new = household_figures(batch, now, households, care)
+    old = household_figures(batch, before, households, care)
+    for key, table in new.items():
+        batch.add(key, table.astype(np.int64) - old[key])
+    return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}
+
+
+def flow_series(
+    village_ids: Sequence[int], months: int, flows: FlowRows, first: int = 0
+) -> dict[int, Series]:
+    """The flows of each village alone, months ``first`` to ``months``."""
+    batch = Batch(len(village_ids), months - first, first)
     _flows(batch, flows)
     return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}

@@ -41,6 +41,8 @@ from keyholder.indicators.engine import (
     Series,
     SpanRows,
     compute_batch,
+    compute_delta,
+    flow_series,
 )
 from keyholder.indicators.models import IndicatorSeries, StoreState
 from keyholder.indicators.months import (
@@ -53,7 +55,13 @@ from keyholder.indicators.months import (
 )
 from keyholder.keeping.schedule import Interval
 from keyholder.places.models import Place
-from keyholder.registry.models import Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.models import (
+    Household,
+    MigrationEvent,
+    Person,
+    SpanChange,
+    StatusSpan,
+)
 from keyholder.registry.spans import SPAN_START
 from keyholder.registry.status import State
 
@@ -153,6 +161,7 @@ def _tables() -> dict[str, str]:
         "person": quote(Person._meta.db_table),
         "household": quote(Household._meta.db_table),
         "event": quote(MigrationEvent._meta.db_table),
+        "change": quote(SpanChange._meta.db_table),
     }
 
 
@@ -171,23 +180,42 @@ FROM {household} h WHERE h.village_id IN ({ids})
 # before its first one) of a member, or of anyone under an entry ban. The spans carry their
 # person's sex and birth year: no join with the persons (it was half the time of a refresh).
 # The state comes as its code and an open end, or no ban, as -1: small integers, which the
-# driver hands over without making an object per row (a fifth of the read on SQLite). No span
-# read ends before month 0 (the filter), and a ban over before month 0 counts in no month,
-# as no ban. Months outside those computed (``first`` to ``months``) are given as the nearest
+# driver hands over without making an object per row (a fifth of the read on SQLite). An end
+# before month ``first`` (the change feed and a household's members are read without the
+# filter on it) is given as ``first``, never as a month -1 that would read as open; a ban
+# over before month ``first`` counts in no month, as no ban. Months outside those computed (``first`` to ``months``) are given as the nearest
 # end of them without working out their index from the date, which the engine would clip to
 # the same (most spans of a refresh began before its month and end after it, or not at all):
 # the date arithmetic was a seventh of the read on SQLite.
-SPANS_SQL = """
-SELECT CAST(s.household_id AS VARCHAR(36)), {state},
+SPAN_COLUMNS = """{state},
        CASE WHEN s.valid_from < %s THEN {first} ELSE {start} END,
        CASE WHEN s.valid_until IS NULL THEN -1 WHEN s.valid_until >= %s THEN {months}
-            ELSE {stop} END,
+            WHEN s.valid_until < %s THEN {first} ELSE {stop} END,
        s.country,
        CASE WHEN s.ban_until IS NULL THEN -1 WHEN s.ban_until < %s THEN {first}
             WHEN s.ban_until >= %s THEN {months} ELSE {ban_stop} END,
-       s.sex, s.birth_year
+       s.sex, s.birth_year"""
+
+SPANS_SQL = """
+SELECT CAST(s.household_id AS VARCHAR(36)), {columns}
 FROM {span} s
 WHERE s.village_id IN ({ids}) AND (s.valid_until IS NULL OR s.valid_until > %s)
+  AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
+"""
+
+# The change feed (``registry.SpanChange``), every row pending: the span's columns as above,
+# then its sign, id and village.
+CHANGES_SQL = """
+SELECT CAST(s.household_id AS VARCHAR(36)), {columns}, s.sign, s.id, s.village_id
+FROM {change} s
+"""
+
+# The spans now of the members of some households (by their persons: spans have no index by
+# household).
+MEMBER_SPANS_SQL = """
+SELECT CAST(s.household_id AS VARCHAR(36)), {columns}
+FROM {span} s
+WHERE s.person_id IN (SELECT p.id FROM {person} p WHERE p.household_id IN ({ids}))
   AND (s.state IN ({members}) OR s.ban_until IS NOT NULL)
 """
 
@@ -307,43 +335,36 @@ def _household_rows(
     return households, position, house_name, (pairs // villages).astype(np.int64)
 
 
-def _compute_batch(
-    ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
-) -> tuple[dict[int, Series], int, int]:
-    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``
-    (months ``first`` to ``months``: only the spans holding on one of their ends are read)."""
-    tables = _tables()
-    marks = _in(ids)
-    village_position = {village_id: position for position, village_id in enumerate(ids)}
-    # Households, and the (village, house) pairs their houses make.
-    household_rows = _fetch(HOUSEHOLDS_SQL.format(ids=marks, **tables), ids)
-    households, household_position, house_name, house_pair = _household_rows(
-        household_rows, village_position
-    )
-    care: dict[int, list[tuple[int, int]]] = {}
-    for house, ranges in kept_ranges(ids, months).items():
-        name = house_name.get(str(house))
-        if name is None:
-            continue
-        shifted = [(max(lo - first, 0), hi - first) for lo, hi in ranges if hi > first]
-        for position in np.flatnonzero(house_pair == name).tolist():
-            care[position] = shifted
-    # Spans, with the sex and birth year of their person (copied onto them).
-    sql = SPANS_SQL.format(
-        ids=marks,
+def _span_columns(first: int, months: int) -> tuple[str, list[Any]]:
+    """The span columns of the reads (``SPAN_COLUMNS``) for months ``first`` to ``months``,
+    and their parameters."""
+    columns = SPAN_COLUMNS.format(
         start=_month_sql("s.valid_from"),
         stop=_month_sql("s.valid_until"),
         ban_stop=_month_sql(_next_day_sql("s.ban_until")),
-        members=", ".join(f"'{state}'" for state in sorted(State.MEMBER)),
         state=STATE_SQL,
         first=int(first),
         months=int(months),
-        **tables,
     )
     day = dt.timedelta(days=1)
     later = month_start(months)
-    bounds = [month_start(first), later, month_start(first) - day, later - day]
-    rows = _fetch(sql, [*map(_param, bounds), *ids, _param(month_end(first))])
+    start = month_start(first)
+    bounds = [start, later, start, start - day, later - day]
+    return columns, [_param(bound) for bound in bounds]
+
+
+MEMBERS = ", ".join(f"'{state}'" for state in sorted(State.MEMBER))
+
+
+def _span_rows(
+    rows: list[tuple[Any, ...]],
+    household_position: dict[object, int],
+    households: HouseholdRows,
+    first: int,
+    weight: int | None = None,
+) -> SpanRows:
+    """Rows read with ``SPAN_COLUMNS`` (after the household id) as arrays; ``weight``: the
+    index of a column of weights (the change feed's sign)."""
     count = len(rows)
 
     def column(index: int, code: Callable[[Any], int] | None = None) -> np.ndarray:
@@ -361,7 +382,7 @@ def _compute_batch(
     stop, ban_stop = column(3), column(5)
     stop[stop == -1] = OPEN
     ban_stop[ban_stop == -1] = -OPEN + first
-    spans = SpanRows(
+    return SpanRows(
         # The span's village is its household's.
         village=households.village[household],
         household=household,
@@ -373,7 +394,44 @@ def _compute_batch(
         sex=column(6, sex_position.__getitem__),
         birth_year=column(7),
         countries=countries,
+        weight=None if weight is None else column(weight),
     )
+
+
+def _care(
+    ids: list[int], months: int, first: int, house_name: dict[str, int], house_pair: np.ndarray
+) -> dict[int, list[tuple[int, int]]]:
+    """The months each (village, house) pair of a batch is under care, from month ``first``."""
+    care: dict[int, list[tuple[int, int]]] = {}
+    for house, ranges in kept_ranges(ids, months).items():
+        name = house_name.get(str(house))
+        if name is None:
+            continue
+        shifted = [(max(lo - first, 0), hi - first) for lo, hi in ranges if hi > first]
+        for position in np.flatnonzero(house_pair == name).tolist():
+            care[position] = shifted
+    return care
+
+
+def _compute_batch(
+    ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
+) -> tuple[dict[int, Series], int, int]:
+    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``
+    (months ``first`` to ``months``: only the spans holding on one of their ends are read)."""
+    tables = _tables()
+    marks = _in(ids)
+    village_position = {village_id: position for position, village_id in enumerate(ids)}
+    # Households, and the (village, house) pairs their houses make.
+    household_rows = _fetch(HOUSEHOLDS_SQL.format(ids=marks, **tables), ids)
+    households, household_position, house_name, house_pair = _household_rows(
+        household_rows, village_position
+    )
+    care = _care(ids, months, first, house_name, house_pair)
+    # Spans, with the sex and birth year of their person (copied onto them).
+    columns, bounds = _span_columns(first, months)
+    sql = SPANS_SQL.format(ids=marks, columns=columns, members=MEMBERS, **tables)
+    rows = _fetch(sql, [*bounds, *ids, _param(month_end(first))])
+    spans = _span_rows(rows, household_position, households, first)
     flows = FlowRows(
         [
             (village_position[v], kind, country, month - first, count)
@@ -511,18 +569,22 @@ def build_all(progress: Progress | None = None, today: dt.date | None = None) ->
     started_at = timezone.now()
     own, households, skipped = compute_villages(None, months, progress)
     totals = roll_up(own, _parents())
-    with transaction.atomic():
-        state = _lock_state()
+    with _store_transaction() as state:
         IndicatorSeries.objects.all().delete()
         rows = _write(_rows(totals))
         # A refresh that ran while the build was computing (outside the lock, which would
         # have held up every refresh for minutes) may be older than what was just written:
         # the villages of events recorded since the build began are caught up, under the lock.
+        late: set[int] = set()
         if state.refreshed_at is not None and state.refreshed_at >= started_at:
-            late = Household.objects.filter(members__events__created_at__gte=started_at)
-            ids = sorted(set(late.values_list("village_id", flat=True)))
-            if ids:
-                _refresh_locked(ids, months)
+            events = Household.objects.filter(members__events__created_at__gte=started_at)
+            late.update(events.values_list("village_id", flat=True))
+        # So are the villages of the changes still in the feed: the build may have read their
+        # spans before or after the change; recomputed, they are right either way, and the
+        # feed is emptied.
+        late.update(SpanChange.objects.values_list("village_id", flat=True).distinct())
+        if late:
+            _refresh_locked(sorted(late), months)
         seconds = time.perf_counter() - began
         state.months = months
         state.built_at = state.refreshed_at = timezone.now()
@@ -608,21 +670,32 @@ def _add_into(target: Series, series: Series) -> None:
 
 
 def _later_months(
-    ids: list[int], months: int, first: int, stored: StoredSeries
+    ids: list[int], months: int, first: int, stored: StoredSeries, delta: dict[int, Series]
 ) -> tuple[dict[int, Series], int, int]:
     """Villages' series recomputed from month ``first`` on, the months before it kept as
-    stored (their stored series is their own: no place lies under them)."""
+    stored, moved by the village's pending changes (``delta``; their stored series is their
+    own: no place lies under them)."""
     later, households, skipped = compute_villages(ids, months, first=first)
     out: dict[int, Series] = {}
     for village_id in ids:
-        before, after = stored.get(village_id, {}), later.get(village_id, {})
+        before = _moved(stored.get(village_id, {}), delta.get(village_id, {}), months)
+        after = later.get(village_id, {})
         merged: Series = {}
         for key in {*before, *after}:
-            values = before[key].values.copy() if key in before else np.zeros(months, np.int64)
+            values = before[key].copy() if key in before else np.zeros(months, np.int64)
             values[first:] = after.get(key, 0)
             merged[key] = values
         out[village_id] = merged
     return out, households, skipped
+
+
+def _moved(rows: dict[tuple[str, str], StoredRow], delta: Series, months: int) -> Series:
+    """A place's stored series moved by a delta."""
+    out: Series = {key: row.values.copy() for key, row in rows.items()}
+    for key, values in delta.items():
+        existing = out.get(key)
+        out[key] = values.copy() if existing is None else existing + values
+    return out
 
 
 def _write_changes(totals: dict[int, Series], stored: StoredSeries) -> int:
@@ -683,11 +756,13 @@ def _totals(
     stored: StoredSeries,
     parents: dict[int, int | None],
     months: int,
+    delta: dict[int, Series] | None = None,
 ) -> dict[int, Series]:
     """The new totals of the places touched, deepest first. A place recomputed (``own``: a
     village touched, or a place with households of its own) is its own series plus its
     children's totals, the untouched ones as stored. Any other place (an ancestor without
-    households) is its stored total moved by the differences of its touched children: only
+    households) is its stored total moved by the differences of its touched children, and by
+    the pending changes of its own households (``delta``; a village's are all its own): only
     the rows of the places touched are read, however many villages a district holds (re-summing
     every stored child of every ancestor read most of the store for a refresh spread over a
     country). The store holds each place as the sum of its children, as the build writes it
@@ -702,9 +777,7 @@ def _totals(
         touched = [c for c in children.get(place_id, []) if c in totals]
         if place_id not in own:
             # The stored total, plus each touched child's new series, less its stored one.
-            moved: Series = {
-                key: row.values.copy() for key, row in stored.get(place_id, {}).items()
-            }
+            moved = _moved(stored.get(place_id, {}), (delta or {}).get(place_id, {}), months)
             for child in touched:
                 _add_into(moved, totals[child])
                 _add_into(moved, {key: -row.values for key, row in stored.get(child, {}).items()})
@@ -721,48 +794,213 @@ def _totals(
     return totals
 
 
-def _refresh_locked(ids: list[int], months: int, first: int = 0) -> tuple[int, int, int, set[int]]:
-    """The refresh proper, inside a transaction holding the store's lock. ``first``: the
-    first month the writes can have changed (their earliest date's)."""
+FLOW_NAMES = frozenset(FLOW_KINDS.values())
+
+
+def _refresh_locked(
+    ids: list[int], months: int, first: int = 0, logged: bool = False
+) -> tuple[int, int, int, set[int]]:
+    """The refresh proper, inside a transaction holding the store's lock, which sees one
+    snapshot of the registry (``_store_transaction``). ``first``: the first month the writes
+    can have changed (their earliest date's).
+
+    Every pending row of the change feed is taken in: the villages they touched (and the
+    places above) move by their difference (``_deltas``), and the rows are deleted. With
+    ``logged``, the writes announced were span changes that the feed holds: the villages of
+    ``ids`` get only their flows (the events) counted again from ``first``. Without it, the
+    villages of ``ids`` are recomputed from their spans (from ``first``, the months before it
+    kept as stored and moved by the feed)."""
     parents = _parents()
-    # A place with households of its own (a town) is recomputed with the villages.
-    ancestors = _ancestors(ids, parents)
-    with_own = set(
-        Household.objects.filter(village_id__in=ancestors)
-        .order_by()
-        .values_list("village_id", flat=True)
-        .distinct()
-    )
-    # Villages with no place under them keep their months before ``first``; any other place
-    # with households is recomputed over the whole history.
     above = {parent for parent in parents.values() if parent is not None}
-    partial = [v for v in ids if first > 0 and v not in above and v not in with_own]
-    whole = sorted({*ids, *with_own} - set(partial))
-    changed = set(ids) | ancestors
+    tables = _tables()
+    columns, bounds = _span_columns(0, months)
+    changes = _fetch(CHANGES_SQL.format(columns=columns, **tables), bounds)
+    change_villages = {row[10] for row in changes}
+    if logged:
+        # A place with places under it holds their flows too: it is recomputed whole.
+        whole = {v for v in ids if v in above}
+        flowing = [v for v in ids if v not in above]
+        partial: list[int] = []
+    else:
+        # A place with households of its own (a town) is recomputed with the villages.
+        with_own = set(
+            Household.objects.filter(village_id__in=_ancestors(ids, parents))
+            .order_by()
+            .values_list("village_id", flat=True)
+            .distinct()
+        )
+        # Villages with no place under them keep their months before ``first``; any other
+        # place with households is recomputed over the whole history.
+        partial = [v for v in ids if first > 0 and v not in above and v not in with_own]
+        whole = {*ids, *with_own} - set(partial)
+        flowing = []
+    delta, fallback = _deltas(changes, whole, months)
+    if fallback:
+        # Changes whose household is gone or has moved village are recomputed instead.
+        whole |= fallback
+        partial = [v for v in partial if v not in fallback]
+        flowing = [v for v in flowing if v not in fallback]
+        delta = {v: series for v, series in delta.items() if v not in fallback}
+    ancestors = _ancestors({*ids, *change_villages, *whole}, parents)
+    changed = {*ids, *change_villages, *whole} | ancestors
     # What the store holds of every place touched: kept months, and the rows to compare with.
     stored = _stored_rows(changed, months)
-    own, households, skipped = compute_villages(whole, months)
+    own, households, skipped = compute_villages(sorted(whole), months)
     if partial:
-        later, more_households, more_skipped = _later_months(partial, months, first, stored)
+        later, more_households, more_skipped = _later_months(partial, months, first, stored, delta)
         own.update(later)
         households += more_households
         skipped += more_skipped
+    if flowing:
+        own.update(_with_flows(flowing, months, first, stored, delta))
     # Villages without any household left (all deleted) have empty series.
     for village_id in ids:
         own.setdefault(village_id, {})
-    totals = _totals(changed, own, stored, parents, months)
+    totals = _totals(changed, own, stored, parents, months, delta)
     rows = _write_changes(totals, stored)
+    ids_taken = [row[9] for row in changes]
+    for start in range(0, len(ids_taken), 500):
+        SpanChange.objects.filter(pk__in=ids_taken[start : start + 500]).delete()
     return households, rows, skipped, ancestors
 
 
+def _with_flows(
+    ids: list[int], months: int, first: int, stored: StoredSeries, delta: dict[int, Series]
+) -> dict[int, Series]:
+    """Villages' series as stored, moved by their pending changes, with their flows (the
+    events) counted again from month ``first``."""
+    position = {village_id: index for index, village_id in enumerate(ids)}
+    flows = FlowRows(
+        [
+            (position[village_id], kind, country, month - first, count)
+            for village_id, rows in _flows(ids, first).items()
+            for kind, country, month, count in rows
+        ]
+    )
+    counted = flow_series(ids, months, flows, first)
+    out: dict[int, Series] = {}
+    for village_id in ids:
+        series = _moved(stored.get(village_id, {}), delta.get(village_id, {}), months)
+        new = counted.get(village_id, {})
+        for key in {*(k for k in series if k[0] in FLOW_NAMES), *new}:
+            values = series.get(key)
+            if values is None:
+                values = series[key] = np.zeros(months, np.int64)
+            values[first:] = new.get(key, 0)
+        out[village_id] = series
+    return out
+
+
+def _id_param(text: str) -> Any:
+    """An id read as text (a household's, or a house's as hex), as a parameter."""
+    return uuid.UUID(text) if connection.vendor == "postgresql" else text
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+HOUSEHOLD_COLUMNS = """h.village_id, CAST(h.id AS VARCHAR(36)),
+       COALESCE(REPLACE(CAST(h.house_id AS VARCHAR(36)), '-', ''), '')"""
+
+
+def _deltas(
+    changes: list[tuple[Any, ...]], recomputed: set[int], months: int
+) -> tuple[dict[int, Series], set[int]]:
+    """How much the pending changes move each village's series (those of ``recomputed`` are
+    made again from their spans: their changes need no difference), and the villages whose
+    changes cannot be taken as a difference (the household is gone, or now in another
+    village: a household moved rewrites its spans without the feed)."""
+    rows = [row for row in changes if row[10] not in recomputed]
+    if not rows:
+        return {}, set()
+    tables = _tables()
+    touched = sorted({row[0] for row in rows})
+    found: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks(touched):
+        sql = (
+            f"SELECT {HOUSEHOLD_COLUMNS} FROM {tables['household']} h WHERE h.id IN ({_in(chunk)})"
+        )
+        for row in _fetch(sql, [_id_param(text) for text in chunk]):
+            found[row[1]] = row
+    fallback: set[int] = set()
+    for row in rows:
+        household = found.get(row[0])
+        if household is None or household[0] != row[10]:
+            fallback.add(row[10])
+            if household is not None:
+                fallback.add(household[0])
+    rows = [row for row in rows if row[10] not in fallback]
+    if not rows:
+        return {}, fallback
+    # The households sharing a (village, house) pair with a touched one: a house is vacant
+    # when none of its households has anyone present.
+    pairs = {(found[row[0]][0], found[row[0]][2]) for row in rows if found[row[0]][2]}
+    affected = {found[row[0]][1]: found[row[0]] for row in rows}
+    houses = sorted({house for _village, house in pairs})
+    for chunk in _chunks(houses):
+        sql = (
+            f"SELECT {HOUSEHOLD_COLUMNS} FROM {tables['household']} h"
+            f" WHERE h.house_id IN ({_in(chunk)})"
+        )
+        for household in _fetch(sql, [_id_param(house) for house in chunk]):
+            if (household[0], household[2]) in pairs:
+                affected.setdefault(household[1], household)
+    villages = sorted({household[0] for household in affected.values()} - fallback)
+    village_position = {village_id: index for index, village_id in enumerate(villages)}
+    household_rows = [h for h in affected.values() if h[0] in village_position]
+    households, household_position, house_name, house_pair = _household_rows(
+        household_rows, village_position
+    )
+    columns, bounds = _span_columns(0, months)
+    current: list[tuple[Any, ...]] = []
+    for chunk in _chunks([h[1] for h in household_rows]):
+        sql = MEMBER_SPANS_SQL.format(columns=columns, ids=_in(chunk), members=MEMBERS, **tables)
+        current.extend(_fetch(sql, [*bounds, *(_id_param(text) for text in chunk)]))
+    delta = compute_delta(
+        villages,
+        months,
+        _span_rows(rows, household_position, households, 0, weight=8),
+        _span_rows(current, household_position, households, 0),
+        households,
+        _care(villages, months, 0, house_name, house_pair),
+    )
+    return delta, fallback
+
+
+@contextmanager
+def _store_transaction() -> Iterator[StoreState]:
+    """The transaction of a build or refresh, holding the store's lock (builds and refreshes
+    never interleave). On PostgreSQL, when it is not inside another transaction, it reads one
+    snapshot of the registry (REPEATABLE READ, taken after the lock): the change feed and the
+    spans it is checked against are then of the same moment, so a change committed meanwhile
+    is neither counted twice nor lost (it stays in the feed for the next refresh). On SQLite
+    the transaction is IMMEDIATE: no write commits during it."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            table = connection.ops.quote_name(StoreState._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # A lock statement takes no snapshot: the first read after it does.
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        yield _lock_state()
+
+
 def refresh_villages(
-    village_ids: Iterable[int], since: dt.date | None = None, today: dt.date | None = None
+    village_ids: Iterable[int],
+    since: dt.date | None = None,
+    today: dt.date | None = None,
+    logged: bool = False,
 ) -> BuildReport | None:
     """Re-aggregate the villages a write touched from their spans and update their ancestors.
 
     A village is recomputed from the month of ``since`` on (its earlier months cannot have
     changed: a status on a date depends only on the events up to it), over its whole history
-    when ``since`` is None.
+    when ``since`` is None. With ``logged``, the writes were span changes held by the change
+    feed (``registry.SpanChange``): the villages move by them, and only their flows are
+    counted again.
     Returns ``None`` when the store has never been built: there is nothing to keep fresh.
     When the calendar has moved into a month the store does not hold yet, a full build runs.
     """
@@ -775,10 +1013,9 @@ def refresh_villages(
     if state.months != months:
         logger.info("store holds %s months, the calendar %s: full build", state.months, months)
         return build_all(today=today)
-    with transaction.atomic(), no_cycle_collection():
-        state = _lock_state()
+    with _store_transaction() as state, no_cycle_collection():
         first = 0 if since is None else min(max(month_index(since), 0), months - 1)
-        households, rows, skipped, ancestors = _refresh_locked(ids, months, first)
+        households, rows, skipped, ancestors = _refresh_locked(ids, months, first, logged)
         state.refreshed_at = timezone.now()
         state.save(update_fields=["refreshed_at"])
     seconds = time.perf_counter() - began

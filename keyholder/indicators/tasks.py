@@ -18,18 +18,31 @@ from keyholder.indicators.store import refresh_villages
 
 
 @task()
-def refresh_indicators(village_ids: list[int], since: str | None = None) -> int:
-    """Recompute the villages and their ancestors; returns the number of rows written."""
-    report = refresh_villages(village_ids, dt.date.fromisoformat(since) if since else None)
+def refresh_indicators(
+    village_ids: list[int], since: str | None = None, logged: bool = False
+) -> int:
+    """Refresh the villages and their ancestors (``store.refresh_villages``; ``logged``: the
+    changes are in the change feed); returns the number of rows written."""
+    day = dt.date.fromisoformat(since) if since else None
+    report = refresh_villages(village_ids, day, logged=logged)
     return report.rows if report is not None else 0
 
 
-def request_refresh(village_ids: list[int], since: dt.date | None = None) -> None:
+def request_refresh(
+    village_ids: list[int], since: dt.date | None = None, logged: bool = False
+) -> None:
     ids = sorted({int(v) for v in village_ids})
     if ids:
-        refresh_indicators.enqueue(ids, since.isoformat() if since else None)
+        refresh_indicators.enqueue(ids, since.isoformat() if since else None, logged)
 
 
 def refresh_after(change: Change) -> None:
-    """The listener of registry and keeping changes (see ``IndicatorsConfig.ready``)."""
+    """The listener of registry and keeping changes (see ``IndicatorsConfig.ready``): the
+    villages are recomputed from ``since``."""
     request_refresh(list(change.village_ids), change.since)
+
+
+def move_after(change: Change) -> None:
+    """The listener of span changes (``registry.signals.SPANS_CHANGED``): the store moves by
+    the change feed, and the villages' flows are counted again from ``since``."""
+    request_refresh(list(change.village_ids), change.since, logged=True)

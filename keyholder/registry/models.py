@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
+from keyholder.core import effects
 from keyholder.core.models import Stamped
 from keyholder.core.text import NOTE_MAX_LENGTH, search_key
 from keyholder.places.models import district_of
+from keyholder.registry.signals import REGISTRY_CHANGED, SPANS_CHANGED
 
 # A search key (``core.text.search_key``) of the name or address, kept by ``save`` and by the
 # bulk writers (sample generator, bench), indexed so that a prefix search reads the index.
@@ -302,7 +304,20 @@ class Person(Stamped):
                 from keyholder.registry.spans import rewrite_spans
 
                 rewrite_spans(self, list(self.events.order_by()))
+                self._announce_facts(saved, facts)
         setattr(self, "_saved_facts", facts)  # noqa: B010
+
+    def _announce_facts(self, saved: tuple[Any, ...] | None, facts: tuple[Any, ...]) -> None:
+        """Tell the apps above (the figures) that the person's facts changed. Within its
+        village the change is one of spans, held by the change feed; a person who moved to
+        another village takes their events' flows along: both villages are recomputed."""
+        villages = {self.household.village_id}
+        if saved is not None and saved[0] is not None and saved[0] != facts[0]:
+            villages.update(
+                Household.objects.filter(pk=saved[0]).values_list("village_id", flat=True)
+            )
+        topic = SPANS_CHANGED if len(villages) == 1 else REGISTRY_CHANGED
+        effects.announce(topic, sorted(villages), None)
 
     def word_rows(self) -> list[PersonWord]:
         words = search_words(self.search_name)
@@ -643,6 +658,52 @@ class StatusSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} {self.valid_from}..{self.valid_until or ''}"
+
+
+class SpanChange(models.Model):
+    """A span a service removed (``sign`` -1) or added (+1), kept until the analytics store
+    has taken it in: the store's change feed.
+
+    ``rewrite_spans`` writes one row for each span of a person that differs between before and
+    after a write, in the write's transaction, with the fields the figures read (the store
+    never needs the rest). The store's refresh reads the rows, moves its stored series by
+    their difference (``indicators.store``) and deletes them in its own transaction; so after
+    a day's events it reads the spans of the few households touched, not of every person of
+    the villages. Writes that change figures without rewriting spans through the services
+    (bulk writers, a household moved, a house changed, deletions) announce their villages for
+    a recomputation instead, and ``rebuild_spans`` is followed by a full build. The rows keep
+    plain ids, not foreign keys: a change outlives the person it was about until it is taken
+    in.
+    """
+
+    person_id = models.UUIDField()
+    household_id = models.UUIDField()
+    village_id = models.BigIntegerField()
+    sign = models.SmallIntegerField()
+    state = models.CharField(max_length=16)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    ban_until = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True, default="")
+    birth_year = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # The fields a span counts by in the figures, in this order (``spans.figure_key``).
+    FIGURE_FIELDS = (
+        "household_id",
+        "village_id",
+        "state",
+        "valid_from",
+        "valid_until",
+        "country",
+        "ban_until",
+        "sex",
+        "birth_year",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.sign:+d} {self.state} {self.valid_from}..{self.valid_until or ''}"
 
 
 def upload_path(job: ImportJob, filename: str) -> str:

@@ -40,7 +40,7 @@ from keyholder.registry.models import (
     Sex,
     TreeKind,
 )
-from keyholder.registry.signals import REGISTRY_CHANGED
+from keyholder.registry.signals import REGISTRY_CHANGED, SPANS_CHANGED
 from keyholder.registry.spans import rewrite_spans
 from keyholder.registry.status import validate_history
 
@@ -112,9 +112,11 @@ def _scope(
     return None if actor is None else reader(actor)
 
 
-def _announce(villages: Iterable[int], since: dt.date | None) -> None:
-    """Tell the apps above that these villages changed from ``since`` (after commit)."""
-    effects.announce(REGISTRY_CHANGED, villages, since)
+def _announce(villages: Iterable[int], since: dt.date | None, *, spans_only: bool = False) -> None:
+    """Tell the apps above that these villages changed from ``since`` (after commit).
+    ``spans_only``: every change of figures the write made is a change of status spans,
+    written to the change feed by ``rewrite_spans`` (``SPANS_CHANGED``)."""
+    effects.announce(SPANS_CHANGED if spans_only else REGISTRY_CHANGED, villages, since)
 
 
 def house_fields(
@@ -317,7 +319,7 @@ def do_create_person(
     rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
     # A resident since birth counts in every month's figures (from the beginning).
-    _announce([household.village_id], None)
+    _announce([household.village_id], None, spans_only=True)
     return person, True
 
 
@@ -393,7 +395,7 @@ def do_record_event(
     # The spans follow the events in the same transaction: no read sees one without the other.
     rewrite_spans(person, history)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
-    _announce([household.village_id], date)
+    _announce([household.village_id], date, spans_only=True)
     return event, True
 
 
@@ -507,7 +509,9 @@ def do_correct_event(
     _keep_correction(actor, person, current.pk, before, after, reason)
     # The figures change from the earlier of the old and the new date.
     _announce(
-        [person.household.village_id], min(dt.date.fromisoformat(before["date"]), current.date)
+        [person.household.village_id],
+        min(dt.date.fromisoformat(before["date"]), current.date),
+        spans_only=True,
     )
     return current, True
 
@@ -557,7 +561,7 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -
     date = current.date
     current.delete()
     rewrite_spans(person, remaining)
-    _announce([person.household.village_id], date)
+    _announce([person.household.village_id], date, spans_only=True)
     return correction
 
 

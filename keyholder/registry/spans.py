@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +24,7 @@ from django.db.models import Q
 
 from keyholder.core.bulk import RowWriter
 from keyholder.core.errors import ServiceError
-from keyholder.registry.models import MigrationEvent, Person, StatusSpan
+from keyholder.registry.models import MigrationEvent, Person, SpanChange, StatusSpan
 from keyholder.registry.status import (
     State,
     Status,
@@ -136,13 +136,40 @@ def rewrite_spans(person: Person, events: Iterable[Any]) -> None:
     Called by the services inside the transaction of the write, with the person's row locked.
     """
     spans = spans_of(events, person.birth_year)
-    StatusSpan.objects.filter(person_id=person.pk).delete()
+    stored = StatusSpan.objects.filter(person_id=person.pk)
+    before = list(stored.values_list(*SpanChange.FIGURE_FIELDS))
+    stored.delete()
     household = person.household
-    StatusSpan.objects.bulk_create(
-        span_models(
-            person.pk, household.pk, household.village_id, spans, person.sex, person.birth_year
-        )
+    made = span_models(
+        person.pk, household.pk, household.village_id, spans, person.sex, person.birth_year
     )
+    StatusSpan.objects.bulk_create(made)
+    log_changes(person.pk, before, [figure_key(span) for span in made])
+
+
+def figure_key(span: StatusSpan) -> tuple[Any, ...]:
+    """A span's fields that the figures count by (``SpanChange.FIGURE_FIELDS``)."""
+    return tuple(getattr(span, name) for name in SpanChange.FIGURE_FIELDS)
+
+
+def log_changes(
+    person_id: uuid.UUID, before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]
+) -> None:
+    """Write the spans removed and added (as figure keys) to the store's change feed: only
+    those that differ, a span kept as it was cancels out (most of a person's history)."""
+    removed, added = Counter(before), Counter(after)
+    removed.subtract(after)
+    added.subtract(before)
+    rows = [
+        SpanChange(
+            person_id=person_id, sign=sign, **dict(zip(SpanChange.FIGURE_FIELDS, key, strict=True))
+        )
+        for sign, counts in ((-1, removed), (1, added))
+        for key, count in counts.items()
+        for _ in range(max(count, 0))
+    ]
+    if rows:
+        SpanChange.objects.bulk_create(rows)
 
 
 # Bulk writing --------------------------------------------------------------------------------
