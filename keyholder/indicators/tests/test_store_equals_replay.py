@@ -24,6 +24,18 @@ TODAY = dt.date.today()
 MONTHS = current_month_count()
 
 
+def assert_store_equals_replay(cast: Cast, *context: object) -> None:
+    """Every month of the store equals the replay, at every level of the cast's tree."""
+    months = list(range(MONTHS))
+    places = [cast.village, cast.village2, cast.jamoat, cast.district, cast.country]
+    reference = direct_tree(places, months)
+    for place in places:
+        expected = reference[place.code]
+        got = stored_months(place, months)
+        for month in months:
+            assert got[month] == expected[month], (place.code, month, *context)
+
+
 def _store_plans(
     cast: Cast, plans: list[HouseholdPlan], kept: list[tuple[int, int, int, int]]
 ) -> None:
@@ -96,14 +108,7 @@ def test_store_equals_direct_recomputation(
         _store_plans(cast, plans, kept)
         build_all()
         # Every month of the store, at every level of the tree.
-        months = list(range(MONTHS))
-        places = [cast.village, cast.village2, cast.jamoat, cast.district, cast.country]
-        reference = direct_tree(places, months)
-        for place in places:
-            expected = reference[place.code]
-            got = stored_months(place, months)
-            for month in months:
-                assert got[month] == expected[month], (place.code, month)
+        assert_store_equals_replay(cast)
         transaction.set_rollback(True)
 
 
@@ -136,12 +141,5 @@ def test_a_refresh_from_a_date_equals_direct_recomputation(
             back = departed + dt.timedelta(days=away)
             do_record_event(actor=None, person=person, kind="returned", date=back)
         refresh_villages([cast.village.pk], since=departed)
-        months = list(range(MONTHS))
-        places = [cast.village, cast.village2, cast.jamoat, cast.district, cast.country]
-        reference = direct_tree(places, months)
-        for place in places:
-            expected = reference[place.code]
-            got = stored_months(place, months)
-            for month in months:
-                assert got[month] == expected[month], (place.code, month)
+        assert_store_equals_replay(cast)
         transaction.set_rollback(True)

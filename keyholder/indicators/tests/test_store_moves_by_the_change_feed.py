@@ -29,8 +29,11 @@ from keyholder.indicators.tests.histories import (
     HouseholdPlan,
     household_plans,
 )
-from keyholder.indicators.tests.reference import direct_tree, stored_months
-from keyholder.indicators.tests.test_store_equals_replay import _store_plans
+from keyholder.indicators.tests.reference import stored_months
+from keyholder.indicators.tests.test_store_equals_replay import (
+    _store_plans,
+    assert_store_equals_replay,
+)
 from keyholder.registry.models import Household, MigrationEvent, Person, SpanChange
 from keyholder.registry.services import (
     do_correct_event,
@@ -153,14 +156,7 @@ def test_the_store_moved_by_the_feed_equals_direct_recomputation(
         # The moves' changes are taken in by the next refresh, of any village.
         refresh_villages([cast.village.pk], since=TODAY, logged=True)
         assert not SpanChange.objects.exists()
-        months = list(range(MONTHS))
-        places = [cast.village, cast.village2, cast.jamoat, cast.district, cast.country]
-        reference = direct_tree(places, months)
-        for place in places:
-            expected = reference[place.code]
-            got = stored_months(place, months)
-            for month in months:
-                assert got[month] == expected[month], (place.code, month, writes)
+        assert_store_equals_replay(cast, writes)
         transaction.set_rollback(True)
 
 
