@@ -387,7 +387,7 @@ def compute_delta(
     new = household_figures(batch, now, households, care)
     old = household_figures(batch, before, households, care)
     for key, table in new.items():
-        batch.add(key, table.astype(np.int64) - old[key])
+        batch.add(key, table - old[key])
     return {village_id: batch.series(position) for position, village_id in enumerate(village_ids)}
 
 

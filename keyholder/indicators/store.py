@@ -303,6 +303,17 @@ def _flows(village_ids: list[int] | None, first: int = 0) -> FlowsByVillage:
     return out
 
 
+def _flow_rows(ids: list[int], flows: FlowsByVillage, first: int) -> FlowRows:
+    """The flows of a batch of villages (``ids``), by their position, months from ``first``."""
+    return FlowRows(
+        [
+            (position, kind, country, month - first, count)
+            for position, village_id in enumerate(ids)
+            for kind, country, month, count in flows.get(village_id, [])
+        ]
+    )
+
+
 def _household_rows(
     rows: list[tuple[Any, ...]], village_position: dict[int, int]
 ) -> tuple[HouseholdRows, dict[object, int], dict[str, int], np.ndarray]:
@@ -432,13 +443,7 @@ def _compute_batch(
     sql = SPANS_SQL.format(ids=marks, columns=columns, members=MEMBERS, **tables)
     rows = _fetch(sql, [*bounds, *ids, _param(month_end(first))])
     spans = _span_rows(rows, household_position, households, first)
-    flows = FlowRows(
-        [
-            (village_position[v], kind, country, month - first, count)
-            for v in ids
-            for kind, country, month, count in all_flows.get(v, [])
-        ]
-    )
+    flows = _flow_rows(ids, all_flows, first)
     series = compute_batch(ids, months, spans, households, flows, care, first)
     if first:
         # A refresh from a date does not look for persons without spans: the count scans
@@ -678,7 +683,7 @@ def _later_months(
     later, households, skipped = compute_villages(ids, months, first=first)
     out: dict[int, Series] = {}
     for village_id in ids:
-        before = _moved(stored.get(village_id, {}), delta.get(village_id, {}), months)
+        before = _moved(stored.get(village_id, {}), delta.get(village_id, {}))
         after = later.get(village_id, {})
         merged: Series = {}
         for key in {*before, *after}:
@@ -689,12 +694,10 @@ def _later_months(
     return out, households, skipped
 
 
-def _moved(rows: dict[tuple[str, str], StoredRow], delta: Series, months: int) -> Series:
+def _moved(rows: dict[tuple[str, str], StoredRow], delta: Series) -> Series:
     """A place's stored series moved by a delta."""
     out: Series = {key: row.values.copy() for key, row in rows.items()}
-    for key, values in delta.items():
-        existing = out.get(key)
-        out[key] = values.copy() if existing is None else existing + values
+    _add_into(out, delta)
     return out
 
 
@@ -777,7 +780,7 @@ def _totals(
         touched = [c for c in children.get(place_id, []) if c in totals]
         if place_id not in own:
             # The stored total, plus each touched child's new series, less its stored one.
-            moved = _moved(stored.get(place_id, {}), (delta or {}).get(place_id, {}), months)
+            moved = _moved(stored.get(place_id, {}), (delta or {}).get(place_id, {}))
             for child in touched:
                 _add_into(moved, totals[child])
                 _add_into(moved, {key: -row.values for key, row in stored.get(child, {}).items()})
@@ -869,18 +872,10 @@ def _with_flows(
 ) -> dict[int, Series]:
     """Villages' series as stored, moved by their pending changes, with their flows (the
     events) counted again from month ``first``."""
-    position = {village_id: index for index, village_id in enumerate(ids)}
-    flows = FlowRows(
-        [
-            (position[village_id], kind, country, month - first, count)
-            for village_id, rows in _flows(ids, first).items()
-            for kind, country, month, count in rows
-        ]
-    )
-    counted = flow_series(ids, months, flows, first)
+    counted = flow_series(ids, months, _flow_rows(ids, _flows(ids, first), first), first)
     out: dict[int, Series] = {}
     for village_id in ids:
-        series = _moved(stored.get(village_id, {}), delta.get(village_id, {}), months)
+        series = _moved(stored.get(village_id, {}), delta.get(village_id, {}))
         new = counted.get(village_id, {})
         for key in {*(k for k in series if k[0] in FLOW_NAMES), *new}:
             values = series.get(key)

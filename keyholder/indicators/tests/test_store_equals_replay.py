@@ -24,6 +24,16 @@ TODAY = dt.date.today()
 MONTHS = current_month_count()
 
 
+def store_examples(count: int) -> settings:
+    """Hypothesis settings of the store's property tests: ``count`` examples, no deadline
+    (each stores histories and builds the store), the cast fixture shared by them."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 def assert_store_equals_replay(cast: Cast, *context: object) -> None:
     """Every month of the store equals the replay, at every level of the cast's tree."""
     months = list(range(MONTHS))
@@ -88,11 +98,7 @@ def _store_plans(
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@store_examples(30)
 @given(
     plans=household_plans(TODAY),
     kept=st.lists(
@@ -114,11 +120,7 @@ def test_store_equals_direct_recomputation(
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@store_examples(15)
 @given(
     plans=household_plans(TODAY),
     born=st.integers(1940, 2012),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from keyholder.core.errors import ServiceError
@@ -33,6 +33,7 @@ from keyholder.indicators.tests.reference import stored_months
 from keyholder.indicators.tests.test_store_equals_replay import (
     _store_plans,
     assert_store_equals_replay,
+    store_examples,
 )
 from keyholder.registry.models import Household, MigrationEvent, Person, SpanChange
 from keyholder.registry.services import (
@@ -138,11 +139,7 @@ def _write(cast: Cast, write: tuple[Any, ...]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@store_examples(25)
 @given(plans=household_plans(TODAY), writes=writes)
 def test_the_store_moved_by_the_feed_equals_direct_recomputation(
     cast: Cast, plans: list[HouseholdPlan], writes: list[tuple[Any, ...]]
