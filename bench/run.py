@@ -211,13 +211,15 @@ def _new_events(village_ids: list[int], count: int, rng: random.Random) -> int:
                     )
                 )
     MigrationEvent.objects.bulk_create(created, batch_size=500)
-    # Written around the services, so their spans are rewritten here as the services would.
-    from keyholder.registry.spans import rewrite_spans
+    # Written around the services, so their spans are rewritten, and the change feed written,
+    # here as the services would.
+    from keyholder.registry.spans import log_event, rewrite_spans
 
     for person in Person.objects.filter(pk__in=[e.person_id for e in created]).select_related(
         "household"
     ):
         rewrite_spans(person, list(person.events.order_by()))
+        log_event(person, 1, "departed", "RU", timezone.localdate())
     return len(created)
 
 

@@ -32,7 +32,7 @@ from keyholder.accounts.models import ApiToken, Role, User, hash_token
 from keyholder.core.errors import ServiceError
 from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
-from keyholder.registry.spans import rewrite_spans
+from keyholder.registry.spans import log_event, rewrite_spans
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -147,6 +147,7 @@ def make_event(person: Person, kind: str, date: dt.date, **extra: Any) -> Migrat
         extra.setdefault("country", "RU")
     event = MigrationEvent.objects.create(person=person, kind=kind, date=date, **extra)
     respan(person)
+    log_event(person, 1, event.kind, event.country, event.date)
     return event
 
 

@@ -56,6 +56,7 @@ from keyholder.indicators.months import (
 from keyholder.keeping.schedule import Interval
 from keyholder.places.models import Place
 from keyholder.registry.models import (
+    EventChange,
     Household,
     MigrationEvent,
     Person,
@@ -162,6 +163,7 @@ def _tables() -> dict[str, str]:
         "household": quote(Household._meta.db_table),
         "event": quote(MigrationEvent._meta.db_table),
         "change": quote(SpanChange._meta.db_table),
+        "event_change": quote(EventChange._meta.db_table),
     }
 
 
@@ -797,9 +799,6 @@ def _totals(
     return totals
 
 
-FLOW_NAMES = frozenset(FLOW_KINDS.values())
-
-
 def _refresh_locked(
     ids: list[int], months: int, first: int = 0, logged: bool = False
 ) -> tuple[int, int, int, set[int]]:
@@ -807,24 +806,22 @@ def _refresh_locked(
     snapshot of the registry (``_store_transaction``). ``first``: the first month the writes
     can have changed (their earliest date's).
 
-    Every pending row of the change feed is taken in: the villages they touched (and the
-    places above) move by their difference (``_deltas``), and the rows are deleted. With
-    ``logged``, the writes announced were span changes that the feed holds: the villages of
-    ``ids`` get only their flows (the events) counted again from ``first``. Without it, the
-    villages of ``ids`` are recomputed from their spans (from ``first``, the months before it
-    kept as stored and moved by the feed)."""
+    Every pending row of the change feed (spans and events) is taken in: the villages they
+    touched (and the places above) move by their difference (``_deltas``,
+    ``_event_deltas``), and the rows are deleted. With ``logged``, the writes announced are
+    all in the feed: nothing else is read. Without it, the villages of ``ids`` are recomputed
+    from their spans and events (from ``first``, the months before it kept as stored and
+    moved by the feed)."""
     parents = _parents()
-    above = {parent for parent in parents.values() if parent is not None}
     tables = _tables()
     columns, bounds = _span_columns(0, months)
     changes = _fetch(CHANGES_SQL.format(columns=columns, **tables), bounds)
-    change_villages = {row[10] for row in changes}
-    if logged:
-        # A place with places under it holds their flows too: it is recomputed whole.
-        whole = {v for v in ids if v in above}
-        flowing = [v for v in ids if v not in above]
-        partial: list[int] = []
-    else:
+    events = _fetch(EVENT_CHANGES_SQL.format(month=_month_sql("e.date"), **tables), [])
+    fed = {row[10] for row in changes} | {row[1] for row in events}
+    partial: list[int] = []
+    whole: set[int] = set()
+    if not logged:
+        above = {parent for parent in parents.values() if parent is not None}
         # A place with households of its own (a town) is recomputed with the villages.
         with_own = set(
             Household.objects.filter(village_id__in=_ancestors(ids, parents))
@@ -836,16 +833,16 @@ def _refresh_locked(
         # place with households is recomputed over the whole history.
         partial = [v for v in ids if first > 0 and v not in above and v not in with_own]
         whole = {*ids, *with_own} - set(partial)
-        flowing = []
     delta, fallback = _deltas(changes, whole, months)
     if fallback:
         # Changes whose household is gone or has moved village are recomputed instead.
         whole |= fallback
         partial = [v for v in partial if v not in fallback]
-        flowing = [v for v in flowing if v not in fallback]
         delta = {v: series for v, series in delta.items() if v not in fallback}
-    ancestors = _ancestors({*ids, *change_villages, *whole}, parents)
-    changed = {*ids, *change_villages, *whole} | ancestors
+    for village_id, series in _event_deltas(events, whole, months).items():
+        _add_into(delta.setdefault(village_id, {}), series)
+    ancestors = _ancestors({*ids, *fed, *whole}, parents)
+    changed = {*ids, *fed, *whole} | ancestors
     # What the store holds of every place touched: kept months, and the rows to compare with.
     stored = _stored_rows(changed, months)
     own, households, skipped = compute_villages(sorted(whole), months)
@@ -854,36 +851,41 @@ def _refresh_locked(
         own.update(later)
         households += more_households
         skipped += more_skipped
-    if flowing:
-        own.update(_with_flows(flowing, months, first, stored, delta))
-    # Villages without any household left (all deleted) have empty series.
-    for village_id in ids:
+    # Villages recomputed without any household left (all deleted) have empty series.
+    for village_id in whole:
         own.setdefault(village_id, {})
     totals = _totals(changed, own, stored, parents, months, delta)
     rows = _write_changes(totals, stored)
-    ids_taken = [row[9] for row in changes]
-    for start in range(0, len(ids_taken), 500):
-        SpanChange.objects.filter(pk__in=ids_taken[start : start + 500]).delete()
+    for model, taken in (
+        (SpanChange, [row[9] for row in changes]),
+        (EventChange, [row[0] for row in events]),
+    ):
+        for chunk in _chunks(taken):
+            model.objects.filter(pk__in=chunk).delete()
     return households, rows, skipped, ancestors
 
 
-def _with_flows(
-    ids: list[int], months: int, first: int, stored: StoredSeries, delta: dict[int, Series]
+# The events of the change feed, their month worked out by the database.
+EVENT_CHANGES_SQL = """
+SELECT e.id, e.village_id, e.kind, e.country, {month}, e.sign FROM {event_change} e
+"""
+
+
+def _event_deltas(
+    events: list[tuple[Any, ...]], recomputed: set[int], months: int
 ) -> dict[int, Series]:
-    """Villages' series as stored, moved by their pending changes, with their flows (the
-    events) counted again from month ``first``."""
-    counted = flow_series(ids, months, _flow_rows(ids, _flows(ids, first), first), first)
-    out: dict[int, Series] = {}
-    for village_id in ids:
-        series = _moved(stored.get(village_id, {}), delta.get(village_id, {}))
-        new = counted.get(village_id, {})
-        for key in {*(k for k in series if k[0] in FLOW_NAMES), *new}:
-            values = series.get(key)
-            if values is None:
-                values = series[key] = np.zeros(months, np.int64)
-            values[first:] = new.get(key, 0)
-        out[village_id] = series
-    return out
+    """How much the events of the change feed move each village's flows (those of
+    ``recomputed`` are counted again from their events)."""
+    counts: dict[tuple[int, str, str, int], int] = defaultdict(int)
+    for _id, village_id, kind, country, month, sign in events:
+        if village_id not in recomputed and kind in FLOW_KINDS:
+            counts[(village_id, kind, country or "", month)] += sign
+    flows: FlowsByVillage = defaultdict(list)
+    for (village_id, kind, country, month), count in counts.items():
+        if count:
+            flows[village_id].append((kind, country, month, count))
+    villages = sorted(flows)
+    return flow_series(villages, months, _flow_rows(villages, flows, 0))
 
 
 def _id_param(text: str) -> Any:

@@ -666,7 +666,8 @@ class SpanChange(models.Model):
 
     ``rewrite_spans`` writes one row for each span of a person that differs between before and
     after a write, in the write's transaction, with the fields the figures read (the store
-    never needs the rest). The store's refresh reads the rows, moves its stored series by
+    never needs the rest; the events a write changed are in ``EventChange``). The store's
+    refresh reads the rows, moves its stored series by
     their difference (``indicators.store``) and deletes them in its own transaction; so after
     a day's events it reads the spans of the few households touched, not of every person of
     the villages. Writes that change figures without rewriting spans through the services
@@ -704,6 +705,26 @@ class SpanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sign:+d} {self.state} {self.valid_from}..{self.valid_until or ''}"
+
+
+class EventChange(models.Model):
+    """An event a service recorded (``sign`` +1), deleted (-1) or corrected (its old facts -1,
+    its new +1), kept until the analytics store has taken it in: the change feed's events,
+    beside ``SpanChange`` and with the same life. The flows (departures, returns,
+    deportations by village, country and month) move by these rows; the village is the
+    person's at the time of the write (a person moved to another village announces both
+    villages for a recomputation)."""
+
+    person_id = models.UUIDField()
+    village_id = models.BigIntegerField()
+    sign = models.SmallIntegerField()
+    kind = models.CharField(max_length=16)
+    country = models.CharField(max_length=2, blank=True)
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sign:+d} {self.kind} {self.date}"
 
 
 def upload_path(job: ImportJob, filename: str) -> str:

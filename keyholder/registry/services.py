@@ -41,7 +41,7 @@ from keyholder.registry.models import (
     TreeKind,
 )
 from keyholder.registry.signals import REGISTRY_CHANGED, SPANS_CHANGED
-from keyholder.registry.spans import rewrite_spans
+from keyholder.registry.spans import log_event, rewrite_spans
 from keyholder.registry.status import validate_history
 
 M = TypeVar("M", bound=models.Model)
@@ -394,6 +394,7 @@ def do_record_event(
         return saved, False
     # The spans follow the events in the same transaction: no read sees one without the other.
     rewrite_spans(person, history)
+    log_event(person, 1, event.kind, event.country, event.date)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
     _announce([household.village_id], date, spans_only=True)
     return event, True
@@ -506,6 +507,7 @@ def do_correct_event(
     validate_history([*others, current], person.birth_year, today())
     current.save()
     rewrite_spans(person, [*others, current])
+    _log_correction(person, before, current)
     _keep_correction(actor, person, current.pk, before, after, reason)
     # The figures change from the earlier of the old and the new date.
     _announce(
@@ -561,8 +563,16 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -
     date = current.date
     current.delete()
     rewrite_spans(person, remaining)
+    _log_correction(person, before, None)
     _announce([person.household.village_id], date, spans_only=True)
     return correction
+
+
+def _log_correction(person: Person, before: dict[str, Any], current: MigrationEvent | None) -> None:
+    """The change feed's rows of a corrected (``current``) or deleted (None) event."""
+    log_event(person, -1, before["kind"], before["country"], dt.date.fromisoformat(before["date"]))
+    if current is not None:
+        log_event(person, 1, current.kind, current.country, current.date)
 
 
 def _insert(obj: M) -> M:

@@ -24,7 +24,13 @@ from django.db.models import Q
 
 from keyholder.core.bulk import RowWriter
 from keyholder.core.errors import ServiceError
-from keyholder.registry.models import MigrationEvent, Person, SpanChange, StatusSpan
+from keyholder.registry.models import (
+    EventChange,
+    MigrationEvent,
+    Person,
+    SpanChange,
+    StatusSpan,
+)
 from keyholder.registry.status import (
     State,
     Status,
@@ -170,6 +176,19 @@ def log_changes(
     ]
     if rows:
         SpanChange.objects.bulk_create(rows)
+
+
+def log_event(person: Person, sign: int, kind: str, country: str, date: dt.date) -> None:
+    """Write an event added (``sign`` +1) or removed (-1) to the store's change feed, in the
+    write's transaction (a correction writes its old facts removed and its new added)."""
+    EventChange.objects.create(
+        person_id=person.pk,
+        village_id=person.household.village_id,
+        sign=sign,
+        kind=kind,
+        country=country or "",
+        date=date,
+    )
 
 
 # Bulk writing --------------------------------------------------------------------------------
