@@ -7,7 +7,9 @@ arrays that ``engine`` sums with difference arrays; the villages are summed up t
 and the store rewritten in one transaction. ``refresh_villages`` re-aggregates only the
 villages a write touched, from their spans, and moves their ancestors' stored series by the
 touched villages' differences (a place with households of its own is re-summed from its
-children instead).
+children instead). After a write whose changes are all in the registry's change feed (spans
+and events removed and added), a refresh reads only the feed and the households it touched
+and moves every place by the difference (``_deltas``, ``_event_deltas``).
 """
 
 from __future__ import annotations
@@ -995,9 +997,9 @@ def refresh_villages(
 
     A village is recomputed from the month of ``since`` on (its earlier months cannot have
     changed: a status on a date depends only on the events up to it), over its whole history
-    when ``since`` is None. With ``logged``, the writes were span changes held by the change
-    feed (``registry.SpanChange``): the villages move by them, and only their flows are
-    counted again.
+    when ``since`` is None. With ``logged``, the writes were changes held by the change feed
+    (``registry.SpanChange`` and ``EventChange``): the store moves by them, and no village is
+    recomputed.
     Returns ``None`` when the store has never been built: there is nothing to keep fresh.
     When the calendar has moved into a month the store does not hold yet, a full build runs.
     """

@@ -8,7 +8,8 @@ transaction; listeners (the indicators app) run after commit.
 from __future__ import annotations
 
 REGISTRY_CHANGED = "registry.changed"
-# The same, for writes whose every change of status spans is in the change feed
-# (``SpanChange``, written by ``spans.rewrite_spans``): events recorded, corrected or deleted,
-# and persons added. The store moves by the feed instead of recomputing the villages.
+# The same, for writes whose every change is in the change feed (``SpanChange``, written by
+# ``spans.rewrite_spans``, and ``EventChange``, by ``spans.log_event``): events recorded,
+# corrected or deleted, and persons added. The store moves by the feed instead of
+# recomputing the villages.
 SPANS_CHANGED = "registry.spans_changed"
