@@ -43,6 +43,6 @@ def refresh_after(change: Change) -> None:
 
 
 def move_after(change: Change) -> None:
-    """The listener of fed changes (``registry.signals.SPANS_CHANGED``): the store moves by
+    """The listener of fed changes (``registry.signals.FED_CHANGED``): the store moves by
     the change feed (spans and events), without recomputing the villages."""
     request_refresh(list(change.village_ids), change.since, logged=True)

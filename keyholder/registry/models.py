@@ -16,7 +16,7 @@ from keyholder.core import effects
 from keyholder.core.models import Stamped
 from keyholder.core.text import NOTE_MAX_LENGTH, search_key
 from keyholder.places.models import district_of
-from keyholder.registry.signals import REGISTRY_CHANGED, SPANS_CHANGED
+from keyholder.registry.signals import FED_CHANGED, REGISTRY_CHANGED
 
 # A search key (``core.text.search_key``) of the name or address, kept by ``save`` and by the
 # bulk writers (sample generator, bench), indexed so that a prefix search reads the index.
@@ -316,7 +316,7 @@ class Person(Stamped):
             villages.update(
                 Household.objects.filter(pk=saved[0]).values_list("village_id", flat=True)
             )
-        topic = SPANS_CHANGED if len(villages) == 1 else REGISTRY_CHANGED
+        topic = FED_CHANGED if len(villages) == 1 else REGISTRY_CHANGED
         effects.announce(topic, sorted(villages), None)
 
     def word_rows(self) -> list[PersonWord]:

@@ -40,7 +40,7 @@ from keyholder.registry.models import (
     Sex,
     TreeKind,
 )
-from keyholder.registry.signals import REGISTRY_CHANGED, SPANS_CHANGED
+from keyholder.registry.signals import FED_CHANGED, REGISTRY_CHANGED
 from keyholder.registry.spans import log_event, rewrite_spans
 from keyholder.registry.status import validate_history
 
@@ -112,11 +112,11 @@ def _scope(
     return None if actor is None else reader(actor)
 
 
-def _announce(villages: Iterable[int], since: dt.date | None, *, spans_only: bool = False) -> None:
+def _announce(villages: Iterable[int], since: dt.date | None, *, fed: bool = False) -> None:
     """Tell the apps above that these villages changed from ``since`` (after commit).
-    ``spans_only``: every change of figures the write made is a change of status spans,
-    written to the change feed by ``rewrite_spans`` (``SPANS_CHANGED``)."""
-    effects.announce(SPANS_CHANGED if spans_only else REGISTRY_CHANGED, villages, since)
+    ``fed``: every change of figures the write made is in the change feed (its spans by
+    ``rewrite_spans``, its events by ``log_event``): ``FED_CHANGED``."""
+    effects.announce(FED_CHANGED if fed else REGISTRY_CHANGED, villages, since)
 
 
 def house_fields(
@@ -319,7 +319,7 @@ def do_create_person(
     rewrite_spans(person, [])
     audit(actor, AuditLog.Action.CREATE, "person", person.pk)
     # A resident since birth counts in every month's figures (from the beginning).
-    _announce([household.village_id], None, spans_only=True)
+    _announce([household.village_id], None, fed=True)
     return person, True
 
 
@@ -396,7 +396,7 @@ def do_record_event(
     rewrite_spans(person, history)
     log_event(person, 1, event.kind, event.country, event.date)
     audit(actor, AuditLog.Action.CREATE, "migration_event", event.pk, person=str(person.pk))
-    _announce([household.village_id], date, spans_only=True)
+    _announce([household.village_id], date, fed=True)
     return event, True
 
 
@@ -513,7 +513,7 @@ def do_correct_event(
     _announce(
         [person.household.village_id],
         min(dt.date.fromisoformat(before["date"]), current.date),
-        spans_only=True,
+        fed=True,
     )
     return current, True
 
@@ -564,7 +564,7 @@ def do_delete_event(*, actor: User | None, event: MigrationEvent, reason: str) -
     current.delete()
     rewrite_spans(person, remaining)
     _log_correction(person, before, None)
-    _announce([person.household.village_id], date, spans_only=True)
+    _announce([person.household.village_id], date, fed=True)
     return correction
 
 

@@ -1,6 +1,6 @@
 """What the registry announces after a write (through ``keyholder.core.effects``).
 
-``REGISTRY_CHANGED`` (and ``SPANS_CHANGED``, below) carries the villages touched and the earliest event date affected, so that
+``REGISTRY_CHANGED`` (and ``FED_CHANGED``, below) carries the villages touched and the earliest event date affected, so that
 the analytics store can refresh only what moved. The services announce it inside their
 transaction; listeners (the indicators app) run after commit.
 """
@@ -12,4 +12,4 @@ REGISTRY_CHANGED = "registry.changed"
 # ``spans.rewrite_spans``, and ``EventChange``, by ``spans.log_event``): events recorded,
 # corrected or deleted, and persons added. The store moves by the feed instead of
 # recomputing the villages.
-SPANS_CHANGED = "registry.spans_changed"
+FED_CHANGED = "registry.fed_changed"
