@@ -1,5 +1,6 @@
 import contextlib
 import copy
+import gc
 import os
 import shutil
 import subprocess
@@ -65,6 +66,26 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), args=args, ignore_default_args=ignore, headless=True
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Python's cyclic garbage collector runs less often in the test processes.
+
+    By default it runs a young-generation pass every 700 new container objects; the ORM
+    makes and drops hundreds of thousands of them per test module, and the passes cost 5 to
+    8 % of the suite's CPU (registry and keeping tests measured on 2 cores: 37.8 to 40.1 s
+    of CPU with the default, 35.6 to 37.0 s with these). The collector still runs, so
+    memory held in cycles is still given back (the largest test process grows from about
+    290 to 305 MB)."""
+    gc.set_threshold(50_000, 50, 1000)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is alive once the tests are collected (Django, the apps, the test modules) lives
+    to the end: kept out of the collector's passes, which then walk only the tests' own
+    objects."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)
