@@ -34,6 +34,18 @@ from keyholder.places.models import Place, PlaceKind
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
 from keyholder.registry.spans import log_event, rewrite_spans
 
+# How many examples a property test tries. The count written at each test is a developer's
+# run (`make test`, which must stay under a minute on 2 cores); CI (``CI`` set, as `.ci/run`
+# sets it) tries EXAMPLES_IN_CI times as many on every commit. A failing example Hypothesis
+# finds is kept in its database (.hypothesis/) and tried first in the next runs.
+EXAMPLES_IN_CI = 3
+
+
+def examples(count: int) -> int:
+    """The examples a property test tries in this run (``count``, or more in CI)."""
+    return count * EXAMPLES_IN_CI if os.environ.get("CI") else count
+
+
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
 

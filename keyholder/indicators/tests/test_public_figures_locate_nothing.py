@@ -17,7 +17,7 @@ from keyholder.indicators.months import current_month_count
 from keyholder.indicators.tests.dashboard_setup import asht
 from keyholder.indicators.tests.export_checks import body, csv_rows
 from keyholder.places.models import PlaceKind
-from keyholder.testing import Cast, make_place
+from keyholder.testing import Cast, examples, make_place
 
 API = "/api/v1/indicators"
 HOUSE_FIGURES = (
@@ -89,7 +89,7 @@ def test_rounding_each_level_alone_would_pin_a_child() -> None:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=60,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

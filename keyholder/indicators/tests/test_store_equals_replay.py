@@ -18,17 +18,18 @@ from keyholder.keeping.models import AgreementChange, KeepingAgreement
 from keyholder.registry.models import Household, MigrationEvent, Person
 from keyholder.registry.services import do_record_event
 from keyholder.registry.spans import rebuild_village
-from keyholder.testing import Cast, make_house, make_person
+from keyholder.testing import Cast, examples, make_house, make_person
 
 TODAY = dt.date.today()
 MONTHS = current_month_count()
 
 
 def store_examples(count: int) -> settings:
-    """Hypothesis settings of the store's property tests: ``count`` examples, no deadline
-    (each stores histories and builds the store), the cast fixture shared by them."""
+    """Hypothesis settings of the store's property tests: ``count`` examples (more in CI:
+    ``testing.examples``), no deadline (each stores histories and builds the store), the cast
+    fixture shared by them."""
     return settings(
-        max_examples=count,
+        max_examples=examples(count),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
@@ -98,7 +99,7 @@ def _store_plans(
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@store_examples(30)
+@store_examples(12)
 @given(
     plans=household_plans(TODAY),
     kept=st.lists(
@@ -120,7 +121,7 @@ def test_store_equals_direct_recomputation(
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@store_examples(15)
+@store_examples(6)
 @given(
     plans=household_plans(TODAY),
     born=st.integers(1940, 2012),

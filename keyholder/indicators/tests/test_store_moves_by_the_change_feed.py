@@ -145,7 +145,7 @@ def _write(cast: Cast, write: tuple[Any, ...]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@store_examples(25)
+@store_examples(10)
 @given(plans=household_plans(TODAY), writes=writes)
 def test_the_store_moved_by_the_feed_equals_direct_recomputation(
     cast: Cast, plans: list[HouseholdPlan], writes: list[tuple[Any, ...]]

@@ -24,7 +24,7 @@ from keyholder.registry.queries import count_states, statuses_on
 from keyholder.registry.services import do_delete_event, do_record_event
 from keyholder.registry.spans import spans_of
 from keyholder.registry.status import State, replay, validate_history
-from keyholder.testing import Cast, make_person
+from keyholder.testing import Cast, examples, make_person
 
 TODAY = dt.date(2026, 11, 30)
 KINDS = ["departed", "returned", "deported", "entry_ban", "moved", "left", "joined", "died", "born"]
@@ -72,7 +72,7 @@ def dates_to_check(birth_year: int, events: list[Event]) -> set[dt.date]:
 
 
 @pytest.mark.slow
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(histories())
 def test_spans_answer_what_replay_answers_on_every_date(history: tuple[int, list[Event]]) -> None:
     birth_year, events = history
