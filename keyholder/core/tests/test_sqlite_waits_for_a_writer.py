@@ -39,13 +39,13 @@ def _two_writers(path: Path) -> None:
     holding = threading.Event()
 
     def hold_a_write() -> None:
-        # An import's long transaction: the write lock held for a second.
+        # An import's long transaction: the write lock held a while (0.4 s here).
         first.inc_thread_sharing()
         with first.cursor() as cursor:
             cursor.execute("BEGIN IMMEDIATE")
             cursor.execute("INSERT INTO t VALUES (1)")
             holding.set()
-            time.sleep(1.0)
+            time.sleep(0.4)
             cursor.execute("COMMIT")
 
     thread = threading.Thread(target=hold_a_write)
@@ -61,7 +61,7 @@ def _two_writers(path: Path) -> None:
     waited = time.monotonic() - started
     thread.join()
 
-    assert waited >= 0.5
+    assert waited >= 0.3
     with second.cursor() as cursor:
         assert sorted(r[0] for r in cursor.execute("SELECT n FROM t").fetchall()) == [1, 2]
     first.close()
