@@ -14,6 +14,7 @@ The cast, made once per test by the ``cast`` fixture in ``conftest.py``:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import itertools
 import os
@@ -192,13 +193,15 @@ def signed_in(user: User) -> Client:
     return client
 
 
+@functools.cache
 def jpeg(
     size: tuple[int, int] = (2400, 1800),
     gps: tuple[float, float] | None = (39.95, 70.12),
     taken: str | None = "2026:11:28 09:15:00",
 ) -> bytes:
     """A real JPEG as a phone takes it: EXIF with the camera's make, the capture time and,
-    unless told otherwise (``gps=None``), a GPS position."""
+    unless told otherwise (``gps=None``), a GPS position. Made once for each set of arguments
+    (bytes cannot change; a 2400 x 1800 picture took 14 ms, some 80 times a run)."""
     image = Image.new("RGB", size, (120, 160, 90))
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
