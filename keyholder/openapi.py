@@ -7,6 +7,10 @@
 - Binary answers (exports, the owner's PDF report, a visit photo) declare their media types.
 - ``servers`` names this server (paths already carry ``/api/v1``), so tools that resolve
   paths against a server do not guess.
+- Free text in a request body (a string with no pattern, format or list of values) declares
+  that it holds no control character (``core.api.PLAIN_TEXT``): every stored text is checked
+  (``invalid.control_character``), and a client that sends one was told nothing of it (a
+  schemathesis run sent U+000E in a house's street, valid by the document, and was refused).
 
 ``make lint`` lints the document with Redocly (``make openapi-lint``, through ``dump``).
 """
@@ -18,6 +22,8 @@ from typing import Any
 
 from django.utils.translation import get_language
 from ninja import NinjaAPI
+
+from keyholder.core.api import PLAIN_TEXT
 
 OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"BearerToken": []}, {"SessionAuth": []}]
 # Operations that take no credentials at all (signing in with a password).
@@ -34,6 +40,32 @@ BINARY: dict[tuple[str, str], tuple[str, ...]] = {
     ("get", "/keeping/agreements/{agreement_id}/reports/{month}/pdf"): ("application/pdf",),
     ("get", "/keeping/photos/{photo_id}/image"): ("image/jpeg",),
 }
+
+
+def _plain_text(schema: Any, components: dict[str, Any], seen: set[str]) -> None:
+    """Give every free-text string under ``schema`` (a request body's) the PLAIN_TEXT pattern,
+    following references into ``components`` once each."""
+    if isinstance(schema, list):
+        for item in schema:
+            _plain_text(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _plain_text(components.get(name), components, seen)
+        return
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema.update(PLAIN_TEXT)
+    for key in ("properties", "patternProperties"):
+        for value in (schema.get(key) or {}).values():
+            _plain_text(value, components, seen)
+    for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
+        if key in schema:
+            _plain_text(schema[key], components, seen)
 
 
 def _short(path: str) -> str:
@@ -65,6 +97,10 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
                         "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
                     },
                 }
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                components = document.get("components", {}).get("schemas", {})
+                _plain_text(media.get("schema"), components, set())
             if key in BINARY:
                 ok = operation["responses"].get(200) or operation["responses"].get("200")
                 if ok is not None:

@@ -27,8 +27,15 @@ T = TypeVar("T")
 # word from a fixed list, ``PLACE_CODE`` for a place's code.
 DATE_TEXT: dict[str, Any] = {"format": "date"}
 PLACE_CODE: dict[str, Any] = {"pattern": "^[A-Za-z0-9-]+$"}
-# Text that must say something: at least one character that is not a space.
-SOME_TEXT: dict[str, Any] = {"pattern": r"\S"}
+# The characters stored text may not hold (``core.text.CONTROL_CHARACTERS``: C0 controls but
+# tab, line feed and carriage return, and DEL), as a JSON Schema (ECMA 262) character class.
+CONTROL_CLASS = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F"
+# Text without them (``openapi.finish`` gives it to every free text a request body takes).
+PLAIN_TEXT: dict[str, Any] = {"pattern": rf"^[^{CONTROL_CLASS}]*$"}
+# Text that must say something: at least one character that is not a space (and no control).
+SOME_TEXT: dict[str, Any] = {
+    "pattern": rf"^[^{CONTROL_CLASS}]*[^\s{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
+}
 # A month as YYYY-MM, of the years the indicators count (1900 to 2199).
 MONTH_TEXT: dict[str, Any] = {"pattern": "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$"}
 

@@ -18,7 +18,14 @@ from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
 
 from keyholder.accounts.services import user_for_token
-from keyholder.core.api import MONTH_TEXT, PLACE_CODE, Figure, one_of, token_or_session_user
+from keyholder.core.api import (
+    MONTH_TEXT,
+    PLACE_CODE,
+    SOME_TEXT,
+    Figure,
+    one_of,
+    token_or_session_user,
+)
 from keyholder.core.errors import Code, ErrorOut, ServiceError
 from keyholder.core.text import NOTE_MAX_LENGTH
 from keyholder.indicators import catalogue, queries
@@ -197,7 +204,7 @@ class OfficialFigureIn(Schema):
     value: Figure
     as_of: dt.date = Field(description="The day the figure counts; not in the future.")
     # Lengths as the service checks them (indicators/services.py); text has a letter in it.
-    source: str = Field(min_length=1, max_length=500, json_schema_extra={"pattern": r"\S"})
+    source: str = Field(min_length=1, max_length=500, json_schema_extra=SOME_TEXT)
     qualifier: str = Field("", max_length=32)
     unit: str = Field("", max_length=32)
     period: str = Field("", max_length=32)

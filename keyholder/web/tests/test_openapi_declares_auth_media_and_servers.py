@@ -1,9 +1,17 @@
 """The OpenAPI document tells a generated client what it needs: optional authentication where
-a token changes the answer, media types of binary answers, and the server."""
+a token changes the answer, media types of binary answers, the server, and that free text
+holds no control character."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from django.test import Client
+
+from keyholder.testing import Cast, bearer
 
 OPTIONAL: list[dict[str, list[str]]] = [{}, {"BearerToken": []}, {"SessionAuth": []}]
 
@@ -42,3 +50,62 @@ def test_it_declares_optional_auth_binary_media_types_and_servers(client: Client
     assert set(paths[pdf]["get"]["responses"]["200"]["content"]) == {"application/pdf"}
     photo = "/api/v1/keeping/photos/{photo_id}/image"
     assert set(paths[photo]["get"]["responses"]["200"]["content"]) == {"image/jpeg"}
+
+
+def _strings(
+    schema: object, components: dict[str, Any], seen: set[str]
+) -> Iterator[dict[str, Any]]:
+    """Every string schema under ``schema``, following references once each."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _strings(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref", "")
+    if ref:
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from _strings(components[name], components, seen)
+        return
+    if schema.get("type") == "string":
+        yield schema
+    for value in (schema.get("properties") or {}).values():
+        yield from _strings(value, components, seen)
+    for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
+        if key in schema:
+            yield from _strings(schema[key], components, seen)
+
+
+@pytest.mark.django_db
+def test_free_text_in_a_request_says_it_holds_no_control_character(cast: Cast) -> None:
+    """The server refuses a control character in any stored text (invalid.control_character);
+    the document says so on every free text a request body takes, so a client that follows
+    the document is never refused for one (schemathesis sent U+000E in a house's street)."""
+    document = Client().get("/api/v1/openapi.json").json()
+    components = document["components"]["schemas"]
+    free = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                for string in _strings(media["schema"], components, set()):
+                    if {"format", "enum", "const"} & set(string):
+                        continue
+                    assert "pattern" in string, (method, path, string)
+                    free += 1
+                    pattern = re.compile(string["pattern"])
+                    assert not pattern.search("Ko\x0echa"), (method, path, string["pattern"])
+    assert free > 20
+    street = document["components"]["schemas"]["HouseIn"]["properties"]["street"]
+    assert re.fullmatch(street["pattern"], "Кӯчаи Сомонӣ\t12\n")
+
+    client, auth = Client(), bearer(cast.enumerator)
+    house = {"village": cast.village.code, "street": "Ko\x0echa", "number": "9"}
+    refused = client.post("/api/v1/houses", house, content_type="application/json", **auth)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid.control_character"
+    assert refused.json()["field"] == "street"
+    house["street"] = "Kocha"
+    accepted = client.post("/api/v1/houses", house, content_type="application/json", **auth)
+    assert accepted.status_code == 201
