@@ -57,13 +57,13 @@ def wipe() -> None:
 
 @pytest.mark.slow
 def test_the_same_seed_builds_the_same_registry() -> None:
-    load_and_generate(scale=0.01)
+    load_and_generate(scale=0.005)
     first = digest()
     # The bulk writer writes the words search reads, as saving would.
     assert words_in_tables() == words_of_keys()
     wipe()
 
-    generate(scale=0.01)
+    generate(scale=0.005)
 
     assert digest() == first
 

@@ -27,7 +27,7 @@ def run(*args: str) -> str:
 def test_it_makes_one_account_per_role_once(settings: Settings, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
     call_command("load_places", stdout=StringIO())
-    call_command("generate", district="Asht", scale=0.01, no_progress=True, stdout=StringIO())
+    call_command("generate", district="Asht", scale=0.005, no_progress=True, stdout=StringIO())
 
     first = run("--print")
     saved = (tmp_path / "demo-accounts.txt").read_text()
