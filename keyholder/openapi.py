@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import get_language
@@ -42,12 +43,14 @@ BINARY: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _plain_text(schema: Any, components: dict[str, Any], seen: set[str]) -> None:
-    """Give every free-text string under ``schema`` (a request body's) the PLAIN_TEXT pattern,
-    following references into ``components`` once each."""
+def string_schemas(
+    schema: Any, components: dict[str, Any], seen: set[str]
+) -> Iterator[dict[str, Any]]:
+    """Every string schema under ``schema``, following references into ``components``; a
+    component named in ``seen`` is not walked again (and is added to it when walked)."""
     if isinstance(schema, list):
         for item in schema:
-            _plain_text(item, components, seen)
+            yield from string_schemas(item, components, seen)
         return
     if not isinstance(schema, dict):
         return
@@ -56,16 +59,16 @@ def _plain_text(schema: Any, components: dict[str, Any], seen: set[str]) -> None
         name = ref.rsplit("/", 1)[1]
         if name not in seen:
             seen.add(name)
-            _plain_text(components.get(name), components, seen)
+            yield from string_schemas(components.get(name), components, seen)
         return
-    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
-        schema.update(PLAIN_TEXT)
+    if schema.get("type") == "string":
+        yield schema
     for key in ("properties", "patternProperties"):
         for value in (schema.get(key) or {}).values():
-            _plain_text(value, components, seen)
+            yield from string_schemas(value, components, seen)
     for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
         if key in schema:
-            _plain_text(schema[key], components, seen)
+            yield from string_schemas(schema[key], components, seen)
 
 
 def _short(path: str) -> str:
@@ -78,6 +81,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         "name": "AGPL-3.0-or-later",
         "identifier": "AGPL-3.0-or-later",
     }
+    components = document.get("components", {}).get("schemas", {})
+    walked: set[str] = set()  # components whose strings have been given PLAIN_TEXT
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -97,10 +102,11 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
                         "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
                     },
                 }
-            body = operation.get("requestBody", {}).get("content", {})
-            for media in body.values():
-                components = document.get("components", {}).get("schemas", {})
-                _plain_text(media.get("schema"), components, set())
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                # Free text: a string with no pattern, format or list of values.
+                for string in string_schemas(media.get("schema"), components, walked):
+                    if not {"pattern", "format", "enum", "const"} & set(string):
+                        string.update(PLAIN_TEXT)
             if key in BINARY:
                 ok = operation["responses"].get(200) or operation["responses"].get("200")
                 if ok is not None:

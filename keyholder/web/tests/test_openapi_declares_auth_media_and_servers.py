@@ -5,12 +5,11 @@ holds no control character."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.test import Client
 
+from keyholder.openapi import string_schemas
 from keyholder.testing import Cast, bearer
 
 OPTIONAL: list[dict[str, list[str]]] = [{}, {"BearerToken": []}, {"SessionAuth": []}]
@@ -52,32 +51,6 @@ def test_it_declares_optional_auth_binary_media_types_and_servers(client: Client
     assert set(paths[photo]["get"]["responses"]["200"]["content"]) == {"image/jpeg"}
 
 
-def _strings(
-    schema: object, components: dict[str, Any], seen: set[str]
-) -> Iterator[dict[str, Any]]:
-    """Every string schema under ``schema``, following references once each."""
-    if isinstance(schema, list):
-        for item in schema:
-            yield from _strings(item, components, seen)
-        return
-    if not isinstance(schema, dict):
-        return
-    ref = schema.get("$ref", "")
-    if ref:
-        name = ref.rsplit("/", 1)[1]
-        if name not in seen:
-            seen.add(name)
-            yield from _strings(components[name], components, seen)
-        return
-    if schema.get("type") == "string":
-        yield schema
-    for value in (schema.get("properties") or {}).values():
-        yield from _strings(value, components, seen)
-    for key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
-        if key in schema:
-            yield from _strings(schema[key], components, seen)
-
-
 @pytest.mark.django_db
 def test_free_text_in_a_request_says_it_holds_no_control_character(cast: Cast) -> None:
     """The server refuses a control character in any stored text (invalid.control_character);
@@ -89,7 +62,7 @@ def test_free_text_in_a_request_says_it_holds_no_control_character(cast: Cast) -
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             for media in operation.get("requestBody", {}).get("content", {}).values():
-                for string in _strings(media["schema"], components, set()):
+                for string in string_schemas(media["schema"], components, set()):
                     if {"format", "enum", "const"} & set(string):
                         continue
                     assert "pattern" in string, (method, path, string)
