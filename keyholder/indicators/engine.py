@@ -121,14 +121,19 @@ def ranges(
 
 
 def group_sum(table: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray:
-    """The rows of ``table`` summed by group (``groups[i]`` is row i's): rows sorted by group,
-    one cumulative sum, differences at the group boundaries (``np.add.at`` is far slower)."""
-    order = np.argsort(groups, kind="stable")
-    sums = np.zeros((len(groups) + 1, table.shape[1]), dtype=np.int64)
-    np.cumsum(table[order], axis=0, out=sums[1:])
-    ends = np.cumsum(np.bincount(groups, minlength=ngroups))
-    starts = ends - np.bincount(groups, minlength=ngroups)
-    return sums[ends] - sums[starts]
+    """The rows of ``table`` summed by group (``groups[i]`` is row i's): each group's rows
+    made adjacent (they already are when ``groups`` is sorted, as the households of a batch
+    are by village), then one ``np.add.reduceat`` over the groups that have rows. A third of
+    the time of a cumulative sum and its differences, and far less than ``np.add.at``."""
+    counts = np.bincount(groups, minlength=ngroups)
+    if len(groups) > 1 and not bool(np.all(groups[:-1] <= groups[1:])):
+        table = table[np.argsort(groups, kind="stable")]
+    out = np.zeros((ngroups, table.shape[1]), dtype=np.int64)
+    present = counts > 0
+    if present.any():
+        starts = (np.cumsum(counts) - counts)[present]
+        out[present] = np.add.reduceat(table, starts, axis=0, dtype=np.int64)
+    return out
 
 
 class Batch:

@@ -33,6 +33,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from keyholder.core.bulk import insert_objects
+from keyholder.core.db import fork_pool, shareable_jobs
 from keyholder.indicators.engine import (
     FLOW_KINDS,
     OPEN,
@@ -87,6 +88,8 @@ class BuildReport:
     skipped_persons: int
     seconds: float
     full: bool
+    # Processes that computed the villages.
+    jobs: int = 1
 
 
 def month_ranges(intervals: Iterable[Interval], months: int) -> list[tuple[int, int]]:
@@ -178,6 +181,7 @@ HOUSEHOLDS_SQL = """
 SELECT h.village_id, CAST(h.id AS VARCHAR(36)),
        COALESCE(REPLACE(CAST(h.house_id AS VARCHAR(36)), '-', ''), '')
 FROM {household} h WHERE h.village_id IN ({ids})
+ORDER BY h.village_id
 """
 
 # Only spans that count in some figure: those holding on a month end of the store (not over
@@ -429,10 +433,11 @@ def _care(
 
 
 def _compute_batch(
-    ids: list[int], months: int, all_flows: FlowsByVillage, first: int = 0
+    ids: list[int], months: int, first: int = 0
 ) -> tuple[dict[int, Series], int, int]:
-    """One batch of villages: four grouped reads into arrays, then ``engine.compute_batch``
-    (months ``first`` to ``months``: only the spans holding on one of their ends are read)."""
+    """One batch of villages: three grouped reads into arrays, then ``engine.compute_batch``
+    (months ``first`` to ``months``: only the spans holding on one of their ends are read).
+    The series hold no flows: the caller adds them, counted for every batch at once."""
     tables = _tables()
     marks = _in(ids)
     village_position = {village_id: position for position, village_id in enumerate(ids)}
@@ -447,8 +452,8 @@ def _compute_batch(
     sql = SPANS_SQL.format(ids=marks, columns=columns, members=MEMBERS, **tables)
     rows = _fetch(sql, [*bounds, *ids, _param(month_end(first))])
     spans = _span_rows(rows, household_position, households, first)
-    flows = _flow_rows(ids, all_flows, first)
-    series = compute_batch(ids, months, spans, households, flows, care, first)
+    del rows
+    series = compute_batch(ids, months, spans, households, FlowRows([]), care, first)
     if first:
         # A refresh from a date does not look for persons without spans: the count scans
         # every span of the villages (a fifth of a refresh), and the build, which counts them,
@@ -458,6 +463,27 @@ def _compute_batch(
     persons = _fetch(PERSONS_SQL.format(ids=marks, **tables), ids)[0][0]
     spanned = _fetch(FIRST_SPANS_SQL.format(ids=marks, **tables), [*ids, _param(SPAN_START)])
     return series, len(household_rows), max(0, persons - spanned[0][0])
+
+
+def _tune_reads() -> None:
+    """Settings of this connection for the long grouped reads of a build."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compilation costs more than it saves on these short grouped reads.
+            cursor.execute("SET jit = off")
+        else:
+            # The spans are read through their village index, page by page across the file:
+            # mapped pages save a system call per page (a third of the CPU time of the read).
+            cursor.execute("PRAGMA mmap_size = 1073741824")
+
+
+def _batch_job(job: tuple[list[int], int, int]) -> tuple[list[int], dict[int, Series], int, int]:
+    """One batch in a process of the pool (``_compute_villages``), without its flows."""
+    ids, months, first = job
+    with no_cycle_collection():
+        _tune_reads()
+        series, households, skipped = _compute_batch(ids, months, first)
+    return ids, series, households, skipped
 
 
 @contextmanager
@@ -480,12 +506,14 @@ def compute_villages(
     months: int,
     progress: Progress | None = None,
     first: int = 0,
+    jobs: int = 1,
 ) -> tuple[dict[int, Series], int, int]:
     """Series of each village's own households; returns (series, households, persons left
     out for want of spans). With ``first``, the series hold months ``first`` to ``months``
-    only."""
+    only. ``jobs``: processes computing batches at once, when other processes can read
+    what this one reads (``core.db.shareable_jobs``)."""
     with no_cycle_collection():
-        return _compute_villages(village_ids, months, progress, first)
+        return _compute_villages(village_ids, months, progress, first, jobs)
 
 
 def _compute_villages(
@@ -493,29 +521,36 @@ def _compute_villages(
     months: int,
     progress: Progress | None = None,
     first: int = 0,
+    jobs: int = 1,
 ) -> tuple[dict[int, Series], int, int]:
     if village_ids is None:
         ids = sorted(set(Household.objects.order_by().values_list("village_id", flat=True)))
     else:
         ids = sorted(set(village_ids))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # JIT compilation costs more than it saves on these short grouped reads.
-            cursor.execute("SET jit = off")
-        else:
-            # The spans are read through their village index, page by page across the file:
-            # mapped pages save a system call per page (a third of the CPU time of the read).
-            cursor.execute("PRAGMA mmap_size = 1073741824")
+    batches = list(_batches(ids))
+    jobs = shareable_jobs(min(jobs, len(batches)), writes=False)
     out: dict[int, Series] = {}
     households = skipped = 0
-    flows = _flows(None if village_ids is None else ids, first)
-    for batch in _batches(ids):
-        series, batch_households, batch_skipped = _compute_batch(batch, months, flows, first)
-        out.update(series)
-        households += batch_households
-        skipped += batch_skipped
-        if progress is not None:
-            progress(batch_households)
+    with fork_pool(jobs) as pool:
+        jobs_list = [(batch, months, first) for batch in batches]
+        # With a pool, its processes compute the batches (spans and households) while this
+        # one counts the flows (one grouped scan of the events): three busy processes keep
+        # two cores busy to the end. Without, the batches are computed after the flows.
+        results = (
+            map(_batch_job, jobs_list)
+            if pool is None
+            else pool.imap_unordered(_batch_job, jobs_list)
+        )
+        _tune_reads()
+        flows = _flow_rows(ids, _flows(None if village_ids is None else ids, first), first)
+        for _batch, series, batch_households, batch_skipped in results:
+            out.update(series)
+            households += batch_households
+            skipped += batch_skipped
+            if progress is not None:
+                progress(batch_households)
+    for village_id, series in flow_series(ids, months, flows, first).items():
+        _add_into(out.setdefault(village_id, {}), series)
     if skipped:
         logger.warning("%d persons without status spans: run keyholder rebuild_spans", skipped)
     return out, households, skipped
@@ -571,12 +606,16 @@ def _lock_state() -> StoreState:
     return StoreState.objects.select_for_update().get(pk=1)
 
 
-def build_all(progress: Progress | None = None, today: dt.date | None = None) -> BuildReport:
-    """Recompute the whole store from the status spans, replacing it in one transaction."""
+def build_all(
+    progress: Progress | None = None, today: dt.date | None = None, jobs: int = 1
+) -> BuildReport:
+    """Recompute the whole store from the status spans, replacing it in one transaction
+    (``jobs``: processes computing the villages at once)."""
     began = time.perf_counter()
     months = current_month_count(today)
     started_at = timezone.now()
-    own, households, skipped = compute_villages(None, months, progress)
+    jobs = shareable_jobs(jobs, writes=False)
+    own, households, skipped = compute_villages(None, months, progress, jobs=jobs)
     totals = roll_up(own, _parents())
     with _store_transaction() as state:
         IndicatorSeries.objects.all().delete()
@@ -599,7 +638,7 @@ def build_all(progress: Progress | None = None, today: dt.date | None = None) ->
         state.built_at = state.refreshed_at = timezone.now()
         state.build_seconds = seconds
         state.save()
-    return BuildReport(months, len(own), households, rows, skipped, seconds, True)
+    return BuildReport(months, len(own), households, rows, skipped, seconds, True, jobs)
 
 
 def _ancestors(place_ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:

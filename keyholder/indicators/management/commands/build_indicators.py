@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,6 +26,13 @@ class Command(BaseCommand):
             "--village", action="append", default=[], help="Only refresh this village (code)."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes computing a full build's villages (default: every core); one"
+            " for an SQLite database in memory or inside an open transaction.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         codes: list[str] = options["village"]
@@ -43,9 +51,10 @@ class Command(BaseCommand):
             with tqdm(
                 total=total, unit="household", disable=options["no_progress"], smoothing=0.1
             ) as bar:
-                report = build_all(progress=bar.update)
+                report = build_all(progress=bar.update, jobs=max(1, options["jobs"]))
         self.stdout.write(
             f"{'full build' if report.full else 'refresh'}: {report.villages} villages, "
             f"{report.households} households, {report.months} months, {report.rows} series, "
             f"{report.skipped_persons} persons without status spans left out, {report.seconds:.1f} s"
+            + (f" ({report.jobs} process{'es' if report.jobs > 1 else ''})" if report.full else "")
         )

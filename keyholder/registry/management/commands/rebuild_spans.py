@@ -17,16 +17,13 @@ writes other processes could not see).
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, connections
 from tqdm import tqdm
 
-from keyholder.core.db import analyze
+from keyholder.core.db import analyze, fork_pool, shareable_jobs
 from keyholder.places.models import Place, place_by_code, subtree_q
 from keyholder.registry.models import StatusSpan
 from keyholder.registry.spans import rebuild_village
@@ -43,16 +40,6 @@ def villages_with_households(options: dict[str, Any]) -> list[tuple[int, str]]:
     if options.get("after"):
         villages = villages.filter(code__gt=options["after"].strip().upper())
     return list(villages.distinct().order_by("code").values_list("pk", "code"))
-
-
-def _forget_inherited_connections() -> None:
-    """In a forked process: start with no database connection of the parent's. Closing them
-    here would end the parent's sessions (their sockets are shared); the parent closes what
-    it can before forking, but a connection kept apart for another context (Django keeps
-    one per running event loop) would otherwise be used by two processes at once."""
-    from asgiref.local import Local
-
-    connections._connections = Local(connections.thread_critical)  # type: ignore[attr-defined]
 
 
 def rebuild_one(village: tuple[int, str]) -> tuple[str, int]:
@@ -86,28 +73,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    @staticmethod
-    def pool(jobs: int) -> Any:
-        """A pool of ``jobs`` forked processes, or no pool (``nullcontext``) for one."""
-        if jobs == 1:
-            return contextlib.nullcontext()
-        # Each process opens its own connection: none is inherited across the fork.
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        return context.Pool(jobs, initializer=_forget_inherited_connections)
-
     def handle(self, *args: Any, **options: Any) -> None:
         villages = villages_with_households(options)
-        jobs = max(1, min(options["jobs"], len(villages)))
-        if connection.vendor != "postgresql" or connection.in_atomic_block:
-            # SQLite writes one transaction at a time; and other processes could not see
-            # what the caller's open transaction has written.
-            jobs = 1
+        # SQLite writes one transaction at a time; and other processes could not see what
+        # the caller's open transaction has written.
+        jobs = shareable_jobs(max(1, min(options["jobs"], len(villages))), writes=True)
         done: set[str] = set()
         persons = 0
         bar = tqdm(total=len(villages), unit="village", disable=options["quiet"])
         try:
-            with self.pool(jobs) as pool:
+            with fork_pool(jobs) as pool:
                 results = (
                     map(rebuild_one, villages)
                     if pool is None
