@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -333,19 +334,36 @@ def _households(
 
 
 def _flows(batch: Batch, flows: FlowRows) -> None:
-    months = batch.months
-    for village, kind, country, month, count in flows.rows:
-        name = FLOW_KINDS.get(kind)
-        if name is None or not 0 <= month < months:
-            continue
-        keys: list[Key] = [(name, "")]
+    """Each (kind, country) of the rows counted by village and month with one ``bincount``
+    (a loop per row was a tenth of a full build's time after its batches)."""
+    rows = [row for row in flows.rows if row[1] in FLOW_KINDS and 0 <= row[3] < batch.months]
+    if not rows:
+        return
+    count = len(rows)
+    keys = list(map(itemgetter(1, 2), rows))  # (kind, country)
+    pairs = sorted(set(keys))
+    pair_code = {pair: code for code, pair in enumerate(pairs)}
+    pair = np.fromiter(map(pair_code.__getitem__, keys), dtype=np.int64, count=count)
+    village = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=count)
+    month = np.fromiter(map(itemgetter(3), rows), dtype=np.int64, count=count)
+    weight = np.fromiter(map(itemgetter(4), rows), dtype=np.float64, count=count)
+    cells = batch.villages * batch.months
+    tables = (
+        np.rint(
+            np.bincount(
+                pair * cells + village * batch.months + month,
+                weights=weight,
+                minlength=len(pairs) * cells,
+            )
+        )
+        .astype(np.int64)
+        .reshape(len(pairs), batch.villages, batch.months)
+    )
+    for code, (kind, country) in enumerate(pairs):
+        name = FLOW_KINDS[kind]
+        batch.add((name, ""), tables[code])
         if name == "departures" and country:
-            keys.append((name, f"{COUNTRY}:{country.upper()}"))
-        for key in keys:
-            table = batch.out.get(key)
-            if table is None:
-                table = batch.out[key] = np.zeros((batch.villages, months), dtype=np.int64)
-            table[village, month] += count
+            batch.add((name, f"{COUNTRY}:{country.upper()}"), tables[code])
 
 
 def compute_batch(
