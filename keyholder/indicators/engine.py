@@ -123,13 +123,18 @@ def ranges(
 
 def group_sum(table: np.ndarray, groups: np.ndarray, ngroups: int) -> np.ndarray:
     """The rows of ``table`` summed by group (``groups[i]`` is row i's): each group's rows
-    made adjacent (they already are when ``groups`` is sorted, as the households of a batch
-    are by village), then one ``np.add.reduceat`` over the groups that have rows. A third of
-    the time of a cumulative sum and its differences, and far less than ``np.add.at``."""
+    made adjacent (they already are when ``groups`` is sorted, as the households and houses of
+    a batch are by village), then one ``np.add.reduceat`` over the groups that have rows. A
+    third of the time of a cumulative sum and its differences, and far less than
+    ``np.add.at``; with a row per group at most, the rows are simply put in place."""
     counts = np.bincount(groups, minlength=ngroups)
+    out = np.zeros((ngroups, table.shape[1]), dtype=np.int64)
+    if len(groups) and counts.max() == 1:
+        # A row per group at most (most houses hold one household): the sums are the rows.
+        out[groups] = table
+        return out
     if len(groups) > 1 and not bool(np.all(groups[:-1] <= groups[1:])):
         table = table[np.argsort(groups, kind="stable")]
-    out = np.zeros((ngroups, table.shape[1]), dtype=np.int64)
     present = counts > 0
     if present.any():
         starts = (np.cumsum(counts) - counts)[present]

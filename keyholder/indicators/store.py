@@ -334,9 +334,11 @@ def _household_rows(
     text = np.array(list(map(itemgetter(2), rows)), dtype=str)
     housed = text != "" if count else np.zeros(0, dtype=bool)
     names, name_index = np.unique(text[housed], return_inverse=True)
-    villages = max(len(village_position), 1)
+    # Numbered village first, so that the houses come in village order, as the households
+    # do: their sums by village (``engine.group_sum``) then need no sort.
+    width = max(len(names), 1)
     pairs, pair_index = np.unique(
-        name_index.astype(np.int64) * villages + village[housed], return_inverse=True
+        village[housed] * width + name_index.astype(np.int64), return_inverse=True
     )
     house = np.full(count, -1, dtype=np.int64)
     house[housed] = pair_index
@@ -344,10 +346,10 @@ def _household_rows(
         village=village,
         house=house,
         houses=len(pairs),
-        house_village=(pairs % villages).astype(np.int64),
+        house_village=(pairs // width).astype(np.int64),
     )
     house_name = {name: index for index, name in enumerate(names.tolist())}
-    return households, position, house_name, (pairs // villages).astype(np.int64)
+    return households, position, house_name, (pairs % width).astype(np.int64)
 
 
 def _span_columns(first: int, months: int) -> tuple[str, list[Any]]:
