@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from keyholder.indicators import store
 from keyholder.indicators.engine import group_sum
-from keyholder.indicators.models import IndicatorSeries
+from keyholder.indicators.models import IndicatorSeries, StoreState
 from keyholder.indicators.tests.test_store_equals_replay import assert_store_equals_replay
 from keyholder.testing import examples, make_cast, make_event, make_household, make_person
 
@@ -60,6 +60,33 @@ def test_the_store_of_two_processes_is_the_store_of_one(
     assert _store() == by_one
     assert by_one[("TJ", "departures", "")]
     assert_store_equals_replay(cast)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_failing_in_a_process_leaves_the_store_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cast = make_cast()
+    for village in (cast.village, cast.village2):
+        away = make_person(make_household(village, "Family"), "Goes")
+        make_event(away, "departed", dt.date(2023, 3, 1), country="RU")
+    call_command("build_indicators", "--no-progress", "--jobs", "1", stdout=StringIO())
+    before, built_at = _store(), StoreState.objects.get().built_at
+    compute = store._compute_batch
+
+    def failing(ids: list[int], months: int, first: int = 0) -> object:
+        if cast.village2.pk in ids:
+            raise RuntimeError("disk gone")
+        return compute(ids, months, first)
+
+    # Forked after the patch, the pool's processes fail the same way.
+    monkeypatch.setattr(store, "BATCH_HOUSEHOLDS", 1)
+    monkeypatch.setattr(store, "_compute_batch", failing)
+    make_event(away, "returned", dt.date(2024, 3, 1))
+    with pytest.raises(RuntimeError, match="disk gone"):
+        call_command("build_indicators", "--no-progress", "--jobs", "2", stdout=StringIO())
+    assert _store() == before
+    assert StoreState.objects.get().built_at == built_at
 
 
 @pytest.mark.django_db
