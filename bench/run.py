@@ -519,7 +519,7 @@ def table(results: dict[str, Any]) -> str:
     rows.append(
         (
             "build_indicators",
-            f"full, {b.get('rows', '?')} series",
+            f"full, {b.get('rows', '?')} series, {b.get('jobs', '?')} processes",
             _fmt(b.get("seconds"), " s"),
             verdict(b.get("seconds"), TARGETS["build"]),
             _fmt(b.get("peak_mb")),

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import connection, transaction
@@ -501,17 +501,27 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+class Computed(NamedTuple):
+    """What ``compute_villages`` found: each village's series, its households, the persons
+    left out for want of spans, and the processes that computed them."""
+
+    series: dict[int, Series]
+    households: int
+    skipped: int
+    jobs: int
+
+
 def compute_villages(
     village_ids: Iterable[int] | None,
     months: int,
     progress: Progress | None = None,
     first: int = 0,
     jobs: int = 1,
-) -> tuple[dict[int, Series], int, int]:
-    """Series of each village's own households; returns (series, households, persons left
-    out for want of spans). With ``first``, the series hold months ``first`` to ``months``
-    only. ``jobs``: processes computing batches at once, when other processes can read
-    what this one reads (``core.db.shareable_jobs``)."""
+) -> Computed:
+    """Series of each village's own households. With ``first``, the series hold months
+    ``first`` to ``months`` only. ``jobs``: processes computing batches at once (at most
+    one a batch), when other processes can read what this one reads
+    (``core.db.shareable_jobs``)."""
     with no_cycle_collection():
         return _compute_villages(village_ids, months, progress, first, jobs)
 
@@ -522,7 +532,7 @@ def _compute_villages(
     progress: Progress | None = None,
     first: int = 0,
     jobs: int = 1,
-) -> tuple[dict[int, Series], int, int]:
+) -> Computed:
     if village_ids is None:
         ids = sorted(set(Household.objects.order_by().values_list("village_id", flat=True)))
     else:
@@ -546,7 +556,7 @@ def _compute_villages(
                 progress(batch_households)
     if skipped:
         logger.warning("%d persons without status spans: run keyholder rebuild_spans", skipped)
-    return out, households, skipped
+    return Computed(out, households, skipped, jobs)
 
 
 def _parents() -> dict[int, int | None]:
@@ -604,8 +614,7 @@ def build_all(
     began = time.perf_counter()
     months = current_month_count(today)
     started_at = timezone.now()
-    jobs = shareable_jobs(jobs, writes=False)
-    own, households, skipped = compute_villages(None, months, progress, jobs=jobs)
+    own, households, skipped, jobs = compute_villages(None, months, progress, jobs=jobs)
     totals = roll_up(own, _parents())
     with _store_transaction() as state:
         IndicatorSeries.objects.all().delete()
@@ -713,7 +722,7 @@ def _later_months(
     """Villages' series recomputed from month ``first`` on, the months before it kept as
     stored, moved by the village's pending changes (``delta``; their stored series is their
     own: no place lies under them)."""
-    later, households, skipped = compute_villages(ids, months, first=first)
+    later, households, skipped, _jobs = compute_villages(ids, months, first=first)
     out: dict[int, Series] = {}
     for village_id in ids:
         before = _moved(stored.get(village_id, {}), delta.get(village_id, {}))
@@ -867,7 +876,7 @@ def _refresh_locked(
     changed = {*ids, *fed, *whole} | ancestors
     # What the store holds of every place touched: kept months, and the rows to compare with.
     stored = _stored_rows(changed, months)
-    own, households, skipped = compute_villages(sorted(whole), months)
+    own, households, skipped, _jobs = compute_villages(sorted(whole), months)
     if partial:
         later, more_households, more_skipped = _later_months(partial, months, first, stored, delta)
         own.update(later)
