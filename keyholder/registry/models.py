@@ -208,7 +208,28 @@ class Household(Stamped):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         key = search_key(self.name)[:SEARCH_KEY_LENGTH]
-        save_with_words(self, key, ("name", "village"), super().save, args, kwargs)
+        update_fields = kwargs.get("update_fields")
+        placed = not self._state.adding and (
+            update_fields is None or bool({"village", "house"} & set(update_fields))
+        )
+        if not placed:
+            save_with_words(self, key, ("name", "village"), super().save, args, kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(Household, instance=self)
+        with transaction.atomic(using=using):
+            before = (
+                Household.objects.using(using)
+                .filter(pk=self.pk)
+                .values_list("village_id", "house_id")
+                .first()
+            )
+            save_with_words(self, key, ("name", "village"), super().save, args, kwargs)
+            if before is not None and before != (self.village_id, self.house_id):
+                # Moved to another village or house (no service does; a shell or a data
+                # migration may): every month of both villages' figures may change, the
+                # houses' vacancy with them. They are recomputed, as for a person who moved.
+                villages = sorted({before[0], self.village_id})
+                effects.announce(REGISTRY_CHANGED, villages, None)
 
     def word_rows(self) -> list[HouseholdWord]:
         return [
