@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import os
 import time
 import uuid
 from collections import defaultdict
@@ -1041,8 +1042,11 @@ def refresh_villages(
     if state is None or state.built_at is None:
         return None
     if state.months != months:
+        # Once a month, in the background worker, which sends nothing meanwhile: on every
+        # core, to hold the messages up half as long. The pool's processes keep the worker's
+        # signal handlers: stopped, they finish their batch, as the worker finishes its turn.
         logger.info("store holds %s months, the calendar %s: full build", state.months, months)
-        return build_all(today=today)
+        return build_all(today=today, jobs=os.cpu_count() or 1)
     with _store_transaction() as state, no_cycle_collection():
         first = 0 if since is None else min(max(month_index(since), 0), months - 1)
         households, rows, skipped, ancestors = _refresh_locked(ids, months, first, logged)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,24 @@ def test_a_batch_failing_in_a_process_leaves_the_store_as_it_was(
         call_command("build_indicators", "--no-progress", "--jobs", "2", stdout=StringIO())
     assert _store() == before
     assert StoreState.objects.get().built_at == built_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_build_at_the_turn_of_a_month_runs_on_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cast = make_cast()
+    for village in (cast.village, cast.village2):
+        away = make_person(make_household(village, "Family"), "Goes")
+        make_event(away, "departed", dt.date(2023, 3, 1), country="RU")
+    monkeypatch.setattr(store, "BATCH_HOUSEHOLDS", 1)
+    store.build_all()
+    # The store was built last month: the next refresh builds it whole, as the worker does.
+    StoreState.objects.filter(pk=1).update(months=F("months") - 1)
+    report = store.refresh_villages([cast.village.pk], dt.date.today())
+    assert report is not None and report.full
+    assert report.jobs == (2 if connection.vendor == "postgresql" else 1)
+    assert_store_equals_replay(cast)
 
 
 @pytest.mark.django_db
