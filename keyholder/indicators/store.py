@@ -292,21 +292,19 @@ FlowsByVillage = dict[int, list[tuple[str, str, int, int]]]
 
 
 def _flows(village_ids: list[int], first: int = 0) -> FlowsByVillage:
-    """Departures, returns and deportations by village, kind, country and month, one grouped
-    read per 500 villages (of the events from month ``first`` on)."""
-    tables = _tables()
+    """Departures, returns and deportations of a batch of villages (at most 500, as
+    ``_batches`` makes them) by village, kind, country and month, from month ``first`` on:
+    one grouped read."""
+    where = f"WHERE h.village_id IN ({_in(village_ids)})"
+    params: list[Any] = list(village_ids)
+    if first:
+        where += " AND e.date >= %s"
+        params.append(_param(month_start(first)))
+    sql = FLOWS_SQL.format(where=where, month=_month_sql("e.date"), **_tables())
     out: FlowsByVillage = defaultdict(list)
-    for start in range(0, len(village_ids), 500):
-        batch = village_ids[start : start + 500]
-        where = f"WHERE h.village_id IN ({_in(batch)})"
-        params: list[Any] = list(batch)
-        if first:
-            where += " AND e.date >= %s"
-            params.append(_param(month_start(first)))
-        sql = FLOWS_SQL.format(where=where, month=_month_sql("e.date"), **tables)
-        for village_id, kind, country, month, count in _fetch(sql, params):
-            if kind in FLOW_KINDS:
-                out[village_id].append((kind, country or "", month, count))
+    for village_id, kind, country, month, count in _fetch(sql, params):
+        if kind in FLOW_KINDS:
+            out[village_id].append((kind, country or "", month, count))
     return out
 
 

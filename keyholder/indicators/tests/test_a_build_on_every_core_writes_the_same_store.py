@@ -21,7 +21,15 @@ from keyholder.indicators import store
 from keyholder.indicators.engine import group_sum
 from keyholder.indicators.models import IndicatorSeries, StoreState
 from keyholder.indicators.tests.test_store_equals_replay import assert_store_equals_replay
-from keyholder.testing import examples, make_cast, make_event, make_household, make_person
+from keyholder.registry.models import Person
+from keyholder.testing import (
+    Cast,
+    examples,
+    make_cast,
+    make_event,
+    make_household,
+    make_person,
+)
 
 
 def _store() -> dict[tuple[str, str, str], list[int]]:
@@ -63,14 +71,21 @@ def test_the_store_of_two_processes_is_the_store_of_one(
     assert_store_equals_replay(cast)
 
 
+def _one_abroad_in_each_village(cast: Cast) -> Person:
+    """A household in each of the cast's two Asht villages, its one member in Russia since
+    March 2023; returns the last of them."""
+    for village in (cast.village, cast.village2):
+        away = make_person(make_household(village, "Family"), "Goes")
+        make_event(away, "departed", dt.date(2023, 3, 1), country="RU")
+    return away
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_failing_in_a_process_leaves_the_store_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cast = make_cast()
-    for village in (cast.village, cast.village2):
-        away = make_person(make_household(village, "Family"), "Goes")
-        make_event(away, "departed", dt.date(2023, 3, 1), country="RU")
+    away = _one_abroad_in_each_village(cast)
     call_command("build_indicators", "--no-progress", "--jobs", "1", stdout=StringIO())
     before, built_at = _store(), StoreState.objects.get().built_at
     compute = store._compute_batch
@@ -95,9 +110,7 @@ def test_the_workers_build_at_the_turn_of_a_month_runs_on_every_core(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cast = make_cast()
-    for village in (cast.village, cast.village2):
-        away = make_person(make_household(village, "Family"), "Goes")
-        make_event(away, "departed", dt.date(2023, 3, 1), country="RU")
+    _one_abroad_in_each_village(cast)
     monkeypatch.setattr(store, "BATCH_HOUSEHOLDS", 1)
     store.build_all()
     # The store was built last month: the next refresh builds it whole, as the worker does.
