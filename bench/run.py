@@ -679,7 +679,7 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
             )
         )
     # What the database alone takes for the least of the two jobs that miss their targets: a
-    # floor, not a target; "under" says whether the target is above it at all.
+    # floor, not a target; the verdict says what the floor leaves of the target for the rest.
     fl = steps.get("floor", {})
     reads, write = fl.get("reads", {}), fl.get("write", {})
     rows.append(
@@ -708,9 +708,12 @@ def status_rows(steps: dict[str, Any], verdict: Any) -> list[tuple[str, str, str
 
 
 def _floor_verdict(value: float | None, target: float) -> str:
+    """A floor against a target: the time it leaves for everything else, or that it is above."""
     if value is None:
         return f"< {target:g} s"
-    return f"< {target:g} s {'reachable' if value < target else 'ABOVE IT'}"
+    if value >= target:
+        return f"< {target:g} s: ABOVE IT"
+    return f"< {target:g} s: leaves {target - value:.1f} s"
 
 
 def main() -> None:
