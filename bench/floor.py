@@ -46,14 +46,16 @@ def _best(work: Callable[[], Any]) -> float:
     return min(_timed(work), _timed(work))
 
 
-def _on_every_core(statements: list[tuple[str, list[Any]]]) -> None:
+def _on_every_core(statements: list[tuple[str, list[Any]]], setup: str = "") -> None:
     """Each statement on a connection of its own, at once (the drivers let go of the GIL while
-    the database works)."""
+    the database works), after ``setup`` on that connection."""
     from django.db import connections
 
     def run(statement: tuple[str, list[Any]]) -> None:
         try:
             with connections["default"].cursor() as cursor:
+                if setup:
+                    cursor.execute(setup)
                 cursor.execute(*statement)
                 if cursor.description is not None:
                     cursor.fetchall()
@@ -71,6 +73,8 @@ def _shares(table: str, cores: int, column: str = "id") -> list[tuple[int, int]]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN({column}), MAX({column}) FROM {table}")
         low, high = cursor.fetchone()
+    if low is None:
+        return [(0, -1)]
     step = (high - low) // cores + 1
     return [(low + step * n, min(high, low + step * (n + 1) - 1)) for n in range(cores)]
 
@@ -225,9 +229,9 @@ def _read_floor(cores: int) -> dict[str, Any]:
             (f"{sql} WHERE {alias}.rowid BETWEEN %s AND %s", [low, high])
             for low, high in _shares(table, cores, "rowid")
         ]
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA mmap_size = 1073741824")
-        out[f"{name}_seconds"] = _best(partial(_on_every_core, statements))
+        # Memory-mapped, as the build reads (``store._tune_reads``).
+        mapped = "PRAGMA mmap_size = 1073741824"
+        out[f"{name}_seconds"] = _best(partial(_on_every_core, statements, mapped))
     out["seconds"] = round(out["spans_seconds"] + out["events_seconds"], 3)
     return out
 
