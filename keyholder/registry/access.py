@@ -27,12 +27,14 @@ from keyholder.accounts.access import (
     area_q,
     is_authenticated,
     place_in_area,
+    scope_places,
 )
 from keyholder.accounts.models import AuditLog, Role, User
 from keyholder.accounts.services import audit, audit_list
 from keyholder.core.errors import Code, ServiceError
 from keyholder.places.models import Place, PlaceKind, subtree_q
 from keyholder.registry.models import House, Household, MigrationEvent, Person, StatusSpan
+from keyholder.registry.queries import persons_under
 
 # Which houses are entrusted to a keyholder: the keeping app (a layer above, which the registry
 # does not import) gives a query of their ids in its AppConfig.ready. Without it, none.
@@ -66,7 +68,14 @@ def _household_q(user: Any, prefix: str = "") -> Q:
         if user.household_id is None:
             return NOTHING
         return Q(**{f"{prefix}pk": user.household_id})
-    return area_q(user, f"{prefix}village__")
+    if user.is_admin:
+        return Q()
+    # The village's id among the area's places (a subquery), as ``spans_for`` does, rather
+    # than the village joined and its path tested per household: the database then reads the
+    # area's villages first and their households by index. An enumerator's 3,886 persons on
+    # the demo were counted in 0.140 s by the join (every person of the registry tested), in
+    # 0.001 s so; a district's 227,069 in 0.129 s and 0.057 s.
+    return Q(**{f"{prefix}village_id__in": Place.objects.filter(area_q(user)).values("pk")})
 
 
 def households_for(user: Any) -> QuerySet[Household]:
@@ -77,6 +86,35 @@ def persons_for(user: Any) -> QuerySet[Person]:
     return Person.objects.filter(_household_q(user, "household__")).select_related(
         "household", "household__village"
     )
+
+
+def persons_in(user: Any, place: Place) -> QuerySet[Person]:
+    """``persons_for`` under ``place``. When the place lies inside the user's area, every
+    person under it is the user's to see: the place alone selects them (a district, one range
+    of ``person_district_names``), and the area is not tested person by person. Testing it
+    joined each of a district's persons to their household and village: counting Asht's
+    227,069 on the demo took 0.88 s of the plain list's 1.0 s, against 0.017 s."""
+    if not is_narrowed(user) and place_in_area(user, place):
+        return persons_under(
+            Person.objects.select_related("household", "household__village"), place
+        )
+    if _area_within(user, place):
+        # The other way round, the place adds nothing to the area (an enumerator's villages
+        # inside the district asked for): tested person by person, the district's persons
+        # would all be read to find the area's.
+        return persons_for(user)
+    return persons_under(persons_for(user), place)
+
+
+def _area_within(user: Any, place: Place) -> bool:
+    """The user's whole area lies inside ``place`` (officers and enumerators; not owners)."""
+    if not is_authenticated(user) or is_narrowed(user):
+        return False
+    assert isinstance(user, User)
+    if user.is_admin or user.role == Role.OWNER:
+        return False
+    places = scope_places(user)
+    return bool(places) and all(area.is_within(place) for area in places)
 
 
 def spans_for(user: Any) -> QuerySet[StatusSpan]:

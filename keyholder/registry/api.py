@@ -30,7 +30,6 @@ from keyholder.registry.queries import (
     persons_holding,
     persons_in_state,
     persons_on,
-    persons_under,
     spans_in,
 )
 from keyholder.registry.schemas import (
@@ -273,19 +272,26 @@ def list_persons(
 ) -> Page[PersonOnDate]:
     on = parse_on(filters.on)
     place = _place(filters.place, "place") if filters.place else None
-    persons = access.persons_for(request.user)
-    if filters.household:
-        persons = persons.filter(household_id=filters.household)
     searched = bool(filters.q and filters.q.strip())
     # A search alone (no state, no household) in an area is answered from the word rows.
     alone = searched and not filters.status and not filters.household
     villages = access.search_villages(request.user, place) if alone else None
     if alone and villages is not None:
         # Counted and ordered from the word rows of the area; only the page is read.
-        found = found_persons(persons, parse_search(filters.q or ""), villages, PERSON_ORDER)
+        found = found_persons(
+            access.persons_for(request.user), parse_search(filters.q or ""), villages, PERSON_ORDER
+        )
         result = found.page(page.cursor, page.limit)
         audited(request, "person", [person.pk for person in result.results])
         return page_of(result, persons_on(result.results, on))
+    if place is not None and not filters.status:
+        # The persons under the place, by the place alone when it lies inside the user's area
+        # (``access.persons_in``); with a state, the spans carry the place (below).
+        persons = access.persons_in(request.user, place)
+    else:
+        persons = access.persons_for(request.user)
+    if filters.household:
+        persons = persons.filter(household_id=filters.household)
     if searched:
         persons = search_persons(persons, parse_search(filters.q or ""))
     if filters.status:
@@ -303,8 +309,6 @@ def list_persons(
             persons, count = persons_in_state(persons, spans, on, page.limit, place=place)
             result = paginate(persons, PERSON_ORDER, page.cursor, page.limit, count=count)
     else:
-        if place is not None:
-            persons = persons_under(persons, place)
         result = paginate(persons, PERSON_ORDER, page.cursor, page.limit)
     audited(request, "person", [person.pk for person in result.results])
     return page_of(result, persons_on(result.results, on))

@@ -1,0 +1,94 @@
+"""A plain list of persons by place (``GET /api/v1/persons?place=P``) reads by the place alone
+when the place lies inside the user's area, and by the area alone when the area lies inside the
+place (``access.persons_in``); the area itself is a subquery of its places' ids, not a join
+tested person by person. Whichever way it is read, the list holds exactly the persons the role
+may see under the place: every role against every place."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from keyholder.accounts.models import User
+from keyholder.places.models import Place
+from keyholder.registry.models import Person
+from keyholder.testing import Cast, bearer, make_household, make_person
+
+ROLES = ("admin", "officer", "region_officer", "enumerator", "keyholder", "owner", "outsider")
+PLACES = (
+    "country",
+    "region",
+    "district",
+    "jamoat",
+    "village",
+    "village2",
+    "other_district",
+    "other_village",
+)
+# Who may see the persons of which household (test_api_access_matrix.py's roles): V01's
+# Karimov (the owner's), V02's Nazarov, and Ghafurov's Rahimov.
+SEES = {
+    "admin": {"v01", "v02", "other"},
+    "officer": {"v01", "v02"},
+    "region_officer": {"v01", "v02", "other"},
+    "enumerator": {"v01"},
+    "keyholder": set(),
+    "owner": {"v01"},
+    "outsider": {"other"},
+}
+
+
+def _registry(cast: Cast) -> dict[str, tuple[str, Place]]:
+    """Persons in three households: their given names, by household key and village."""
+    v02 = make_household(cast.village2, "Nazarov")
+    made = {
+        "Aziz": ("v01", cast.village, cast.household),
+        "Bahrom": ("v01", cast.village, cast.household),
+        "Dilnoza": ("v02", cast.village2, v02),
+        "Farrukh": ("other", cast.other_village, cast.other_household),
+    }
+    for name, (_key, _village, household) in made.items():
+        make_person(household, name)
+    return {name: (key, village) for name, (key, village, _household) in made.items()}
+
+
+def test_every_role_lists_under_every_place_what_it_may_see_there(
+    client: Client, cast: Cast
+) -> None:
+    persons = _registry(cast)
+    for role in ROLES:
+        user = getattr(cast, role)
+        for place_name in PLACES:
+            place: Place = getattr(cast, place_name)
+            expected = {
+                name
+                for name, (key, village) in persons.items()
+                if key in SEES[role] and village.is_within(place)
+            }
+            response = client.get(f"/api/v1/persons?place={place.code}&limit=100", **bearer(user))
+            if not expected and response.status_code == 404:
+                continue  # a place the role may not see at all
+            assert response.status_code == 200, (role, place_name, response.content)
+            body = response.json()
+            listed = {item["given_name"] for item in body["results"]}
+            assert (listed, body["count"]) == (expected, len(expected)), (role, place_name)
+
+
+def _count_sql(client: Client, user: User, place: Place) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/persons?place={place.code}", **bearer(user))
+    assert response.status_code == 200
+    return next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
+
+
+def test_inside_the_area_the_place_alone_counts_the_persons(client: Client, cast: Cast) -> None:
+    """The district's officer: one range of the district's persons, no household joined; the
+    village's enumerator asking for the district: the area's villages, not the district's
+    persons."""
+    _registry(cast)
+    sql = _count_sql(client, cast.officer, cast.district)
+    assert "district_id" in sql and "registry_household" not in sql, sql
+    sql = _count_sql(client, cast.enumerator, cast.district)
+    assert "district_id" not in sql and "places_place" in sql, sql
+    assert Person.objects.filter(district=cast.district).count() == 3
