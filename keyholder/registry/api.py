@@ -284,9 +284,10 @@ def list_persons(
         result = found.page(page.cursor, page.limit)
         audited(request, "person", [person.pk for person in result.results])
         return page_of(result, persons_on(result.results, on))
-    if place is not None and not filters.status:
-        # The persons under the place, by the place alone when it lies inside the user's area
-        # (``access.persons_in``); with a state, the spans carry the place (below).
+    if not filters.status:
+        # The persons under the place (or in the user's area), by the place alone when it
+        # lies inside the area (``access.persons_in``); with a state, the spans carry the
+        # place (below).
         persons = access.persons_in(request.user, place)
     else:
         persons = access.persons_for(request.user)

@@ -1,8 +1,9 @@
 """A plain list of persons by place (``GET /api/v1/persons?place=P``) reads by the place alone
 when the place lies inside the user's area, and by the area alone when the area lies inside the
-place (``access.persons_in``); the area itself is a subquery of its places' ids, not a join
-tested person by person. Whichever way it is read, the list holds exactly the persons the role
-may see under the place: every role against every place."""
+place (``access.persons_in``); without a place, an area of one place is read as that place.
+The area itself is a subquery of its places' ids, not a join tested person by person. Whichever
+way it is read, the list holds exactly the persons the role may see under the place: every role
+against every place, and no place."""
 
 from __future__ import annotations
 
@@ -59,14 +60,15 @@ def test_every_role_lists_under_every_place_what_it_may_see_there(
     persons = _registry(cast)
     for role in ROLES:
         user = getattr(cast, role)
-        for place_name in PLACES:
-            place: Place = getattr(cast, place_name)
+        for place_name in (*PLACES, None):
+            place: Place | None = getattr(cast, place_name) if place_name else None
             expected = {
                 name
                 for name, (key, village) in persons.items()
-                if key in SEES[role] and village.is_within(place)
+                if key in SEES[role] and (place is None or village.is_within(place))
             }
-            response = client.get(f"/api/v1/persons?place={place.code}&limit=100", **bearer(user))
+            where = f"&place={place.code}" if place else ""
+            response = client.get(f"/api/v1/persons?limit=100{where}", **bearer(user))
             if not expected and response.status_code == 404:
                 continue  # a place the role may not see at all
             assert response.status_code == 200, (role, place_name, response.content)
@@ -75,20 +77,22 @@ def test_every_role_lists_under_every_place_what_it_may_see_there(
             assert (listed, body["count"]) == (expected, len(expected)), (role, place_name)
 
 
-def _count_sql(client: Client, user: User, place: Place) -> str:
+def _count_sql(client: Client, user: User, place: Place | None) -> str:
+    where = f"?place={place.code}" if place else ""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/api/v1/persons?place={place.code}", **bearer(user))
+        response = client.get(f"/api/v1/persons{where}", **bearer(user))
     assert response.status_code == 200
     return next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
 
 
 def test_inside_the_area_the_place_alone_counts_the_persons(client: Client, cast: Cast) -> None:
-    """The district's officer: one range of the district's persons, no household joined; the
-    village's enumerator asking for the district: the area's villages, not the district's
-    persons."""
+    """The district's officer, asking for the district or for no place: one range of the
+    district's persons, no household joined; the village's enumerator asking for the district:
+    the area's villages, not the district's persons."""
     _registry(cast)
-    sql = _count_sql(client, cast.officer, cast.district)
-    assert "district_id" in sql and "registry_household" not in sql, sql
+    for place in (cast.district, None):
+        sql = _count_sql(client, cast.officer, place)
+        assert "district_id" in sql and "registry_household" not in sql, sql
     sql = _count_sql(client, cast.enumerator, cast.district)
     assert "district_id" not in sql and "places_place" in sql, sql
     assert Person.objects.filter(district=cast.district).count() == 3
