@@ -115,8 +115,11 @@ def search_context(request: HttpRequest, place: Place, q: str) -> dict[str, Any]
 
 def village_context(request: HttpRequest, village: Place, today: Any) -> dict[str, Any]:
     households = list(access.households_for(request.user).filter(village=village))
-    persons = access.persons_for(request.user).filter(household__village=village)
-    rows = queries.household_rows(households, persons, today)
+    # Their households are those above (no copy of each joined to its person).
+    persons = (
+        access.persons_for(request.user).filter(household__village=village).select_related(None)
+    )
+    rows = queries.household_rows(households, persons, today, with_history=False)
     away = [
         (row.household, member)
         for row in rows

@@ -90,14 +90,26 @@ def _add(spans: list[Span], span: Span) -> None:
         spans.append(span)
 
 
-def status_of(span: StatusSpan) -> Status:
+# The columns of a span that make the status it holds, in ``status_from``'s order.
+STATUS_COLUMNS = ("state", "since", "country", "destination", "ban_until", "ban_country")
+
+
+def status_from(
+    state: str,
+    since: dt.date | None,
+    country: str,
+    destination: str,
+    ban_until: dt.date | None,
+    ban_country: str,
+) -> Status:
+    """The status a span holds, from its ``STATUS_COLUMNS`` (read as values, no model)."""
     return Status(
-        span.state,
-        since=span.since,
-        country=span.country,
-        destination=span.destination,
-        ban_until=span.ban_until,
-        ban_country=span.ban_country,
+        state,
+        since=since,
+        country=country,
+        destination=destination,
+        ban_until=ban_until,
+        ban_country=ban_country,
     )
 
 
