@@ -16,6 +16,19 @@ from keyholder.accounts.models import Role, User
 from keyholder.registry.models import Household, Person
 from keyholder.testing import Cast, bearer, make_event, make_household, make_person, make_user
 
+# Which of the three households each role sees (keys v01, v02, other): V01 (Karimov), V02 (Nazarov) and the
+# outsider's Ghafurov village (Rahimov). Ghafurov lies in Sughd, so the region officer sees it.
+VISIBLE = {
+    "admin": {"v01", "v02", "other"},
+    "officer": {"v01", "v02"},
+    "region_officer": {"v01", "v02", "other"},
+    "enumerator": {"v01"},
+    "keyholder": set(),
+    "owner": {"v01"},
+    "outsider": {"other"},
+    "other_keyholder": set(),
+}
+
 
 @dataclass
 class World:

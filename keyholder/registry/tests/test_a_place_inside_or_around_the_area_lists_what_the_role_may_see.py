@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from keyholder.accounts.models import User
 from keyholder.places.models import Place
 from keyholder.registry.models import Person
+from keyholder.registry.tests.apiworld import VISIBLE
 from keyholder.testing import Cast, bearer, make_household, make_person
 
 ROLES = ("admin", "officer", "region_officer", "enumerator", "keyholder", "owner", "outsider")
@@ -27,21 +28,11 @@ PLACES = (
     "other_district",
     "other_village",
 )
-# Who may see the persons of which household (test_api_access_matrix.py's roles): V01's
-# Karimov (the owner's), V02's Nazarov, and Ghafurov's Rahimov.
-SEES = {
-    "admin": {"v01", "v02", "other"},
-    "officer": {"v01", "v02"},
-    "region_officer": {"v01", "v02", "other"},
-    "enumerator": {"v01"},
-    "keyholder": set(),
-    "owner": {"v01"},
-    "outsider": {"other"},
-}
 
 
 def _registry(cast: Cast) -> dict[str, tuple[str, Place]]:
-    """Persons in three households: their given names, by household key and village."""
+    """Persons in the three households of ``VISIBLE`` (keys v01, v02, other): their given
+    names, with their household key and village."""
     v02 = make_household(cast.village2, "Nazarov")
     made = {
         "Aziz": ("v01", cast.village, cast.household),
@@ -65,7 +56,7 @@ def test_every_role_lists_under_every_place_what_it_may_see_there(
             expected = {
                 name
                 for name, (key, village) in persons.items()
-                if key in SEES[role] and (place is None or village.is_within(place))
+                if key in VISIBLE[role] and (place is None or village.is_within(place))
             }
             where = f"&place={place.code}" if place else ""
             response = client.get(f"/api/v1/persons?limit=100{where}", **bearer(user))

@@ -17,7 +17,7 @@ import pytest
 
 from keyholder.accounts.models import AuditLog
 from keyholder.registry.models import Household, Person
-from keyholder.registry.tests.apiworld import World, get, make_world, post
+from keyholder.registry.tests.apiworld import VISIBLE, World, get, make_world, post
 from keyholder.testing import make_cast
 
 ROLES = [
@@ -31,19 +31,6 @@ ROLES = [
     "other_keyholder",
     "anonymous",
 ]
-
-# Which of the three households each role sees: V01 (Karimov), V02 (Nazarov) and the
-# outsider's Ghafurov village (Rahimov). Ghafurov lies in Sughd, so the region officer sees it.
-VISIBLE = {
-    "admin": {"v01", "v02", "other"},
-    "officer": {"v01", "v02"},
-    "region_officer": {"v01", "v02", "other"},
-    "enumerator": {"v01"},
-    "keyholder": set(),
-    "owner": {"v01"},
-    "outsider": {"other"},
-    "other_keyholder": set(),
-}
 
 READERS_OF_V01 = {"admin", "officer", "region_officer", "enumerator", "owner"}
 WRITERS_OF_V01 = {"admin", "enumerator"}
